@@ -1,0 +1,39 @@
+"""Granting and revoking roles, and the view guard that checks them."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+
+from .models import Role, User
+
+
+def user_grant_role(*, user: User, role: str) -> None:
+    if role not in Role.values:
+        raise ValueError(f"Unknown role {role!r}")
+    group, _ = Group.objects.get_or_create(name=role)
+    user.groups.add(group)
+    user.__dict__.pop("_role_cache", None)
+
+
+def user_revoke_role(*, user: User, role: str) -> None:
+    user.groups.remove(*Group.objects.filter(name=role))
+    user.__dict__.pop("_role_cache", None)
+
+
+def role_required(*roles: str):
+    """A view decorator: signed in, and holding at least one of `roles` (else 403)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            if not any(request.user.has_role(role) for role in roles):
+                raise PermissionDenied("You do not have the role needed for this page.")
+            return view(request, *args, **kwargs)
+
+        wrapped.haven_roles = roles  # read by the URL access test
+        return wrapped
+
+    return decorator

@@ -1,0 +1,22 @@
+from django.conf import settings
+
+HOTLINE = {
+    "name": "National Human Trafficking Hotline",
+    "phone": "1-888-373-7888",
+    "phone_href": "tel:+18883737888",
+    "tty": "711",
+    "text": "233733",
+    "text_href": "sms:233733",
+}
+
+
+def haven(request):
+    user = getattr(request, "user", None)
+    roles = user.roles if user is not None and user.is_authenticated else set()
+    if user is not None and user.is_authenticated and user.is_superuser:
+        roles = {"donor", "volunteer", "coordinator", "staff"}
+    return {
+        "org_name": settings.HAVEN_ORG_NAME,
+        "hotline": HOTLINE,
+        "nav_roles": roles,
+    }

@@ -1,0 +1,10 @@
+"""Pages that exist only with DEBUG on (the demo): the mail outbox."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("outbox/", views.outbox, name="dev_outbox"),
+    path("outbox/<str:name>/", views.outbox_message, name="dev_outbox_message"),
+]

@@ -1,0 +1,19 @@
+"""Local development and the one-command demo: SQLite by default, DEBUG on, mail to the outbox."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env, env_bool
+
+DEBUG = env_bool("DJANGO_DEBUG", True)
+EMAIL_BACKEND = env("EMAIL_BACKEND", "config.mail.OutboxEmailBackend")
+HAVEN_OUTBOX_DIR = VAR_DIR / "outbox"
+
+# Without Redis the demo still runs a real worker and beat: Kombu's filesystem transport is the
+# broker, folders under var/ are the queue.
+if not env("REDIS_URL") and not env("CELERY_BROKER_URL"):
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(VAR_DIR / "broker"),
+        "data_folder_out": str(VAR_DIR / "broker"),
+        "processed_folder": str(VAR_DIR / "broker-processed"),
+        "store_processed": False,
+    }

@@ -1,0 +1,115 @@
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from campaigns.models import Campaign
+
+SERVICES = [
+    ("Emergency housing", "Safe rooms the same night, and help finding a home after."),
+    ("Medical care", "Clinic visits, medication and dental care, without questions about status."),
+    ("Legal help", "Immigration, protective orders and clearing records, with trusted attorneys."),
+    ("Crisis counseling", "Trauma-informed counselors, day or night."),
+    ("Education and job training", "Classes, certificates and paid placements toward independence."),
+    ("Community support", "Mentors, peer groups and everyday help rebuilding a life."),
+]
+
+
+def home(request):
+    campaigns = Campaign.objects.filter(is_published=True).select_related("fund")[:3]
+    return render(request, "home.html", {"services": SERVICES, "campaigns": campaigns})
+
+
+@never_cache
+def healthz(request):
+    """Database and broker status; 503 if either is down. The broker check is bounded by timeouts."""
+    checks = {"database": _check_database(), "broker": _check_broker()}
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "degraded", **checks}, status=200 if healthy else 503)
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # noqa: BLE001 - any failure means unhealthy
+        return f"error: {exc.__class__.__name__}"
+    return "ok"
+
+
+def _check_broker() -> str:
+    from config.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {exc.__class__.__name__}"
+    return "ok"
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "errors/500.html", status=500)
+
+
+def _outbox_dir() -> Path:
+    return Path(settings.HAVEN_OUTBOX_DIR)
+
+
+def outbox(request):
+    """DEBUG only: the demo's caught mail, newest first."""
+    messages = []
+    for path in sorted(_outbox_dir().glob("*.eml"), reverse=True)[:200]:
+        with path.open("rb") as fh:
+            msg = BytesParser(policy=policy.default).parse(fh, headersonly=True)
+        messages.append({"name": path.stem, "subject": msg["subject"], "to": msg["to"], "date": msg["date"]})
+    return render(request, "dev/outbox.html", {"messages_list": messages})
+
+
+def outbox_message(request, name):
+    path = _outbox_dir() / f"{Path(name).name}.eml"
+    if not path.exists():
+        raise Http404
+    with path.open("rb") as fh:
+        msg = BytesParser(policy=policy.default).parse(fh)
+    attachment = request.GET.get("attachment")
+    attachments = list(msg.iter_attachments())
+    if attachment is not None:
+        try:
+            part = attachments[int(attachment)]
+        except (ValueError, IndexError) as exc:
+            raise Http404 from exc
+        from io import BytesIO
+
+        return FileResponse(
+            BytesIO(part.get_content()),
+            filename=part.get_filename() or "attachment",
+            content_type=part.get_content_type(),
+        )
+    text = msg.get_body(preferencelist=("plain",))
+    html = msg.get_body(preferencelist=("html",))
+    return render(
+        request,
+        "dev/outbox_message.html",
+        {
+            "msg": msg,
+            "name": name,
+            "text": text.get_content() if text else "",
+            "html": html.get_content() if html else "",
+            "attachments": [(i, part.get_filename()) for i, part in enumerate(attachments)],
+        },
+    )

@@ -1,0 +1,5 @@
+"""factory_boy factories, one module per app, all importable from here."""
+
+from .accounts import UserFactory  # noqa: F401
+from .campaigns import CampaignFactory, FundFactory  # noqa: F401
+from .donations import DonationFactory  # noqa: F401
