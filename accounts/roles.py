@@ -33,7 +33,20 @@ def role_required(*roles: str):
                 raise PermissionDenied("You do not have the role needed for this page.")
             return view(request, *args, **kwargs)
 
-        wrapped.haven_roles = roles  # read by the URL access test
+        wrapped.haven_access = "roles:" + ",".join(roles)  # read by the URL access test
         return wrapped
 
     return decorator
+
+
+def signed_in(view):
+    """A view decorator: any signed-in person (objects they may see are still checked by the view)."""
+    wrapped = login_required(view)
+    wrapped.haven_access = "signed_in"
+    return wrapped
+
+
+def public(view):
+    """Marks a view as deliberately open to everyone (checked by the URL access test)."""
+    view.haven_access = "public"
+    return view

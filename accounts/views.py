@@ -1,8 +1,9 @@
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from .roles import signed_in
 
-@login_required
+
+@signed_in
 def dashboard(request):
     """Where a person lands after signing in: what each of their roles lets them do."""
     return render(request, "accounts/dashboard.html", {"roles": request.user.roles})

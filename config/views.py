@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from accounts.roles import public
 from campaigns.models import Campaign
 
 SERVICES = [
@@ -20,11 +21,13 @@ SERVICES = [
 ]
 
 
+@public
 def home(request):
     campaigns = Campaign.objects.filter(is_published=True).select_related("fund")[:3]
     return render(request, "home.html", {"services": SERVICES, "campaigns": campaigns})
 
 
+@public
 @never_cache
 def healthz(request):
     """Database and broker status; 503 if either is down. The broker check is bounded by timeouts."""
