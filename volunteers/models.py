@@ -1,0 +1,499 @@
+"""Volunteers, roles, shifts, bookings, waitlists, reminders and coordinator messaging.
+
+Times are aware UTC in the database. A shift's wall-clock time is computed from its series' time zone
+when generated and stored as UTC instants; reminders store their due instant in UTC, so a
+daylight-saving change moves nothing. Business rules that need several rows (capacity, overlap,
+requirements) live in `volunteers.services`; what a single row or pair of columns can guarantee is a
+database constraint here.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class DayPart(models.TextChoices):
+    MORNING = "morning", "Morning (before noon)"
+    AFTERNOON = "afternoon", "Afternoon (noon to 5 pm)"
+    EVENING = "evening", "Evening (after 5 pm)"
+
+
+class VolunteerProfile(models.Model):
+    """What a volunteer tells us at onboarding. One per user; its row is also the per-volunteer lock
+    that `shift_book` takes first (so one person's concurrent bookings are serialised).
+
+    `availability` is a list of "<weekday>-<daypart>" keys, e.g. ["0-morning", "5-evening"].
+    `onboarded_at` is set once the profile is complete and the current agreement is signed."""
+
+    user = models.OneToOneField(USER, on_delete=models.CASCADE, related_name="volunteer_profile")
+    skills = models.JSONField(default=list, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+    availability = models.JSONField(default=list, blank=True)
+    emergency_contact_name = models.CharField(max_length=200)
+    emergency_contact_phone = models.CharField(max_length=40)
+    emergency_contact_relationship = models.CharField(max_length=80, blank=True)
+    onboarded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Volunteer profile of {self.user}"
+
+    @property
+    def is_onboarded(self) -> bool:
+        return self.onboarded_at is not None
+
+
+class Agreement(models.Model):
+    """A version of the confidentiality agreement. The current one is the highest published version;
+    publishing a new version means everyone signs again before their next booking."""
+
+    version = models.PositiveIntegerField(unique=True)
+    title = models.CharField(max_length=200, default="Confidentiality agreement")
+    text = models.TextField()
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.CheckConstraint(condition=Q(version__gte=1), name="agreement_version_positive")]
+
+    def __str__(self):
+        return f"{self.title} v{self.version}"
+
+    @classmethod
+    def current(cls) -> "Agreement | None":
+        return (
+            cls.objects.filter(published_at__isnull=False, published_at__lte=timezone.now())
+            .order_by("-version")
+            .first()
+        )
+
+
+class AgreementSignature(models.Model):
+    """A volunteer signed one version of the agreement at a given time. The version is copied so the
+    record stays readable even if agreements are renumbered."""
+
+    volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="agreement_signatures")
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="signatures")
+    version = models.PositiveIntegerField()
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-signed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["volunteer", "agreement"], name="one_signature_per_agreement")
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} signed v{self.version}"
+
+
+class Requirement(models.Model):
+    """Something a role needs from a volunteer: a training, a background check, another check.
+    Coordinators record only that it was verified, when and by whom, never the content of a check."""
+
+    class Kind(models.TextChoices):
+        TRAINING = "training", "Training"
+        BACKGROUND_CHECK = "background_check", "Background check"
+        OTHER = "other", "Other"
+
+    name = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TRAINING)
+    description = models.TextField(blank=True)
+    # How long a verification stays valid by default (coordinators may set another expiry date).
+    valid_for_days = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: never expires.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.Model):
+    """A kind of work (shelter meal prep, hotline support, driver...). Lists its requirements, whether
+    a coordinator must approve each volunteer, and which coordinators look after it (they see only
+    volunteers booked on shifts of their roles)."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    requirements = models.ManyToManyField(Requirement, blank=True, related_name="roles")
+    requires_agreement = models.BooleanField(
+        default=True, help_text="The volunteer must have signed the current confidentiality agreement."
+    )
+    requires_approval = models.BooleanField(
+        default=False, help_text="A coordinator approves each volunteer for this role before they book."
+    )
+    coordinators = models.ManyToManyField(USER, blank=True, related_name="coordinated_roles")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class RequirementVerification(models.Model):
+    """ "Verified on <date> by <coordinator>, valid until <date>". Several rows per volunteer and
+    requirement form the history; the one with the latest expiry counts."""
+
+    volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="requirement_verifications")
+    requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="verifications")
+    verified_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True, help_text="Empty: never expires.")
+    verified_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-verified_on", "-id"]
+        indexes = [models.Index(fields=["volunteer", "requirement"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=F("verified_on")),
+                name="verification_expires_after_verified",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.requirement} for {self.volunteer} on {self.verified_on}"
+
+    def is_valid_on(self, day: datetime.date) -> bool:
+        return self.verified_on <= day and (self.expires_on is None or self.expires_on >= day)
+
+
+class RoleApproval(models.Model):
+    """A coordinator approved a volunteer for a role that requires approval."""
+
+    volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="role_approvals")
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="approvals")
+    approved_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    approved_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["volunteer", "role"], name="one_approval_per_role")]
+
+    def __str__(self):
+        return f"{self.volunteer} approved for {self.role}"
+
+
+class ShiftSeries(models.Model):
+    """A recurring pattern that generates `Shift` rows. Start time and duration are wall-clock in
+    `time_zone`, so a 09:00 shift stays at 09:00 local across daylight-saving changes (its UTC instant
+    moves). `weekdays` (list of 0=Monday..6=Sunday) applies to the weekly frequency."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Every day"
+        WEEKLY = "weekly", "Weekly, on chosen days"
+
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="series")
+    title = models.CharField(max_length=160, blank=True)
+    start_date = models.DateField()
+    start_time = models.TimeField()
+    duration_minutes = models.PositiveIntegerField()
+    time_zone = models.CharField(max_length=64, default=settings.TIME_ZONE)
+    frequency = models.CharField(max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
+    weekdays = models.JSONField(default=list, blank=True)
+    until_date = models.DateField()
+    capacity = models.PositiveIntegerField()
+    neighbourhood = models.CharField(max_length=120, blank=True)
+    address = models.TextField(blank=True)
+    cancellation_cutoff_hours = models.PositiveIntegerField(default=24)
+    created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start_date", "start_time"]
+        verbose_name_plural = "shift series"
+        constraints = [
+            models.CheckConstraint(condition=Q(duration_minutes__gt=0), name="series_duration_positive"),
+            models.CheckConstraint(
+                condition=Q(until_date__gte=F("start_date")), name="series_until_after_start"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title or f"{self.role} series from {self.start_date}"
+
+
+class Shift(models.Model):
+    """One period of work for a role, with a capacity. `address` is shown only to volunteers booked
+    on it; everyone else sees `neighbourhood` (or "location shared after booking").
+
+    A shift generated by a series keeps `series` and `occurrence_date` (unique together, so
+    regenerating a series never duplicates). `is_series_exception` marks a shift edited on its own,
+    which "edit all future shifts" leaves alone. Capacity must never drop below the number of active
+    bookings; the database cannot check that across rows, so `volunteers.services` does."""
+
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="shifts")
+    series = models.ForeignKey(
+        ShiftSeries, on_delete=models.SET_NULL, null=True, blank=True, related_name="shifts"
+    )
+    occurrence_date = models.DateField(null=True, blank=True)
+    is_series_exception = models.BooleanField(default=False)
+    title = models.CharField(max_length=160, blank=True)
+    description = models.TextField(blank=True)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    capacity = models.PositiveIntegerField()
+    neighbourhood = models.CharField(max_length=120, blank=True)
+    address = models.TextField(blank=True)
+    cancellation_cutoff_hours = models.PositiveIntegerField(
+        default=24, help_text="Volunteers may cancel until this many hours before the start."
+    )
+    is_cancelled = models.BooleanField(default=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["starts_at"]), models.Index(fields=["role", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="shift_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(is_cancelled=False, cancelled_at__isnull=True)
+                | Q(is_cancelled=True, cancelled_at__isnull=False),
+                name="shift_cancelled_has_time",
+            ),
+            models.UniqueConstraint(
+                fields=["series", "occurrence_date"],
+                condition=Q(series__isnull=False),
+                name="one_shift_per_series_occurrence",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.display_title} {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    @property
+    def display_title(self) -> str:
+        return self.title or self.role.name
+
+    @property
+    def duration(self) -> datetime.timedelta:
+        return self.ends_at - self.starts_at
+
+    @property
+    def cancel_deadline(self) -> datetime.datetime:
+        return self.starts_at - datetime.timedelta(hours=self.cancellation_cutoff_hours)
+
+
+class Booking(models.Model):
+    """A volunteer's place on a shift. At most one non-cancelled booking per volunteer and shift (a
+    partial unique constraint: someone may book again after cancelling). `minutes` is the time worked,
+    stored when a coordinator marks attendance (from check-in/out, else the shift's length)."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", "Booked"
+        CANCELLED = "cancelled", "Cancelled"
+        ATTENDED = "attended", "Attended"
+        NO_SHOW = "no_show", "No-show"
+
+    class Source(models.TextChoices):
+        DIRECT = "direct", "Booked directly"
+        WAITLIST = "waitlist", "From the waitlist"
+        COORDINATOR = "coordinator", "Added by a coordinator"
+
+    ACTIVE_STATUSES = (Status.BOOKED, Status.ATTENDED, Status.NO_SHOW)
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="bookings")
+    volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="shift_bookings")
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.BOOKED)
+    source = models.CharField(max_length=12, choices=Source.choices, default=Source.DIRECT)
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_out_at = models.DateTimeField(null=True, blank=True)
+    minutes = models.PositiveIntegerField(null=True, blank=True)
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["shift__starts_at", "id"]
+        indexes = [models.Index(fields=["volunteer", "status"]), models.Index(fields=["shift", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "shift"],
+                condition=~Q(status="cancelled"),
+                name="one_active_booking_per_shift",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["booked", "cancelled", "attended", "no_show"]),
+                name="booking_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(checked_out_at__isnull=True)
+                | (Q(checked_in_at__isnull=False) & Q(checked_out_at__gte=F("checked_in_at"))),
+                name="booking_checkout_after_checkin",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False),
+                name="booking_cancelled_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} on {self.shift} ({self.status})"
+
+    @property
+    def hours(self) -> float:
+        return round((self.minutes or 0) / 60, 2)
+
+    def worked_minutes(self) -> int:
+        """Minutes from check-in to check-out when both are known, else the shift's length."""
+        if self.checked_in_at and self.checked_out_at:
+            return int((self.checked_out_at - self.checked_in_at).total_seconds() // 60)
+        return int(self.shift.duration.total_seconds() // 60)
+
+
+class WaitlistEntry(models.Model):
+    """A volunteer waiting for a place on a full shift, first come first served. When a place frees
+    up, the first waiting entry is offered it: the place is held for them until `offer_expires_at`
+    (shift_book counts open offers as taken), and the emailed link is signed over the entry id and
+    `offered_at` (nothing secret is stored; a new offer invalidates an old link, and the link is
+    single-use because accepting changes the status)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        OFFERED = "offered", "Offered a place"
+        ACCEPTED = "accepted", "Accepted"
+        EXPIRED = "expired", "Offer expired"
+        WITHDRAWN = "withdrawn", "Left the waitlist"
+        CLOSED = "closed", "Shift cancelled or started"
+
+    OPEN_STATUSES = (Status.WAITING, Status.OFFERED)
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="waitlist_entries")
+    volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="waitlist_entries")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    created_at = models.DateTimeField(default=timezone.now)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_at = models.DateTimeField(null=True, blank=True)
+    offer_sent_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "waitlist entries"
+        indexes = [models.Index(fields=["status", "offer_expires_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "shift"],
+                condition=Q(status__in=["waiting", "offered"]),
+                name="one_open_waitlist_entry_per_shift",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="offered")
+                | (Q(offered_at__isnull=False) & Q(offer_expires_at__isnull=False)),
+                name="waitlist_offer_has_times",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} waiting for {self.shift} ({self.status})"
+
+
+class CalendarToken(models.Model):
+    """The secret in a volunteer's private calendar feed URL. Only a SHA-256 hash is stored (unique);
+    resetting replaces it, so the old URL stops working. A deactivated user's feed answers 404."""
+
+    user = models.OneToOneField(USER, on_delete=models.CASCADE, related_name="calendar_token")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Calendar token of {self.user}"
+
+
+class Reminder(models.Model):
+    """An outbox row: remind the booked volunteer `offset_hours` before the shift, at `due_at` (UTC).
+    Created at booking, deleted when the booking is cancelled, recomputed when the shift moves. The
+    beat task claims due rows with `select_for_update(skip_locked=True)` and sets `sent_at` in the same
+    transaction, so each reminder is sent once even with two beat workers."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="reminders")
+    offset_hours = models.PositiveIntegerField()
+    due_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    skipped_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["sent_at", "due_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "offset_hours"], name="one_reminder_per_offset")
+        ]
+
+    def __str__(self):
+        return f"{self.offset_hours}h reminder for booking {self.booking_id}"
+
+
+class ShiftMessage(models.Model):
+    """A coordinator's message to everyone booked on a shift. Each recipient gets their own email
+    (a `ShiftMessageDelivery`), so nobody sees anyone else's address."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="messages")
+    sender = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.subject
+
+
+class ShiftMessageDelivery(models.Model):
+    """One recipient of a `ShiftMessage`; `sent_at` marks the email as sent so a retry sends nothing."""
+
+    message = models.ForeignKey(ShiftMessage, on_delete=models.CASCADE, related_name="deliveries")
+    volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    booking = models.ForeignKey(Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "shift message deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["message", "volunteer"], name="one_delivery_per_volunteer")
+        ]
+
+    def __str__(self):
+        return f"{self.message} to {self.volunteer}"
+
+
+class DigestLog(models.Model):
+    """The daily understaffed-shifts digest sent to one coordinator on one date (unique: once a day)."""
+
+    coordinator = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    shift_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["coordinator", "date"], name="one_digest_per_day")]
+
+    def __str__(self):
+        return f"Digest for {self.coordinator} on {self.date}"

@@ -3,3 +3,17 @@
 from .accounts import UserFactory  # noqa: F401
 from .campaigns import CampaignFactory, FundFactory  # noqa: F401
 from .donations import DonationFactory  # noqa: F401
+from .volunteers import (  # noqa: F401
+    AgreementFactory,
+    AgreementSignatureFactory,
+    BookingFactory,
+    RequirementFactory,
+    RequirementVerificationFactory,
+    RoleApprovalFactory,
+    RoleFactory,
+    ShiftFactory,
+    ShiftSeriesFactory,
+    VolunteerProfileFactory,
+    WaitlistEntryFactory,
+    ready_volunteer,
+)
