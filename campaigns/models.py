@@ -78,3 +78,67 @@ class Campaign(models.Model):
         amounts = self.suggested_amounts or []
         if not isinstance(amounts, list) or not all(isinstance(a, int) and a > 0 for a in amounts):
             raise ValidationError({"suggested_amounts": "Suggested amounts must be positive whole cents."})
+
+
+# --- Cached running totals ---------------------------------------------------------------------
+# Written only by campaigns.services.totals_refresh (under a row lock), read by every public page, so
+# a page with 100,000 gifts behind it reads one row instead of aggregating them.
+
+
+class CampaignTotals(models.Model):
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, primary_key=True, related_name="totals"
+    )
+    currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
+    raised = models.BigIntegerField(default=0, help_text="Net of refunds, minor units.")
+    donor_count = models.PositiveIntegerField(default=0)
+    gift_count = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Totals for {self.campaign_id}"
+
+
+class FundTotals(models.Model):
+    fund = models.OneToOneField(Fund, on_delete=models.CASCADE, primary_key=True, related_name="totals")
+    currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
+    raised = models.BigIntegerField(default=0, help_text="Net of refunds, minor units.")
+    donor_count = models.PositiveIntegerField(default=0)
+    gift_count = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Totals for fund {self.fund_id}"
+
+
+class CampaignMonthTotals(models.Model):
+    """Net raised per calendar month (organisation's zone) of the gift's success; feeds the
+    raised-over-time chart without touching the donations table."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="month_totals")
+    month = models.DateField(help_text="First day of the month.")
+    currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
+    raised = models.BigIntegerField(default=0)
+    gift_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["campaign", "month"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "month"], name="one_campaign_month_total")]
+
+    def __str__(self):
+        return f"{self.campaign_id} {self.month:%Y-%m}"
+
+
+class FundMonthTotals(models.Model):
+    fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="month_totals")
+    month = models.DateField(help_text="First day of the month.")
+    currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
+    raised = models.BigIntegerField(default=0)
+    gift_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["fund", "month"]
+        constraints = [models.UniqueConstraint(fields=["fund", "month"], name="one_fund_month_total")]
+
+    def __str__(self):
+        return f"fund {self.fund_id} {self.month:%Y-%m}"
