@@ -8,8 +8,12 @@ from django.core.exceptions import PermissionDenied
 
 from .models import Role, User
 
+# Roles a person may pick for themselves when signing up; coordinator and staff are granted by staff.
+SIGNUP_ROLES = ("donor", "volunteer")
+
 
 def user_grant_role(*, user: User, role: str) -> None:
+    """Gives `user` the role (idempotent). Other apps call this, e.g. volunteer onboarding."""
     if role not in Role.values:
         raise ValueError(f"Unknown role {role!r}")
     group, _ = Group.objects.get_or_create(name=role)
@@ -18,6 +22,8 @@ def user_grant_role(*, user: User, role: str) -> None:
 
 
 def user_revoke_role(*, user: User, role: str) -> None:
+    """Takes the role away (idempotent). Effective on the person's next request: roles are read
+    from the database for every request, never stored in the session."""
     user.groups.remove(*Group.objects.filter(name=role))
     user.__dict__.pop("_role_cache", None)
 

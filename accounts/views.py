@@ -1,9 +1,53 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from .roles import signed_in
+from .models import Role, User
+from .roles import role_required, signed_in
+from .selectors import people_search
+from .services import staff_role_set
+
+PEOPLE_PER_PAGE = 25
 
 
 @signed_in
 def dashboard(request):
     """Where a person lands after signing in: what each of their roles lets them do."""
     return render(request, "accounts/dashboard.html", {"roles": request.user.roles})
+
+
+@role_required("staff")
+def people(request):
+    """Staff: find a person and grant or revoke their roles."""
+    query = request.GET.get("q", "")
+    page = Paginator(people_search(query=query), PEOPLE_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/people.html",
+        {"page": page, "query": query, "all_roles": Role.choices},
+    )
+
+
+@role_required("staff")
+@require_POST
+def people_role(request, pk: int):
+    person = get_object_or_404(User, pk=pk)
+    role = request.POST.get("role", "")
+    action = request.POST.get("action")
+    if action not in {"grant", "revoke"}:
+        return HttpResponseBadRequest("Unknown action.")
+    try:
+        staff_role_set(actor=request.user, user=person, role=role, granted=action == "grant")
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        verb = "now has" if action == "grant" else "no longer has"
+        messages.success(request, f"{person.email} {verb} the {role} role.")
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)
+    return redirect("people:list")

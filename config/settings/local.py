@@ -17,3 +17,8 @@ if not env("REDIS_URL") and not env("CELERY_BROKER_URL"):
         "processed_folder": str(VAR_DIR / "broker-processed"),
         "store_processed": False,
     }
+
+# Static files straight from static/ (no collectstatic needed), re-read on change; this also means
+# WhiteNoise never looks for the missing var/static folder.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

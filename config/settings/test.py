@@ -23,3 +23,6 @@ STORAGES = {
 # contents unless a test asks for Redis explicitly.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 HAVEN_MFA_REQUIRED_ROLES: list[str] = []
+# Browser tests load CSS from static/ without collectstatic (and no "No directory at var/static" warning).
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

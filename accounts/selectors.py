@@ -1,0 +1,13 @@
+from django.contrib.auth.models import Group
+from django.db.models import Prefetch, Q, QuerySet
+
+from .models import User
+
+
+def people_search(*, query: str = "") -> QuerySet[User]:
+    """People for the staff page, with their role groups prefetched (one query for all rows)."""
+    people = User.objects.prefetch_related(Prefetch("groups", queryset=Group.objects.only("id", "name")))
+    query = query.strip()
+    if query:
+        people = people.filter(Q(email__icontains=query) | Q(name__icontains=query))
+    return people.order_by("email")
