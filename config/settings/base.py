@@ -200,6 +200,11 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 # Periodic jobs live here, in one place (entries are added per app below the dict).
 CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE["volunteers-reminders"] = {"task": "volunteers.tasks.reminders_send_due", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["volunteers-waitlist-offers"] = {
+    "task": "volunteers.tasks.waitlist_offers_expire",
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- the organisation ----------------------------------------------------------------------
@@ -245,3 +250,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- volunteers ----------------------------------------------------------------------------
+# Hours before a booked shift at which a reminder is sent (each exactly once).
+HAVEN_SHIFT_REMINDER_OFFSETS_HOURS = [int(h) for h in env_list("HAVEN_SHIFT_REMINDER_OFFSETS_HOURS", "48,3")]
+HAVEN_REMINDER_MAX_ATTEMPTS = env_int("HAVEN_REMINDER_MAX_ATTEMPTS", 5)
+# How long a waitlist offer holds a freed place before it goes to the next person.
+HAVEN_WAITLIST_OFFER_HOURS = env_int("HAVEN_WAITLIST_OFFER_HOURS", 12)
