@@ -200,7 +200,10 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 # Periodic jobs live here, in one place (entries are added per app below the dict).
 CELERY_BEAT_SCHEDULE: dict = {}
-CELERY_BEAT_SCHEDULE["volunteers-reminders"] = {"task": "volunteers.tasks.reminders_send_due", "schedule": 60.0}
+CELERY_BEAT_SCHEDULE["volunteers-reminders"] = {
+    "task": "volunteers.tasks.reminders_send_due",
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["volunteers-waitlist-offers"] = {
     "task": "volunteers.tasks.waitlist_offers_expire",
     "schedule": 60.0,
@@ -212,6 +215,9 @@ HAVEN_ORG_NAME = env("HAVEN_ORG_NAME", "Haven")
 HAVEN_ORG_ADDRESS = env("HAVEN_ORG_ADDRESS", "PO Box 0000, Anytown, USA")
 HAVEN_ORG_TAX_ID = env("HAVEN_ORG_TAX_ID", "00-0000000")
 HAVEN_CURRENCY = env("HAVEN_CURRENCY", "usd")
+# Spending is published per category per month only once the month has closed and this many days
+# have passed, so a single payment cannot be timed from the public books.
+HAVEN_SPENDING_PUBLISH_DELAY_DAYS = env_int("HAVEN_SPENDING_PUBLISH_DELAY_DAYS", 15)
 
 # --- Stripe --------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "")
