@@ -1,5 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "volunteers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("shifts/", views.shift_list, name="shift_list"),
+    path("shifts/<int:shift_id>/", views.shift_detail, name="shift_detail"),
+    path("shifts/<int:shift_id>/book/", views.shift_book, name="shift_book"),
+    path("shifts/<int:shift_id>/waitlist/", views.shift_waitlist_join, name="shift_waitlist_join"),
+    path("shifts/<int:shift_id>/calendar.ics", views.shift_ics, name="shift_ics"),
+    path("me/shifts/", views.my_shifts, name="my_shifts"),
+    path("me/shifts/bookings/<int:booking_id>/cancel/", views.booking_cancel, name="booking_cancel"),
+    path("me/shifts/waitlist/<int:entry_id>/leave/", views.waitlist_leave, name="waitlist_leave"),
+    path("me/volunteer/profile/", views.profile, name="profile"),
+    path("me/volunteer/agreement/", views.agreement, name="agreement"),
+    path("me/volunteer/hours/", views.hours, name="hours"),
+    path("me/volunteer/calendar/", views.calendar_settings, name="calendar_settings"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
+    path("waitlist/offers/<str:token>/", views.offer_confirm, name="offer_confirm"),
+]
+
+# Coordinator pages (volunteers/coordination_views.py) are appended below this line.

@@ -1,0 +1,208 @@
+"""Who may book which shift, as small check functions raising typed errors (after ephios'
+signup checks). Pages call them to say exactly why someone cannot book; `shift_book` calls the same
+functions under its row locks, so what a page promises is what the service enforces.
+
+Everything a check needs about the volunteer is loaded once into a `VolunteerStanding` (a handful of
+queries), so a list of shifts can be checked without a query per shift.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import formats, timezone
+
+from .models import Agreement, Booking, RequirementVerification, Role, RoleApproval, Shift, VolunteerProfile
+
+
+class BookingError(Exception):
+    """A reason a volunteer cannot book (or cancel) a shift, in words the volunteer reads."""
+
+    default_message = "This shift cannot be booked."
+
+    def __init__(self, message: str | None = None):
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+    def __str__(self):
+        return self.message
+
+
+class NotOnboarded(BookingError):
+    default_message = "Please complete your volunteer profile before booking shifts."
+
+
+class AgreementNotSigned(BookingError):
+    default_message = "Please sign the current confidentiality agreement before booking shifts."
+
+
+class RequirementMissing(BookingError):
+    pass
+
+
+class RequirementExpired(BookingError):
+    pass
+
+
+class ApprovalMissing(BookingError):
+    pass
+
+
+class ShiftFull(BookingError):
+    default_message = "This shift is full. You can join its waitlist."
+
+
+class AlreadyBooked(BookingError):
+    default_message = "You are already booked on this shift."
+
+
+class AlreadyWaitlisted(BookingError):
+    default_message = "You are already on the waitlist for this shift."
+
+
+class OverlappingBooking(BookingError):
+    pass
+
+
+class PastCutoff(BookingError):
+    pass
+
+
+class ShiftCancelled(BookingError):
+    default_message = "This shift has been cancelled."
+
+
+class ShiftInPast(BookingError):
+    default_message = "This shift has already started."
+
+
+class OfferNotAvailable(BookingError):
+    default_message = "This offer is no longer available. It may have expired or been used already."
+
+
+def local_date(instant: datetime.datetime) -> datetime.date:
+    return timezone.localtime(instant).date()
+
+
+def _format_day(day: datetime.date) -> str:
+    return formats.date_format(day, "N j, Y")
+
+
+@dataclass
+class VolunteerStanding:
+    """What the checks need to know about one volunteer, loaded once."""
+
+    profile: VolunteerProfile | None
+    current_agreement: Agreement | None
+    signed_agreement_ids: set[int] = field(default_factory=set)
+    # requirement id -> the verification with the latest expiry (None = never expires)
+    verifications: dict[int, RequirementVerification] = field(default_factory=dict)
+    approved_role_ids: set[int] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, volunteer) -> "VolunteerStanding":
+        if volunteer is None or not volunteer.is_authenticated:
+            return cls(profile=None, current_agreement=Agreement.current())
+        profile = VolunteerProfile.objects.filter(user=volunteer).first()
+        best: dict[int, RequirementVerification] = {}
+        for verification in RequirementVerification.objects.filter(volunteer=volunteer).select_related(
+            "requirement"
+        ):
+            held = best.get(verification.requirement_id)
+            if held is None or _expiry_key(verification) > _expiry_key(held):
+                best[verification.requirement_id] = verification
+        return cls(
+            profile=profile,
+            current_agreement=Agreement.current(),
+            signed_agreement_ids=set(volunteer.agreement_signatures.values_list("agreement_id", flat=True)),
+            verifications=best,
+            approved_role_ids=set(
+                RoleApproval.objects.filter(volunteer=volunteer).values_list("role_id", flat=True)
+            ),
+        )
+
+    @property
+    def is_onboarded(self) -> bool:
+        return self.profile is not None and self.profile.is_onboarded
+
+    @property
+    def has_signed_current_agreement(self) -> bool:
+        return self.current_agreement is not None and self.current_agreement.pk in self.signed_agreement_ids
+
+
+def _expiry_key(verification: RequirementVerification) -> datetime.date:
+    return verification.expires_on or datetime.date.max
+
+
+def check_onboarded(standing: VolunteerStanding) -> None:
+    if not standing.is_onboarded:
+        raise NotOnboarded()
+
+
+def check_agreement(standing: VolunteerStanding, role: Role) -> None:
+    if not role.requires_agreement:
+        return
+    if standing.current_agreement is None:
+        raise AgreementNotSigned("No confidentiality agreement has been published yet; bookings open soon.")
+    if not standing.has_signed_current_agreement:
+        if standing.signed_agreement_ids:
+            raise AgreementNotSigned(
+                f"The confidentiality agreement has changed (version {standing.current_agreement.version}). "
+                "Please read and sign it again before booking."
+            )
+        raise AgreementNotSigned()
+
+
+def check_requirements(standing: VolunteerStanding, role: Role, on_day: datetime.date) -> None:
+    """Each of the role's requirements must be verified and still valid on the day of the shift.
+    Uses `role.requirements.all()`, so prefetch it when checking many shifts."""
+    for requirement in role.requirements.all():
+        verification = standing.verifications.get(requirement.pk)
+        if verification is None or verification.verified_on > on_day:
+            raise RequirementMissing(
+                f"{role.name} needs “{requirement.name}”, which is not on your record yet. "
+                "A coordinator records it once it is done."
+            )
+        if verification.expires_on is not None and verification.expires_on < on_day:
+            raise RequirementExpired(
+                f"Your “{requirement.name}” is valid until {_format_day(verification.expires_on)}, "
+                f"before this shift. Please ask a coordinator to renew it."
+            )
+
+
+def check_approval(standing: VolunteerStanding, role: Role) -> None:
+    if role.requires_approval and role.pk not in standing.approved_role_ids:
+        raise ApprovalMissing(f"A coordinator needs to approve you for {role.name} before you can book it.")
+
+
+def check_shift_open(shift: Shift, now: datetime.datetime) -> None:
+    if shift.is_cancelled:
+        raise ShiftCancelled()
+    if shift.starts_at <= now:
+        raise ShiftInPast()
+
+
+def check_volunteer_may_take(standing: VolunteerStanding, shift: Shift, now: datetime.datetime) -> None:
+    """Everything about the person and the shift, but not capacity or their other bookings."""
+    check_shift_open(shift, now)
+    check_onboarded(standing)
+    check_agreement(standing, shift.role)
+    check_approval(standing, shift.role)
+    check_requirements(standing, shift.role, local_date(shift.starts_at))
+
+
+def check_capacity(shift: Shift, taken: int) -> None:
+    if taken >= shift.capacity:
+        raise ShiftFull()
+
+
+def check_cancellable(booking: Booking, now: datetime.datetime) -> None:
+    if booking.status != Booking.Status.BOOKED:
+        raise BookingError("This booking is no longer active.")
+    if booking.shift.starts_at <= now:
+        raise ShiftInPast("This shift has already started; please contact the coordinator.")
+    if now > booking.shift.cancel_deadline:
+        deadline = timezone.localtime(booking.shift.cancel_deadline)
+        raise PastCutoff(
+            f"Cancelling online closed {booking.shift.cancellation_cutoff_hours} hours before the start "
+            f"({formats.date_format(deadline, 'N j, g:i A')}). Please contact the coordinator."
+        )

@@ -1,0 +1,108 @@
+"""Volunteer-side forms: they check the shape of input; services decide outcomes."""
+
+from django import forms
+
+from .models import DayPart, Role, Weekday
+
+SKILL_CHOICES = [
+    ("cooking", "Cooking and meal prep"),
+    ("driving", "Driving (I have a licence)"),
+    ("tutoring", "Tutoring and teaching"),
+    ("interpreting", "Interpreting or translation"),
+    ("first_aid", "First aid"),
+    ("events", "Events and logistics"),
+    ("admin", "Office and admin"),
+    ("childcare", "Childcare"),
+]
+
+AVAILABILITY_CHOICES = [
+    (f"{day.value}-{part.value}", f"{day.label} {part.label.split(' ')[0].lower()}")
+    for day in Weekday
+    for part in DayPart
+]
+
+
+def _split_list(value: str) -> list[str]:
+    items = [item.strip() for item in (value or "").replace(";", ",").split(",")]
+    seen: list[str] = []
+    for item in items:
+        if item and item.lower() not in {s.lower() for s in seen}:
+            seen.append(item[:60])
+    return seen[:20]
+
+
+class VolunteerProfileForm(forms.Form):
+    skills = forms.MultipleChoiceField(
+        choices=SKILL_CHOICES, widget=forms.CheckboxSelectMultiple, required=False, label="Skills"
+    )
+    other_skills = forms.CharField(
+        required=False, max_length=300, label="Other skills", help_text="Separate several with commas."
+    )
+    languages = forms.CharField(
+        max_length=300,
+        label="Languages you speak",
+        help_text="Separate several with commas, for example: English, Spanish.",
+    )
+    availability = forms.MultipleChoiceField(
+        choices=AVAILABILITY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        label="When you are usually available",
+    )
+    emergency_contact_name = forms.CharField(max_length=200, label="Emergency contact: name")
+    emergency_contact_phone = forms.CharField(max_length=40, label="Emergency contact: phone")
+    emergency_contact_relationship = forms.CharField(
+        max_length=80, required=False, label="Emergency contact: relationship to you"
+    )
+    accept_agreement = forms.BooleanField(
+        required=False, label="I have read the confidentiality agreement above and agree to it."
+    )
+
+    def __init__(self, *args, needs_agreement: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_agreement = needs_agreement
+        if needs_agreement:
+            self.fields["accept_agreement"].required = True
+        else:
+            del self.fields["accept_agreement"]
+
+    @classmethod
+    def initial_from(cls, profile) -> dict:
+        known = {value for value, _ in SKILL_CHOICES}
+        return {
+            "skills": [s for s in profile.skills if s in known],
+            "other_skills": ", ".join(s for s in profile.skills if s not in known),
+            "languages": ", ".join(profile.languages),
+            "availability": profile.availability,
+            "emergency_contact_name": profile.emergency_contact_name,
+            "emergency_contact_phone": profile.emergency_contact_phone,
+            "emergency_contact_relationship": profile.emergency_contact_relationship,
+        }
+
+    def clean_languages(self) -> list[str]:
+        languages = _split_list(self.cleaned_data["languages"])
+        if not languages:
+            raise forms.ValidationError("Please name at least one language.")
+        return languages
+
+    def clean_emergency_contact_phone(self) -> str:
+        phone = self.cleaned_data["emergency_contact_phone"].strip()
+        if sum(ch.isdigit() for ch in phone) < 7:
+            raise forms.ValidationError("Please enter a phone number with at least 7 digits.")
+        return phone
+
+    def all_skills(self) -> list[str]:
+        return list(self.cleaned_data["skills"]) + _split_list(self.cleaned_data.get("other_skills", ""))
+
+
+class AgreementSignForm(forms.Form):
+    accept = forms.BooleanField(label="I have read this agreement and agree to it.")
+
+
+class ShiftFilterForm(forms.Form):
+    role = forms.ModelChoiceField(
+        queryset=Role.objects.filter(is_active=True), required=False, empty_label="All roles"
+    )
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    free = forms.BooleanField(required=False, label="Only shifts with free places")

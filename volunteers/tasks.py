@@ -1,0 +1,27 @@
+"""Thin Celery tasks: take ids, call a service. Each is safe to run twice."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def booking_confirmation_send(booking_id: int) -> bool:
+    return services.booking_confirmation_deliver(booking_id=booking_id)
+
+
+@shared_task(acks_late=True)
+def waitlist_offer_send(entry_id: int) -> bool:
+    return services.waitlist_offer_deliver(entry_id=entry_id)
+
+
+@shared_task
+def reminders_send_due() -> int:
+    """Beat, every minute: send due reminders (claimed with skip_locked, so overlapping runs are safe)."""
+    return services.reminders_send_due()
+
+
+@shared_task
+def waitlist_offers_expire() -> int:
+    """Beat, every minute: expire offers and pass the places on."""
+    return services.waitlist_offers_expire()

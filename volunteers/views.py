@@ -1,0 +1,297 @@
+"""Volunteer-side pages: shifts, booking, waitlists, profile and agreement, hours, calendar feeds.
+Thin: parse input, call a service or selector, render. Someone else's objects answer 404."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.roles import public, signed_in
+
+from . import checks, ics, selectors, services
+from .checks import BookingError, VolunteerStanding
+from .forms import AgreementSignForm, ShiftFilterForm, VolunteerProfileForm
+from .models import Agreement, Booking, CalendarToken, Role, VolunteerProfile, WaitlistEntry
+
+SHIFTS_PER_PAGE = 50
+
+
+def _block_reason(standing: VolunteerStanding, shift, now) -> str:
+    """Why this person cannot book this shift right now ("" when they can). No queries: the standing
+    is loaded once and role requirements are prefetched."""
+    try:
+        checks.check_volunteer_may_take(standing, shift, now)
+    except BookingError as error:
+        return error.message
+    return ""
+
+
+@public
+def shift_list(request):
+    form = ShiftFilterForm(request.GET or None)
+    filters = selectors.ShiftFilters()
+    if form.is_valid():
+        filters = selectors.ShiftFilters(
+            role=form.cleaned_data["role"],
+            date_from=form.cleaned_data["date_from"],
+            date_to=form.cleaned_data["date_to"],
+            has_free_places=form.cleaned_data["free"],
+        )
+    shifts = selectors.shift_list_open(filters=filters, user=request.user)
+    page = Paginator(shifts, SHIFTS_PER_PAGE).get_page(request.GET.get("page"))
+    standing = VolunteerStanding.load(request.user)
+    now = timezone.now()
+    rows = [(shift, _block_reason(standing, shift, now) if standing.profile else "") for shift in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "volunteers/shift_list.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "standing": standing,
+            "query": query.urlencode(),
+            "roles": Role.objects.filter(is_active=True).prefetch_related("requirements"),
+        },
+    )
+
+
+@public
+def shift_detail(request, shift_id: int):
+    shift = selectors.shift_get_visible(shift_id=shift_id)
+    booking = selectors.booking_active(shift=shift, user=request.user)
+    entry = None if booking else selectors.waitlist_entry_open(shift=shift, user=request.user)
+    standing = VolunteerStanding.load(request.user)
+    reason = ""
+    if request.user.is_authenticated and booking is None and entry is None:
+        reason = _block_reason(standing, shift, timezone.now())
+    return render(
+        request,
+        "volunteers/shift_detail.html",
+        {
+            "shift": shift,
+            "booking": booking,
+            "entry": entry,
+            "position": selectors.waitlist_position(entry=entry)
+            if entry and entry.status == "waiting"
+            else None,
+            "standing": standing,
+            "reason": reason,
+            "can_cancel": booking is not None
+            and booking.status == Booking.Status.BOOKED
+            and timezone.now() <= shift.cancel_deadline,
+        },
+    )
+
+
+@signed_in
+@require_POST
+def shift_book(request, shift_id: int):
+    shift = selectors.shift_get_visible(shift_id=shift_id)
+    try:
+        services.shift_book(shift=shift, volunteer=request.user)
+    except checks.ShiftFull as error:
+        messages.warning(request, error.message)
+    except checks.NotOnboarded as error:
+        messages.info(request, error.message)
+        return redirect("volunteers:profile")
+    except checks.AgreementNotSigned as error:
+        messages.info(request, error.message)
+        return redirect("volunteers:agreement")
+    except BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "You are booked. A confirmation email is on its way.")
+    return redirect("volunteers:shift_detail", shift_id=shift.pk)
+
+
+@signed_in
+@require_POST
+def shift_waitlist_join(request, shift_id: int):
+    shift = selectors.shift_get_visible(shift_id=shift_id)
+    try:
+        services.waitlist_join(shift=shift, volunteer=request.user)
+    except BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "You are on the waitlist. We will email you if a place opens up.")
+    return redirect("volunteers:shift_detail", shift_id=shift.pk)
+
+
+@public
+def shift_ics(request, shift_id: int):
+    """One shift as an .ics download; the address only for someone booked on it."""
+    shift = selectors.shift_get_visible(shift_id=shift_id)
+    booking = selectors.booking_active(shift=shift, user=request.user)
+    body = ics.calendar_for_shifts(
+        [shift],
+        booked_shift_ids={shift.pk} if booking else set(),
+        name=shift.display_title,
+        show_neighbourhood=request.user.is_authenticated,
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="shift-{shift.pk}.ics"'
+    return response
+
+
+@signed_in
+def my_shifts(request):
+    return render(
+        request,
+        "volunteers/my_shifts.html",
+        {
+            "upcoming": selectors.volunteer_bookings(volunteer=request.user, upcoming=True),
+            "past": selectors.volunteer_bookings(volunteer=request.user, upcoming=False),
+            "waitlist": selectors.volunteer_waitlist(volunteer=request.user),
+            "now": timezone.now(),
+        },
+    )
+
+
+@signed_in
+@require_POST
+def booking_cancel(request, booking_id: int):
+    booking = get_object_or_404(
+        Booking.objects.select_related("shift"), pk=booking_id, volunteer=request.user
+    )
+    try:
+        services.booking_cancel(booking=booking, volunteer=request.user)
+    except BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Your booking is cancelled. Thank you for letting us know.")
+    return redirect("volunteers:my_shifts")
+
+
+@signed_in
+@require_POST
+def waitlist_leave(request, entry_id: int):
+    entry = get_object_or_404(WaitlistEntry, pk=entry_id, volunteer=request.user)
+    services.waitlist_leave(entry=entry, volunteer=request.user)
+    messages.success(request, "You left the waitlist.")
+    return redirect("volunteers:my_shifts")
+
+
+@signed_in
+def offer_confirm(request, token: str):
+    """The link in a waitlist offer email. GET only shows the offer (mail scanners that pre-fetch
+    links use nothing up); the person confirms with a POST."""
+    entry = services.waitlist_offer_from_token(token)
+    if entry is None or entry.volunteer_id != request.user.pk:
+        raise Http404("No such offer")
+    now = timezone.now()
+    is_open = entry.status == WaitlistEntry.Status.OFFERED and entry.offer_expires_at > now
+    if request.method == "POST" and is_open:
+        try:
+            services.waitlist_offer_accept(entry=entry, volunteer=request.user)
+        except BookingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "The place is yours. A confirmation email is on its way.")
+            return redirect("volunteers:shift_detail", shift_id=entry.shift_id)
+        entry.refresh_from_db()
+        is_open = entry.status == WaitlistEntry.Status.OFFERED and entry.offer_expires_at > timezone.now()
+    return render(
+        request, "volunteers/offer_confirm.html", {"entry": entry, "shift": entry.shift, "is_open": is_open}
+    )
+
+
+@signed_in
+def profile(request):
+    """Onboarding and later edits: skills, languages, availability, emergency contact, agreement."""
+    existing = VolunteerProfile.objects.filter(user=request.user).first()
+    current = Agreement.current()
+    needs_agreement = (
+        current is not None and not request.user.agreement_signatures.filter(agreement=current).exists()
+    )
+    initial = VolunteerProfileForm.initial_from(existing) if existing else {}
+    form = VolunteerProfileForm(request.POST or None, initial=initial, needs_agreement=needs_agreement)
+    if request.method == "POST" and form.is_valid():
+        saved = services.volunteer_profile_save(
+            user=request.user,
+            skills=form.all_skills(),
+            languages=form.cleaned_data["languages"],
+            availability=form.cleaned_data["availability"],
+            emergency_contact_name=form.cleaned_data["emergency_contact_name"],
+            emergency_contact_phone=form.cleaned_data["emergency_contact_phone"],
+            emergency_contact_relationship=form.cleaned_data["emergency_contact_relationship"],
+            agreement=current if needs_agreement else None,
+        )
+        if saved.is_onboarded and (existing is None or not existing.is_onboarded):
+            messages.success(
+                request, "Welcome aboard. You can now book shifts for roles you are cleared for."
+            )
+            return redirect("volunteers:shift_list")
+        messages.success(request, "Your volunteer profile is saved.")
+        return redirect("volunteers:profile")
+    return render(
+        request,
+        "volunteers/profile.html",
+        {"form": form, "profile": existing, "agreement": current if needs_agreement else None},
+    )
+
+
+@signed_in
+def agreement(request):
+    """Read and sign the current confidentiality agreement (again, after a new version)."""
+    current = Agreement.current()
+    if current is None:
+        raise Http404("No agreement published")
+    signed = request.user.agreement_signatures.filter(agreement=current).first()
+    form = AgreementSignForm(request.POST or None)
+    if request.method == "POST" and signed is None and form.is_valid():
+        services.agreement_sign(volunteer=request.user, agreement=current)
+        messages.success(request, f"Thank you. You signed version {current.version}.")
+        if not VolunteerProfile.objects.filter(user=request.user).exists():
+            return redirect("volunteers:profile")
+        return redirect("volunteers:shift_list")
+    return render(
+        request, "volunteers/agreement.html", {"agreement": current, "signed": signed, "form": form}
+    )
+
+
+@signed_in
+def hours(request):
+    return render(
+        request, "volunteers/hours.html", {"summary": selectors.volunteer_hours(volunteer=request.user)}
+    )
+
+
+@signed_in
+def calendar_settings(request):
+    """Create, reset or turn off the private feed. The secret is shown once, right after it is made."""
+    feed_url = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.calendar_token_revoke(user=request.user)
+            messages.success(request, "Your calendar feed is turned off. The old link no longer works.")
+            return redirect("volunteers:calendar_settings")
+        token = services.calendar_token_reset(user=request.user)
+        feed_url = request.build_absolute_uri(reverse("volunteers:calendar_feed", args=[token]))
+    return render(
+        request,
+        "volunteers/calendar.html",
+        {"token_row": CalendarToken.objects.filter(user=request.user).first(), "feed_url": feed_url},
+    )
+
+
+@public
+def calendar_feed(request, token: str):
+    """The private feed: the secret in the URL is the only credential (calendar apps cannot sign in)."""
+    user = services.calendar_user_for_token(token)
+    if user is None:
+        raise Http404("No such calendar")
+    bookings = list(selectors.calendar_bookings(volunteer=user))
+    body = ics.calendar_for_shifts(
+        [b.shift for b in bookings],
+        booked_shift_ids={b.shift_id for b in bookings},
+        name="My volunteer shifts",
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
