@@ -1,5 +1,8 @@
 """Funds and campaigns. Money is integer minor units plus a currency code."""
 
+import pathlib
+import uuid
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,6 +19,10 @@ class Fund(models.Model):
     is_general = models.BooleanField(default=False)
     is_restricted = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
+    # For a restricted fund: the spending categories its money may go to (none chosen = any).
+    allowed_categories = models.ManyToManyField(
+        "SpendingCategory", blank=True, related_name="funds", help_text="Restricted funds only; empty = any."
+    )
 
     class Meta:
         ordering = ["-is_general", "name"]
@@ -94,6 +101,9 @@ class CampaignTotals(models.Model):
     donor_count = models.PositiveIntegerField(default=0)
     gift_count = models.PositiveIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    # First name and initial of recent counted gifts whose donors opted in and are not anonymous;
+    # cached here so the page never sorts the donations table. Names only: no amounts, no times.
+    supporter_names = models.JSONField(default=list, blank=True)
 
     def __str__(self):
         return f"Totals for {self.campaign_id}"
@@ -142,3 +152,128 @@ class FundMonthTotals(models.Model):
 
     def __str__(self):
         return f"fund {self.fund_id} {self.month:%Y-%m}"
+
+
+# --- How money is planned and spent ---------------------------------------------------------------
+
+
+class SpendingCategory(models.Model):
+    """What money is spent on, as published (emergency housing, medical care, ...)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order on public pages.")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "spending categories"
+
+    def __str__(self):
+        return self.name
+
+
+class AllocationPlan(models.Model):
+    """One line of a campaign's planned split: a share of the money, in basis points (1/100 of a
+    percent), for one category. A campaign's lines add up to exactly 10,000 (enforced by
+    campaigns.services.allocation_plan_set, which replaces the whole plan at once)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="allocation_lines")
+    category = models.ForeignKey(SpendingCategory, on_delete=models.PROTECT, related_name="allocation_lines")
+    share_bps = models.PositiveIntegerField(help_text="Basis points: 2500 = 25%.")
+
+    class Meta:
+        ordering = ["campaign", "-share_bps", "category__position"]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "category"], name="one_plan_line_per_category"),
+            models.CheckConstraint(
+                condition=Q(share_bps__gt=0) & Q(share_bps__lte=10000), name="plan_share_between_0_and_100"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.category}: {self.share_bps / 100:g}%"
+
+    @property
+    def percent(self) -> float:
+        return self.share_bps / 100
+
+
+class ImpactUnit(models.Model):
+    """What a gift buys, in words: "$40 = one night of safe housing"."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="impact_units")
+    amount = models.PositiveBigIntegerField(help_text="Minor units (cents).")
+    currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
+    description = models.CharField(max_length=160, help_text='e.g. "one night of safe housing"')
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["campaign", "amount", "position"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="impact_unit_amount_positive")]
+
+    def __str__(self):
+        return f"{self.amount} {self.currency} = {self.description}"
+
+
+class CampaignUpdate(models.Model):
+    """News posted by staff on a campaign page."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="updates")
+    title = models.CharField(max_length=160)
+    body = models.TextField(help_text="Plain text with blank lines between paragraphs.")
+    is_published = models.BooleanField(default=True)
+    published_at = models.DateTimeField()
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [
+            models.Index(fields=["campaign", "is_published", "-published_at"], name="update_campaign_pub")
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+def _receipt_upload_to(instance, filename: str) -> str:
+    # A random name: the original file name can carry a payee's name.
+    suffix = pathlib.Path(filename).suffix.lower()[:10]
+    return f"expenditure-documents/{uuid.uuid4().hex}{suffix}"
+
+
+class Expenditure(models.Model):
+    """Money spent. Public pages only ever show sums per category per closed, published month;
+    payee, document and note are for staff only (a landlord or clinic can reveal where someone is)."""
+
+    spent_on = models.DateField()
+    amount = models.PositiveBigIntegerField(help_text="Minor units (cents).")
+    currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
+    category = models.ForeignKey(SpendingCategory, on_delete=models.PROTECT, related_name="expenditures")
+    fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="expenditures")
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="expenditures"
+    )
+    payee = models.CharField(max_length=200, help_text="Staff only. Never published.")
+    document = models.FileField(upload_to=_receipt_upload_to, blank=True, help_text="Staff only.")
+    note = models.TextField(blank=True, help_text="Staff only.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-spent_on", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="expenditure_amount_positive")]
+        indexes = [
+            models.Index(fields=["spent_on", "category"], name="expenditure_month_category"),
+            models.Index(fields=["campaign", "spent_on"], name="expenditure_campaign_date"),
+        ]
+
+    def __str__(self):
+        return f"Expenditure {self.pk} ({self.category_id}, {self.spent_on})"

@@ -6,12 +6,27 @@ import datetime
 import zoneinfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce, Lower, TruncMonth
 from django.utils import timezone
 
-from .models import CampaignMonthTotals, CampaignTotals, FundMonthTotals, FundTotals
+from .models import (
+    AllocationPlan,
+    Campaign,
+    CampaignMonthTotals,
+    CampaignTotals,
+    CampaignUpdate,
+    Expenditure,
+    Fund,
+    FundMonthTotals,
+    FundTotals,
+    ImpactUnit,
+    SpendingCategory,
+)
+
+SUPPORTER_NAMES_SHOWN = 12
 
 # --- Totals ------------------------------------------------------------------------------------
 
@@ -47,9 +62,35 @@ def _donor_count(queryset) -> int:
     return queryset.aggregate(n=Count(Lower("donor_email"), distinct=True))["n"] or 0
 
 
-def _refresh_campaign(campaign_id: int, now: datetime.datetime) -> None:
-    from .models import Campaign
+def public_supporter_name(full_name: str) -> str:
+    """ "Maria Garcia Lopez" -> "Maria G."; a single word stays as it is."""
+    parts = full_name.split()
+    if not parts:
+        return ""
+    first = parts[0][:40]
+    return f"{first} {parts[-1][0].upper()}." if len(parts) > 1 else first
 
+
+def _supporter_names(gifts) -> list[str]:
+    # Only donors who opted in, and never an anonymous gift, whatever else its flags say.
+    raw = (
+        gifts.filter(show_name_publicly=True, is_anonymous=False)
+        .exclude(donor_name="")
+        .order_by("-succeeded_at", "-pk")
+        .values_list("donor_name", flat=True)[: SUPPORTER_NAMES_SHOWN * 4]
+    )
+    names: list[str] = []
+    for full_name in raw:
+        name = public_supporter_name(full_name)
+        if name and name not in names:
+            names.append(name)
+        if len(names) == SUPPORTER_NAMES_SHOWN:
+            break
+    # Alphabetical, not by recency: the order must not hint at when someone gave.
+    return sorted(names, key=str.casefold)
+
+
+def _refresh_campaign(campaign_id: int, now: datetime.datetime) -> None:
     currency = Campaign.objects.values_list("currency", flat=True).get(pk=campaign_id)
     # The lock serialises refreshes of this campaign: a refresh that waited reads the donations
     # table only after the previous one committed, so it can never write older numbers over newer.
@@ -64,6 +105,7 @@ def _refresh_campaign(campaign_id: int, now: datetime.datetime) -> None:
     totals.raised = sum(net for _, net, _ in months)
     totals.gift_count = sum(count for _, _, count in months)
     totals.donor_count = _donor_count(gifts) if totals.gift_count else 0
+    totals.supporter_names = _supporter_names(gifts) if totals.gift_count else []
     totals.refreshed_at = now
     totals.save()
     CampaignMonthTotals.objects.filter(campaign_id=campaign_id).delete()
@@ -109,8 +151,6 @@ def totals_refresh(*, campaign_id: int | None, fund_id: int) -> None:
 
 def totals_recompute_all() -> int:
     """Refresh every campaign and fund (the `recompute_totals` command). Returns rows refreshed."""
-    from .models import Campaign, Fund
-
     count = 0
     for campaign in Campaign.objects.only("pk", "fund_id").order_by("pk"):
         totals_refresh(campaign_id=campaign.pk, fund_id=campaign.fund_id)
@@ -119,3 +159,320 @@ def totals_recompute_all() -> int:
         totals_refresh(campaign_id=None, fund_id=fund_id)
         count += 1
     return count
+
+
+# --- Campaigns ---------------------------------------------------------------------------------
+
+CAMPAIGN_EDITABLE_FIELDS = (
+    "title",
+    "slug",
+    "summary",
+    "story",
+    "goal_amount",
+    "fund",
+    "starts_on",
+    "ends_on",
+    "suggested_amounts",
+    "is_published",
+)
+
+
+# Paths under /campaigns/ that a campaign's slug must not shadow.
+RESERVED_SLUGS = {"finished", "new", "feed"}
+
+
+def _check_slug(slug: str) -> None:
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": f"\u201c{slug}\u201d is reserved for another page; choose another."})
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    title: str,
+    slug: str,
+    summary: str,
+    fund: Fund,
+    goal_amount: int,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None = None,
+    story: str = "",
+    suggested_amounts: list[int] | None = None,
+    is_published: bool = False,
+    currency: str | None = None,
+) -> Campaign:
+    """Create a campaign and its (zero) totals row."""
+    _check_slug(slug)
+    campaign = Campaign(
+        title=title,
+        slug=slug,
+        summary=summary,
+        story=story,
+        fund=fund,
+        goal_amount=goal_amount,
+        currency=(currency or settings.HAVEN_CURRENCY).lower(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+        suggested_amounts=list(suggested_amounts or []),
+        is_published=is_published,
+    )
+    campaign.full_clean()
+    campaign.save()
+    CampaignTotals.objects.create(campaign=campaign, currency=campaign.currency)
+    return campaign
+
+
+@transaction.atomic
+def campaign_edit(*, campaign: Campaign, data: dict) -> Campaign:
+    """Change a campaign's editable fields (others in `data` are refused). Moving a campaign to
+    another fund refreshes both funds' totals after commit."""
+    unknown = set(data) - set(CAMPAIGN_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    if "slug" in data:
+        _check_slug(data["slug"])
+    old_fund_id = campaign.fund_id
+    for field, value in data.items():
+        setattr(campaign, field, value)
+    campaign.full_clean()
+    campaign.save()
+    if campaign.fund_id != old_fund_id:
+        campaign_id, new_fund_id = campaign.pk, campaign.fund_id
+        transaction.on_commit(lambda: totals_refresh(campaign_id=campaign_id, fund_id=new_fund_id))
+        transaction.on_commit(lambda: totals_refresh(campaign_id=None, fund_id=old_fund_id))
+    return campaign
+
+
+def _lock_campaign(campaign: Campaign) -> Campaign:
+    # Plan and impact-unit replacement delete then insert; the lock keeps two staff saves from
+    # interleaving (which would break the one-line-per-category constraint or mix two plans).
+    return Campaign.objects.select_for_update().get(pk=campaign.pk)
+
+
+@transaction.atomic
+def allocation_plan_set(
+    *, campaign: Campaign, lines: list[tuple[SpendingCategory, int]]
+) -> list[AllocationPlan]:
+    """Replace a campaign's planned split. `lines` are (category, basis points); every share must
+    be positive, each category at most once, and the shares must add up to exactly 100% (10,000
+    basis points). Raises ValidationError with a message a person can act on."""
+    errors = []
+    seen: set[int] = set()
+    for category, share in lines:
+        if share is None or share <= 0:
+            errors.append(f"The share for {category} must be more than 0%.")
+        if category.pk in seen:
+            errors.append(f"{category} appears more than once; combine it into one line.")
+        seen.add(category.pk)
+    total = sum(share or 0 for _, share in lines)
+    if not lines:
+        errors.append("Add at least one category to the plan.")
+    elif total != 10000:
+        errors.append(f"The split must add up to exactly 100%; these lines add up to {total / 100:g}%.")
+    if errors:
+        raise ValidationError(errors)
+    _lock_campaign(campaign)
+    AllocationPlan.objects.filter(campaign=campaign).delete()
+    return AllocationPlan.objects.bulk_create(
+        AllocationPlan(campaign=campaign, category=category, share_bps=share) for category, share in lines
+    )
+
+
+@transaction.atomic
+def impact_units_set(*, campaign: Campaign, units: list[tuple[int, str]]) -> list[ImpactUnit]:
+    """Replace a campaign's impact units: (amount in minor units, description) pairs."""
+    errors = []
+    for amount, description in units:
+        if amount is None or amount <= 0:
+            errors.append(f"The amount for \u201c{description}\u201d must be more than zero.")
+        if not (description or "").strip():
+            errors.append("Every impact unit needs a description.")
+    if errors:
+        raise ValidationError(errors)
+    _lock_campaign(campaign)
+    ImpactUnit.objects.filter(campaign=campaign).delete()
+    return ImpactUnit.objects.bulk_create(
+        ImpactUnit(
+            campaign=campaign,
+            amount=amount,
+            currency=campaign.currency,
+            description=description.strip(),
+            position=index,
+        )
+        for index, (amount, description) in enumerate(units)
+    )
+
+
+@transaction.atomic
+def campaign_update_post(
+    *,
+    campaign: Campaign,
+    title: str,
+    body: str,
+    author=None,
+    is_published: bool = True,
+    published_at: datetime.datetime | None = None,
+) -> CampaignUpdate:
+    """Post news on a campaign page."""
+    update = CampaignUpdate(
+        campaign=campaign,
+        title=title,
+        body=body,
+        author=author,
+        is_published=is_published,
+        published_at=published_at or timezone.now(),
+    )
+    update.full_clean()
+    update.save()
+    return update
+
+
+@transaction.atomic
+def campaign_update_edit(
+    *, update: CampaignUpdate, title: str, body: str, is_published: bool
+) -> CampaignUpdate:
+    update.title, update.body, update.is_published = title, body, is_published
+    update.full_clean()
+    update.save()
+    return update
+
+
+# --- Funds and categories -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def fund_save(
+    *,
+    fund: Fund | None = None,
+    name: str,
+    slug: str,
+    description: str = "",
+    is_restricted: bool = False,
+    is_active: bool = True,
+    allowed_categories: list[SpendingCategory] | None = None,
+) -> Fund:
+    """Create (fund=None) or change a fund."""
+    fund = fund or Fund()
+    fund.name, fund.slug, fund.description = name, slug, description
+    fund.is_restricted, fund.is_active = is_restricted, is_active
+    if fund.is_general and is_restricted:
+        raise ValidationError({"is_restricted": "The general fund cannot be restricted."})
+    fund.full_clean()
+    fund.save()
+    fund.allowed_categories.set((allowed_categories or []) if is_restricted else [])
+    return fund
+
+
+@transaction.atomic
+def spending_category_save(
+    *,
+    category: SpendingCategory | None = None,
+    name: str,
+    slug: str,
+    description: str = "",
+    position: int = 0,
+    is_active: bool = True,
+) -> SpendingCategory:
+    """Create (category=None) or change a spending category."""
+    category = category or SpendingCategory()
+    category.name, category.slug, category.description = name, slug, description
+    category.position, category.is_active = position, is_active
+    category.full_clean()
+    category.save()
+    return category
+
+
+# --- Expenditures ---------------------------------------------------------------------------------
+
+
+def _expenditure_check(expenditure: Expenditure) -> None:
+    errors: dict[str, list[str]] = {}
+
+    def add(field, message):
+        errors.setdefault(field, []).append(message)
+
+    if expenditure.amount is None or expenditure.amount <= 0:
+        add("amount", "The amount must be more than zero.")
+    currency = (expenditure.currency or "").lower()
+    if currency != settings.HAVEN_CURRENCY.lower():
+        add(
+            "currency",
+            f"The books are kept in {settings.HAVEN_CURRENCY.upper()}; record the converted amount.",
+        )
+    if expenditure.spent_on and expenditure.spent_on > timezone.localdate():
+        add("spent_on", "The date cannot be in the future.")
+    fund = expenditure.fund
+    if expenditure.campaign_id and fund and expenditure.campaign.fund_id != fund.pk:
+        add("fund", f"This campaign's money is in the fund \u201c{expenditure.campaign.fund}\u201d.")
+    if fund and fund.is_restricted and expenditure.category_id:
+        allowed = set(fund.allowed_categories.values_list("pk", flat=True))
+        if allowed and expenditure.category_id not in allowed:
+            add(
+                "category",
+                f"The restricted fund \u201c{fund}\u201d may not be spent on {expenditure.category}.",
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def expenditure_record(
+    *,
+    spent_on: datetime.date,
+    amount: int,
+    category: SpendingCategory,
+    fund: Fund,
+    payee: str,
+    recorded_by=None,
+    campaign: Campaign | None = None,
+    currency: str | None = None,
+    document=None,
+    note: str = "",
+) -> Expenditure:
+    """Record money spent. It appears publicly only inside its category's total for its month,
+    once that month is published (see selectors.spending_published_before)."""
+    expenditure = Expenditure(
+        spent_on=spent_on,
+        amount=amount,
+        currency=(currency or settings.HAVEN_CURRENCY).lower(),
+        category=category,
+        fund=fund,
+        campaign=campaign,
+        payee=payee,
+        note=note,
+        recorded_by=recorded_by,
+    )
+    if document:
+        expenditure.document = document
+    _expenditure_check(expenditure)
+    expenditure.full_clean()
+    expenditure.save()
+    return expenditure
+
+
+EXPENDITURE_EDITABLE_FIELDS = (
+    "spent_on",
+    "amount",
+    "currency",
+    "category",
+    "fund",
+    "campaign",
+    "payee",
+    "document",
+    "note",
+)
+
+
+@transaction.atomic
+def expenditure_edit(*, expenditure: Expenditure, data: dict) -> Expenditure:
+    unknown = set(data) - set(EXPENDITURE_EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    for field, value in data.items():
+        setattr(expenditure, field, value)
+    if expenditure.currency:
+        expenditure.currency = expenditure.currency.lower()
+    _expenditure_check(expenditure)
+    expenditure.full_clean()
+    expenditure.save()
+    return expenditure

@@ -1,5 +1,55 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from accounts.roles import public
+
+from . import api, staff_views, views
 
 app_name = "campaigns"
 
-urlpatterns: list = []
+urlpatterns = [
+    # Public pages. /campaigns/<slug>/donate/ belongs to the donations app.
+    path("campaigns/", views.campaign_list, name="list"),
+    path("campaigns/finished/", views.campaign_finished_list, name="finished"),
+    path("campaigns/<slug:slug>/", views.campaign_detail, name="detail"),
+    path("transparency/", views.transparency, name="transparency"),
+    path("transparency/campaigns.csv", views.campaigns_csv, name="campaigns_csv"),
+    path("transparency/planned-split.csv", views.allocations_csv, name="allocations_csv"),
+    path("transparency/spending.csv", views.spending_csv, name="spending_csv"),
+    path("transparency/funds.csv", views.funds_csv, name="funds_csv"),
+    path("transparency/income.csv", views.income_csv, name="income_csv"),
+    # The public, read-only data API.
+    path("api/v1/campaigns/", public(api.CampaignListView.as_view()), name="api_campaigns"),
+    path("api/v1/campaigns/<slug:slug>/", public(api.CampaignDetailView.as_view()), name="api_campaign"),
+    path("api/v1/planned-split/", public(api.AllocationListView.as_view()), name="api_allocations"),
+    path("api/v1/spending/", public(api.SpendingListView.as_view()), name="api_spending"),
+    path("api/v1/funds/", public(api.FundListView.as_view()), name="api_funds"),
+    path("api/v1/income/", public(api.IncomeListView.as_view()), name="api_income"),
+    path(
+        "api/v1/schema/", public(SpectacularAPIView.as_view(urlconf="campaigns.api_urls")), name="api_schema"
+    ),
+    # Staff.
+    path("staff/campaigns/", staff_views.campaign_list, name="staff_campaign_list"),
+    path("staff/campaigns/new/", staff_views.campaign_create, name="staff_campaign_create"),
+    path("staff/campaigns/<int:pk>/", staff_views.campaign_edit, name="staff_campaign_edit"),
+    path("staff/campaigns/<int:pk>/plan/", staff_views.allocation_plan_edit, name="staff_plan"),
+    path("staff/campaigns/<int:pk>/impact/", staff_views.impact_units_edit, name="staff_impact"),
+    path("staff/campaigns/<int:pk>/updates/", staff_views.campaign_updates, name="staff_updates"),
+    path(
+        "staff/campaigns/<int:pk>/updates/<int:update_pk>/",
+        staff_views.campaign_update_edit,
+        name="staff_update_edit",
+    ),
+    path("staff/expenditures/", staff_views.expenditure_list, name="staff_expenditure_list"),
+    path("staff/expenditures/new/", staff_views.expenditure_create, name="staff_expenditure_create"),
+    path("staff/expenditures/<int:pk>/", staff_views.expenditure_edit, name="staff_expenditure_edit"),
+    path(
+        "staff/expenditures/<int:pk>/document/",
+        staff_views.expenditure_document,
+        name="staff_expenditure_document",
+    ),
+    path("staff/categories/", staff_views.category_list, name="staff_category_list"),
+    path("staff/categories/<int:pk>/", staff_views.category_edit, name="staff_category_edit"),
+    path("staff/funds/", staff_views.fund_list, name="staff_fund_list"),
+    path("staff/funds/<int:pk>/", staff_views.fund_edit, name="staff_fund_edit"),
+]

@@ -1,7 +1,15 @@
 """factory_boy factories, one module per app, all importable from here."""
 
 from .accounts import UserFactory  # noqa: F401
-from .campaigns import CampaignFactory, FundFactory  # noqa: F401
+from .campaigns import (  # noqa: F401
+    AllocationPlanFactory,
+    CampaignFactory,
+    CampaignUpdateFactory,
+    ExpenditureFactory,
+    FundFactory,
+    ImpactUnitFactory,
+    SpendingCategoryFactory,
+)
 from .donations import DonationFactory  # noqa: F401
 from .volunteers import (  # noqa: F401
     AgreementFactory,

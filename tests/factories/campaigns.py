@@ -1,8 +1,17 @@
 import datetime
 
 import factory
+from django.utils import timezone
 
-from campaigns.models import Campaign, Fund
+from campaigns.models import (
+    AllocationPlan,
+    Campaign,
+    CampaignUpdate,
+    Expenditure,
+    Fund,
+    ImpactUnit,
+    SpendingCategory,
+)
 
 
 class FundFactory(factory.django.DjangoModelFactory):
@@ -28,3 +37,58 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     starts_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=10))
     ends_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=50))
     is_published = True
+
+
+class SpendingCategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SpendingCategory
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class AllocationPlanFactory(factory.django.DjangoModelFactory):
+    """One line of a plan. Use campaigns.services.allocation_plan_set for a whole, valid plan."""
+
+    class Meta:
+        model = AllocationPlan
+
+    campaign = factory.SubFactory(CampaignFactory)
+    category = factory.SubFactory(SpendingCategoryFactory)
+    share_bps = 10000
+
+
+class ImpactUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImpactUnit
+
+    campaign = factory.SubFactory(CampaignFactory)
+    amount = 4000
+    description = "one night of safe housing"
+
+
+class CampaignUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CampaignUpdate
+
+    campaign = factory.SubFactory(CampaignFactory)
+    title = factory.Sequence(lambda n: f"Update {n}")
+    body = "Thanks to you, twelve more nights.\n\nMore soon."
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class ExpenditureFactory(factory.django.DjangoModelFactory):
+    """Spending in a month that is already published (three months ago) by default."""
+
+    class Meta:
+        model = Expenditure
+
+    spent_on = factory.LazyFunction(lambda: timezone.localdate().replace(day=1) - datetime.timedelta(days=70))
+    amount = 25000
+    category = factory.SubFactory(SpendingCategoryFactory)
+    campaign = factory.SubFactory(CampaignFactory)
+    fund = factory.LazyAttribute(lambda o: o.campaign.fund if o.campaign else Fund.general())
+    payee = "Northside Apartments LLC"
+    note = "March rent"

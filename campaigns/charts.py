@@ -1,0 +1,236 @@
+"""Charts drawn on the server as inline SVG: no JavaScript, no external assets. Every chart has a
+<title> and <desc> (role="img" + aria-labelledby); the templates add a data table next to it."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+from .money import format_money
+
+PLANNED_COLOUR = "#1d4e89"
+SPENT_COLOUR = "#b45309"
+RAISED_COLOUR = "#1d4e89"
+GRID_COLOUR = "#d0d5dd"
+TEXT_COLOUR = "#1f2933"
+
+
+def _svg_open(chart_id: str, width: int, height: int, title: str, desc: str) -> SafeString:
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" '
+        'preserveAspectRatio="xMinYMin meet" role="img" aria-labelledby="{id}-title {id}-desc" '
+        'class="chart" font-family="system-ui, sans-serif" font-size="12">'
+        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>',
+        w=width,
+        h=height,
+        id=chart_id,
+        title=title,
+        desc=desc,
+    )
+
+
+def raised_over_time(
+    *, chart_id: str, months: list[tuple[datetime.date, int]], goal: int, currency: str
+) -> SafeString:
+    """A line of the cumulative net raised at the end of each month, with the goal as a dashed line."""
+    width, height = 640, 260
+    left, right, top, bottom = 78, 16, 16, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    top_value = max([goal, *[v for _, v in months], 1])
+    final = months[-1][1] if months else 0
+    title = "Raised over time"
+    desc = (
+        f"Money raised, net of refunds, added up month by month: {format_money(final, currency)} so far "
+        f"against a goal of {format_money(goal, currency)}."
+    )
+
+    def x(i: int) -> float:
+        return round(left + (plot_w * i / max(len(months) - 1, 1) if len(months) > 1 else plot_w / 2), 1)
+
+    def y(value: int) -> float:
+        return round(top + plot_h - plot_h * value / top_value, 1)
+
+    parts = [_svg_open(chart_id, width, height, title, desc)]
+    for fraction in (0, 0.5, 1):
+        value = int(top_value * fraction)
+        parts.append(
+            format_html(
+                '<line x1="{}" x2="{}" y1="{y}" y2="{y}" stroke="{}" stroke-width="1"/>'
+                '<text x="{}" y="{ty}" text-anchor="end" fill="{}">{}</text>',
+                left,
+                width - right,
+                GRID_COLOUR,
+                left - 6,
+                TEXT_COLOUR,
+                format_money(value, currency, cents=False),
+                y=y(value),
+                ty=round(y(value) + 4, 1),
+            )
+        )
+    parts.append(
+        format_html(
+            '<line x1="{}" x2="{}" y1="{y}" y2="{y}" stroke="{}" stroke-width="2" '
+            'stroke-dasharray="6 4"/><text x="{}" y="{ty}" text-anchor="end" fill="{}">Goal</text>',
+            left,
+            width - right,
+            TEXT_COLOUR,
+            width - right,
+            TEXT_COLOUR,
+            y=y(goal),
+            ty=round(y(goal) - 5, 1),
+        )
+    )
+    if months:
+        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, (_, v) in enumerate(months))
+        area = f"{x(0):.1f},{y(0):.1f} {points} {x(len(months) - 1):.1f},{y(0):.1f}"
+        parts.append(
+            format_html(
+                '<polygon points="{}" fill="{}" fill-opacity="0.15"/>'
+                '<polyline points="{}" fill="none" stroke="{}" stroke-width="3"/>',
+                area,
+                RAISED_COLOUR,
+                points,
+                RAISED_COLOUR,
+            )
+        )
+        parts.append(
+            format_html_join(
+                "",
+                '<circle cx="{}" cy="{}" r="3.5" fill="{}"/>',
+                ((x(i), y(v), RAISED_COLOUR) for i, (_, v) in enumerate(months)),
+            )
+        )
+        step = max(1, (len(months) + 7) // 8)  # at most about eight month labels
+        labels = [(i, m) for i, (m, _) in enumerate(months) if i % step == 0 or i == len(months) - 1]
+        parts.append(
+            format_html_join(
+                "",
+                '<text x="{}" y="{}" text-anchor="middle" fill="{}">{}</text>',
+                ((x(i), height - bottom + 18, TEXT_COLOUR, m.strftime("%b %Y")) for i, m in labels),
+            )
+        )
+    parts.append(mark_safe("</svg>"))  # noqa: S308 - a literal closing tag
+    return mark_safe("".join(parts))  # noqa: S308 - every part was built with format_html
+
+
+def planned_vs_spent(*, chart_id: str, uses) -> SafeString:
+    """Paired horizontal bars per category: share of the plan, and share of spending so far."""
+    row_h, bar_h = 46, 16
+    label_w, width, right = 200, 640, 60
+    top = 34
+    height = top + row_h * max(len(uses), 1) + 8
+    plot_w = width - label_w - right
+    title = "Planned split and actual spending by category"
+    desc = "For each category, its share of the plan and its share of the money spent so far: " + "; ".join(
+        f"{u.category.name}: {u.planned_percent:g}% planned, {u.spent_percent:g}% of spending" for u in uses
+    )
+    parts = [_svg_open(chart_id, width, height, title, desc)]
+    parts.append(
+        format_html(
+            '<rect x="{}" y="6" width="12" height="12" fill="{}"/>'
+            '<text x="{}" y="16" fill="{}">Planned</text>'
+            '<rect x="{}" y="6" width="12" height="12" fill="{}"/>'
+            '<text x="{}" y="16" fill="{}">Spent so far</text>',
+            label_w,
+            PLANNED_COLOUR,
+            label_w + 18,
+            TEXT_COLOUR,
+            label_w + 100,
+            SPENT_COLOUR,
+            label_w + 118,
+            TEXT_COLOUR,
+        )
+    )
+    for i, use in enumerate(uses):
+        y0 = top + i * row_h
+        planned_w = round(plot_w * use.planned_bps / 10000, 1)
+        spent_w = round(plot_w * use.spent_share_bps / 10000, 1)
+        parts.append(
+            format_html(
+                '<text x="{}" y="{}" text-anchor="end" fill="{}">{}</text>'
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
+                '<text x="{}" y="{}" fill="{}">{}%</text>'
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
+                '<text x="{}" y="{}" fill="{}">{}%</text>',
+                label_w - 8,
+                y0 + bar_h + 4,
+                TEXT_COLOUR,
+                use.category.name,
+                label_w,
+                y0,
+                planned_w,
+                bar_h,
+                PLANNED_COLOUR,
+                round(label_w + planned_w + 4, 1),
+                y0 + bar_h - 3,
+                TEXT_COLOUR,
+                f"{use.planned_percent:g}",
+                label_w,
+                y0 + bar_h + 2,
+                spent_w,
+                bar_h,
+                SPENT_COLOUR,
+                round(label_w + spent_w + 4, 1),
+                y0 + 2 * bar_h - 1,
+                TEXT_COLOUR,
+                f"{use.spent_percent:g}",
+            )
+        )
+    parts.append(mark_safe("</svg>"))  # noqa: S308
+    return mark_safe("".join(parts))  # noqa: S308
+
+
+def bars_by_month(
+    *, chart_id: str, title: str, desc: str, rows: list[tuple[str, int]], currency: str
+) -> SafeString:
+    """Vertical bars, one per labelled period (used for the organisation's monthly income/spending)."""
+    width, height = 640, 240
+    left, right, top, bottom = 78, 16, 16, 40
+    plot_w, plot_h = width - left - right, height - top - bottom
+    top_value = max([v for _, v in rows] + [1])
+    slot = plot_w / max(len(rows), 1)
+    bar_w = round(max(4.0, slot * 0.6), 1)
+    parts = [_svg_open(chart_id, width, height, title, desc)]
+    parts.append(
+        format_html(
+            '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}"/>'
+            '<text x="{}" y="{}" text-anchor="end" fill="{}">{}</text>',
+            left,
+            width - right,
+            top + plot_h,
+            top + plot_h,
+            GRID_COLOUR,
+            left - 6,
+            top + 10,
+            TEXT_COLOUR,
+            format_money(top_value, currency, cents=False),
+        )
+    )
+    step = max(1, (len(rows) + 7) // 8)
+    for i, (label, value) in enumerate(rows):
+        h = round(plot_h * value / top_value, 1)
+        bx = round(left + slot * i + (slot - bar_w) / 2, 1)
+        parts.append(
+            format_html(
+                '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
+                bx,
+                round(top + plot_h - h, 1),
+                bar_w,
+                h,
+                PLANNED_COLOUR,
+            )
+        )
+        if i % step == 0 or i == len(rows) - 1:
+            parts.append(
+                format_html(
+                    '<text x="{}" y="{}" text-anchor="middle" fill="{}">{}</text>',
+                    round(bx + bar_w / 2, 1),
+                    height - bottom + 18,
+                    TEXT_COLOUR,
+                    label,
+                )
+            )
+    parts.append(mark_safe("</svg>"))  # noqa: S308
+    return mark_safe("".join(parts))  # noqa: S308

@@ -1,0 +1,279 @@
+"""Staff forms: they check the shape of input (dates, amounts in dollars); services decide."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from .models import Campaign, Fund, SpendingCategory
+from .money import format_money, parse_major_amount
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _dollars(minor: int | None) -> Decimal | None:
+    return None if minor is None else Decimal(minor) / 100
+
+
+class MoneyField(forms.DecimalField):
+    """An amount typed in dollars (two decimals), cleaned to integer minor units."""
+
+    def __init__(self, *, allow_zero: bool = False, **kwargs):
+        kwargs.setdefault("max_digits", 14)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+        self.allow_zero = allow_zero
+
+    def clean(self, value):
+        amount = super().clean(value)
+        if amount is None:
+            return None
+        if amount < 0:
+            raise ValidationError("The amount cannot be negative.", code="negative")
+        if amount == 0 and not self.allow_zero:
+            raise ValidationError("The amount must be more than zero.", code="zero")
+        return int(amount * 100)
+
+
+class CampaignForm(forms.Form):
+    title = forms.CharField(max_length=160)
+    slug = forms.SlugField(
+        max_length=80, help_text="The web address: /campaigns/<slug>/ (letters, digits, -)."
+    )
+    summary = forms.CharField(max_length=300, help_text="One or two sentences for cards and share previews.")
+    story = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 12}),
+        required=False,
+        help_text="Plain text. Leave a blank line between paragraphs. Never name or describe a survivor.",
+    )
+    goal = MoneyField(label="Goal (dollars)")
+    fund = forms.ModelChoiceField(queryset=Fund.objects.filter(is_active=True))
+    starts_on = forms.DateField(widget=DATE, label="Starts on")
+    ends_on = forms.DateField(widget=DATE, required=False, label="Ends on", help_text="Optional.")
+    suggested_amounts = forms.CharField(
+        required=False,
+        label="Suggested amounts (dollars)",
+        help_text="Separated by commas, e.g. 25, 40, 100.",
+    )
+    is_published = forms.BooleanField(required=False, label="Published (visible to the public)")
+
+    @classmethod
+    def initial_for(cls, campaign: Campaign) -> dict:
+        return {
+            "title": campaign.title,
+            "slug": campaign.slug,
+            "summary": campaign.summary,
+            "story": campaign.story,
+            "goal": _dollars(campaign.goal_amount),
+            "fund": campaign.fund_id,
+            "starts_on": campaign.starts_on,
+            "ends_on": campaign.ends_on,
+            "suggested_amounts": ", ".join(
+                format_money(a, campaign.currency).lstrip("$") for a in campaign.suggested_amounts or []
+            ),
+            "is_published": campaign.is_published,
+        }
+
+    def clean_suggested_amounts(self) -> list[int]:
+        text = self.cleaned_data.get("suggested_amounts") or ""
+        amounts = []
+        for part in [p for p in text.split(",") if p.strip()]:
+            try:
+                minor = parse_major_amount(part)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from exc
+            if minor <= 0:
+                raise ValidationError("Suggested amounts must be more than zero.")
+            amounts.append(minor)
+        return sorted(set(amounts))
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", "The end date must be on or after the start date.")
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "slug": data["slug"],
+            "summary": data["summary"],
+            "story": data["story"],
+            "goal_amount": data["goal"],
+            "fund": data["fund"],
+            "starts_on": data["starts_on"],
+            "ends_on": data["ends_on"],
+            "suggested_amounts": data["suggested_amounts"],
+            "is_published": data["is_published"],
+        }
+
+
+class PercentField(forms.DecimalField):
+    """A share typed as a percent (up to two decimals), cleaned to basis points."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_digits", 5)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        percent = super().clean(value)
+        if percent is None:
+            return None
+        if percent <= 0:
+            raise ValidationError("A share must be more than 0%.", code="not_positive")
+        if percent > 100:
+            raise ValidationError("A share cannot be more than 100%.", code="too_big")
+        return int(percent * 100)
+
+
+class AllocationLineForm(forms.Form):
+    category = forms.ModelChoiceField(
+        queryset=SpendingCategory.objects.filter(is_active=True), required=False
+    )
+    percent = PercentField(label="Share (%)", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("category") and data.get("percent") is None and "percent" not in self.errors:
+            self.add_error("percent", "Enter this category's share.")
+        if data.get("percent") is not None and not data.get("category"):
+            self.add_error("category", "Choose a category for this share.")
+        return data
+
+
+class BaseAllocationFormSet(forms.BaseFormSet):
+    def lines(self) -> list[tuple[SpendingCategory, int]]:
+        return [
+            (form.cleaned_data["category"], form.cleaned_data["percent"])
+            for form in self.forms
+            if form.cleaned_data.get("category") and form.cleaned_data.get("percent") is not None
+        ]
+
+    def clean(self):
+        if any(self.errors):
+            return
+        lines = self.lines()
+        seen = set()
+        for category, _ in lines:
+            if category.pk in seen:
+                raise ValidationError(f"{category} appears more than once; combine it into one line.")
+            seen.add(category.pk)
+        total = sum(share for _, share in lines)
+        if not lines:
+            raise ValidationError("Add at least one category to the plan.")
+        if total != 10000:
+            raise ValidationError(
+                f"The split must add up to exactly 100%; these lines add up to {total / 100:g}%."
+            )
+
+
+AllocationFormSet = forms.formset_factory(AllocationLineForm, formset=BaseAllocationFormSet, extra=2)
+
+
+class ImpactUnitForm(forms.Form):
+    amount = MoneyField(label="Amount (dollars)", required=False)
+    description = forms.CharField(max_length=160, required=False, help_text="e.g. one night of safe housing")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("amount") and not (data.get("description") or "").strip():
+            self.add_error("description", "Say what this amount pays for.")
+        if (data.get("description") or "").strip() and not data.get("amount") and "amount" not in self.errors:
+            self.add_error("amount", "Enter the amount.")
+        return data
+
+
+class BaseImpactFormSet(forms.BaseFormSet):
+    def units(self) -> list[tuple[int, str]]:
+        return [
+            (form.cleaned_data["amount"], form.cleaned_data["description"])
+            for form in self.forms
+            if form.cleaned_data.get("amount")
+        ]
+
+
+ImpactUnitFormSet = forms.formset_factory(ImpactUnitForm, formset=BaseImpactFormSet, extra=2)
+
+
+class CampaignUpdateForm(forms.Form):
+    title = forms.CharField(max_length=160)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}), help_text="Plain text; blank line = new paragraph."
+    )
+    is_published = forms.BooleanField(required=False, initial=True, label="Published")
+
+
+class ExpenditureForm(forms.Form):
+    spent_on = forms.DateField(widget=DATE, label="Date paid")
+    amount = MoneyField(label="Amount (dollars)")
+    currency = forms.CharField(max_length=3, initial=settings.HAVEN_CURRENCY.upper())
+    category = forms.ModelChoiceField(queryset=SpendingCategory.objects.filter(is_active=True))
+    fund = forms.ModelChoiceField(queryset=Fund.objects.filter(is_active=True))
+    campaign = forms.ModelChoiceField(queryset=Campaign.objects.all(), required=False)
+    payee = forms.CharField(max_length=200, help_text="Staff only; never published.")
+    document = forms.FileField(required=False, label="Receipt or invoice", help_text="Staff only.")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="Staff only.")
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].strip().lower()
+
+    @classmethod
+    def initial_for(cls, expenditure) -> dict:
+        return {
+            "spent_on": expenditure.spent_on,
+            "amount": _dollars(expenditure.amount),
+            "currency": expenditure.currency.upper(),
+            "category": expenditure.category_id,
+            "fund": expenditure.fund_id,
+            "campaign": expenditure.campaign_id,
+            "payee": expenditure.payee,
+            "note": expenditure.note,
+        }
+
+
+class ExpenditureFilterForm(forms.Form):
+    month = forms.CharField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "month"}),
+        help_text="YYYY-MM",
+    )
+    category = forms.ModelChoiceField(queryset=SpendingCategory.objects.all(), required=False)
+    fund = forms.ModelChoiceField(queryset=Fund.objects.all(), required=False)
+
+    def clean_month(self):
+        value = (self.cleaned_data.get("month") or "").strip()
+        if not value:
+            return None
+        try:
+            return datetime.datetime.strptime(value, "%Y-%m").date()
+        except ValueError as exc:
+            raise ValidationError("Enter a month as YYYY-MM.") from exc
+
+
+class SpendingCategoryForm(forms.Form):
+    name = forms.CharField(max_length=80)
+    slug = forms.SlugField(max_length=80)
+    description = forms.CharField(max_length=300, required=False)
+    position = forms.IntegerField(min_value=0, initial=0, help_text="Order on public pages.")
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+
+
+class FundForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    slug = forms.SlugField(max_length=80)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    is_restricted = forms.BooleanField(required=False, label="Restricted (may only be spent on its purpose)")
+    allowed_categories = forms.ModelMultipleChoiceField(
+        queryset=SpendingCategory.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="For a restricted fund: what it may pay for. None ticked = any category.",
+    )
+    is_active = forms.BooleanField(required=False, initial=True, label="Active")

@@ -1,0 +1,201 @@
+"""Public campaign pages, the open books and their CSV downloads. Thin: selectors do the reading."""
+
+from __future__ import annotations
+
+import csv
+
+from django.conf import settings
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from accounts.roles import public
+
+from . import charts, selectors
+from .money import format_money
+
+
+@public
+@require_GET
+def campaign_list(request):
+    return render(
+        request,
+        "campaigns/list.html",
+        {"cards": selectors.campaigns_active(), "finished": False},
+    )
+
+
+@public
+@require_GET
+def campaign_finished_list(request):
+    return render(
+        request,
+        "campaigns/list.html",
+        {"cards": selectors.campaigns_finished(), "finished": True},
+    )
+
+
+def _is_staff(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or user.has_role("staff"))
+
+
+@public
+@require_GET
+def campaign_detail(request, slug: str):
+    # Staff may preview an unpublished campaign; everyone else gets 404 for it.
+    campaign = selectors.campaign_for_page(slug, include_unpublished=_is_staff(request.user))
+    if campaign is None:
+        raise Http404("No such campaign.")
+    page = selectors.campaign_page(campaign)
+    context = {
+        "page": page,
+        "campaign": campaign,
+        "raised_chart": charts.raised_over_time(
+            chart_id="raised-chart", months=page.months, goal=campaign.goal_amount, currency=campaign.currency
+        ),
+        "uses_chart": charts.planned_vs_spent(chart_id="uses-chart", uses=page.uses) if page.uses else "",
+        "share_url": request.build_absolute_uri(reverse("campaigns:detail", args=[campaign.slug])),
+        "share_image": request.build_absolute_uri(settings.STATIC_URL + "img/favicon.svg"),
+        "donate_url": f"/campaigns/{campaign.slug}/donate/",
+    }
+    return render(request, "campaigns/detail.html", context)
+
+
+@public
+@require_GET
+def transparency(request):
+    income = selectors.income_by_fund_month()
+    spending = selectors.spending_by_category_month()
+    books = selectors.fund_books()
+    currency = settings.HAVEN_CURRENCY
+
+    income_months = _pivot(income, "fund")
+    spending_months = _pivot(spending, "category")
+    context = {
+        "income": income_months,
+        "spending": spending_months,
+        "books": books,
+        "restricted_books": [b for b in books if b.fund.is_restricted],
+        "currency": currency,
+        "published_before": selectors.spending_published_before(),
+        "delay_days": settings.HAVEN_SPENDING_PUBLISH_DELAY_DAYS,
+        "income_chart": charts.bars_by_month(
+            chart_id="income-chart",
+            title="Income by month",
+            desc="Gifts received each month across all funds, net of refunds: "
+            + "; ".join(
+                f"{m['month']:%B %Y}: {format_money(m['total'], currency)}" for m in income_months["rows"]
+            ),
+            rows=[(f"{m['month']:%b %Y}", m["total"]) for m in income_months["rows"]][-24:],
+            currency=currency,
+        ),
+        "spending_chart": charts.bars_by_month(
+            chart_id="spending-chart",
+            title="Spending by month",
+            desc="Money spent each published month across all categories: "
+            + "; ".join(
+                f"{m['month']:%B %Y}: {format_money(m['total'], currency)}" for m in spending_months["rows"]
+            ),
+            rows=[(f"{m['month']:%b %Y}", m["total"]) for m in spending_months["rows"]][-24:],
+            currency=currency,
+        ),
+    }
+    return render(request, "campaigns/transparency.html", context)
+
+
+def _pivot(rows: list[dict], key: str) -> dict:
+    """Rows of (month, key, amount) -> columns (key names) and one row per month, newest first
+    in the table (the chart reverses it)."""
+    columns: list[str] = []
+    by_month: dict = {}
+    for row in rows:
+        if row[key] not in columns:
+            columns.append(row[key])
+        by_month.setdefault(row["month"], {})[row[key]] = (
+            by_month.get(row["month"], {}).get(row[key], 0) + row["amount"]
+        )
+    table = [
+        {"month": month, "cells": [cells.get(c, 0) for c in columns], "total": sum(cells.values())}
+        for month, cells in sorted(by_month.items())
+    ]
+    return {"columns": columns, "rows": table}
+
+
+# --- CSV downloads -----------------------------------------------------------------------------------
+
+
+def _cell(value):
+    # Staff-typed text could start with = + - @ and run as a formula in a spreadsheet.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return "" if value is None else value
+
+
+def _csv(filename: str, header: list[str], rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(row[h]) for h in header])
+    return response
+
+
+@public
+@require_GET
+def campaigns_csv(request):
+    header = ["slug", "title", "fund", "currency", "goal", "raised", "donor_count", "starts_on", "ends_on"]
+    return _csv("haven-campaigns.csv", header, selectors.campaigns_open_data())
+
+
+@public
+@require_GET
+def allocations_csv(request):
+    header = ["campaign", "category", "category_slug", "share_basis_points"]
+    return _csv("haven-planned-split.csv", header, selectors.allocation_open_data())
+
+
+@public
+@require_GET
+def spending_csv(request):
+    header = ["month", "category", "category_slug", "currency", "amount"]
+    rows = [
+        {**row, "month": row["month"].strftime("%Y-%m")} for row in selectors.spending_by_category_month()
+    ]
+    return _csv("haven-spending-by-category-month.csv", header, rows)
+
+
+@public
+@require_GET
+def funds_csv(request):
+    header = ["fund", "name", "is_restricted", "currency", "raised", "donor_count", "spent_published"]
+    rows = [
+        {
+            "fund": b.fund.slug,
+            "name": b.fund.name,
+            "is_restricted": b.fund.is_restricted,
+            "currency": b.currency,
+            "raised": b.raised,
+            "donor_count": b.donor_count,
+            "spent_published": b.spent,
+        }
+        for b in selectors.fund_books()
+    ]
+    return _csv("haven-funds.csv", header, rows)
+
+
+@public
+@require_GET
+def income_csv(request):
+    header = ["month", "fund", "currency", "amount"]
+    rows = [
+        {
+            "month": r["month"].strftime("%Y-%m"),
+            "fund": r["fund_slug"],
+            "currency": r["currency"],
+            "amount": r["amount"],
+        }
+        for r in selectors.income_by_fund_month()
+    ]
+    return _csv("haven-income-by-fund-month.csv", header, rows)
