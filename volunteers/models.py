@@ -8,6 +8,7 @@ database constraint here.
 """
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
@@ -231,6 +232,26 @@ class ShiftSeries(models.Model):
 
     def __str__(self):
         return self.title or f"{self.role} series from {self.start_date}"
+
+    def occurrence_dates(self) -> list[datetime.date]:
+        """Every date the pattern produces, from start_date to until_date inclusive."""
+        days = []
+        day = self.start_date
+        weekdays = {int(d) for d in self.weekdays or []}
+        while day <= self.until_date:
+            if self.frequency == self.Frequency.DAILY or day.weekday() in weekdays:
+                days.append(day)
+            day += datetime.timedelta(days=1)
+        return days
+
+    def occurrence_instants(self, day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+        """Start and end of the occurrence on `day` as aware UTC instants. The wall-clock start is
+        interpreted in the series' zone, so 09:00 stays 09:00 local across daylight-saving changes
+        (a start that does not exist on a spring-forward day resolves as zoneinfo's fold=0 does)."""
+        zone = ZoneInfo(self.time_zone)
+        local_start = datetime.datetime.combine(day, self.start_time, tzinfo=zone)
+        start = local_start.astimezone(datetime.UTC)
+        return start, start + datetime.timedelta(minutes=self.duration_minutes)
 
 
 class Shift(models.Model):

@@ -1,0 +1,184 @@
+"""Reminders: due instants stored in UTC, sent once by the beat task, right across DST changes."""
+
+import datetime
+import threading
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+
+from tests.factories import AgreementFactory, RoleFactory, ShiftFactory, ready_volunteer
+from volunteers import services, tasks
+from volunteers.models import Booking, Reminder
+
+pytestmark = pytest.mark.django_db
+
+NEW_YORK = ZoneInfo("America/New_York")
+UTC = datetime.UTC
+
+# The day after each daylight-saving change in New York, 2026-2028 (starts in March, ends in November).
+DAYS_AFTER_DST_CHANGE = [
+    datetime.date(2026, 3, 9),
+    datetime.date(2026, 11, 2),
+    datetime.date(2027, 3, 15),
+    datetime.date(2027, 11, 8),
+    datetime.date(2028, 3, 13),
+    datetime.date(2028, 11, 6),
+]
+
+
+def _book_shift_at_nine_local(day: datetime.date) -> Booking:
+    starts = datetime.datetime.combine(day, datetime.time(9, 0), tzinfo=NEW_YORK)
+    booked_at = starts - datetime.timedelta(days=10)
+    with time_machine.travel(booked_at, tick=False):
+        AgreementFactory(version=1, published_at=booked_at - datetime.timedelta(days=1))
+        volunteer = ready_volunteer()
+        shift = ShiftFactory(
+            role=RoleFactory(name="Shelter meal prep"),
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=3),
+            address="77 Secret Street",
+            neighbourhood="Riverside",
+        )
+        booking = services.shift_book(shift=shift, volunteer=volunteer)
+    mail.outbox.clear()
+    return booking
+
+
+def _run_beat_at(instant: datetime.datetime) -> int:
+    with time_machine.travel(instant, tick=False):
+        return tasks.reminders_send_due.delay().get()
+
+
+@pytest.mark.parametrize("day", DAYS_AFTER_DST_CHANGE, ids=str)
+def test_reminders_fire_exactly_once_at_48h_and_3h_in_utc_across_dst(day, settings):
+    settings.TIME_ZONE = "America/New_York"
+    booking = _book_shift_at_nine_local(day)
+    starts_utc = booking.shift.starts_at.astimezone(UTC)
+    due_48 = starts_utc - datetime.timedelta(hours=48)
+    due_3 = starts_utc - datetime.timedelta(hours=3)
+    # the local clock moved between the reminder and the shift: 48 h is not "same time two days before"
+    assert due_48.astimezone(NEW_YORK).hour != 9
+    assert Reminder.objects.get(booking=booking, offset_hours=48).due_at == due_48
+
+    # when the beat task runs every minute around each due instant (and several times at the instant)
+    sent = []
+    for instant in [
+        due_48 - datetime.timedelta(minutes=2),
+        due_48 - datetime.timedelta(seconds=1),
+        due_48,
+        due_48,
+        due_48 + datetime.timedelta(minutes=1),
+        due_48 + datetime.timedelta(hours=5),
+        due_3 - datetime.timedelta(seconds=1),
+        due_3,
+        due_3 + datetime.timedelta(seconds=30),
+        due_3 + datetime.timedelta(minutes=1),
+        starts_utc - datetime.timedelta(minutes=1),
+    ]:
+        sent.append((instant, _run_beat_at(instant)))
+
+    # then each reminder went out once, at its instant, never before
+    assert [instant for instant, count in sent if count] == [due_48, due_3]
+    assert len(mail.outbox) == 2
+    assert "in 48 hours" in mail.outbox[0].subject and "in 3 hours" in mail.outbox[1].subject
+    reminders = {r.offset_hours: r for r in Reminder.objects.filter(booking=booking)}
+    assert reminders[48].sent_at == due_48 and reminders[3].sent_at == due_3
+    assert reminders[48].attempts == 1 and reminders[3].attempts == 1
+
+
+def test_reminder_says_when_and_which_role_links_to_the_site_and_never_the_address(settings):
+    settings.TIME_ZONE = "America/New_York"
+    booking = _book_shift_at_nine_local(datetime.date(2026, 3, 9))
+
+    _run_beat_at(booking.shift.starts_at - datetime.timedelta(hours=47))
+
+    (message,) = mail.outbox
+    assert "Shelter meal prep" in message.body
+    assert "Monday, March 9, 2026" in message.body and "9:00 AM" in message.body
+    assert f"http://testserver/shifts/{booking.shift.pk}/" in message.body
+    assert "77 Secret Street" not in message.body + message.subject
+    assert "Riverside" not in message.body + message.subject
+
+
+def test_no_reminder_for_a_cancelled_booking(settings):
+    booking = _book_shift_at_nine_local(datetime.date(2027, 11, 8))
+    with time_machine.travel(booking.shift.starts_at - datetime.timedelta(days=5), tick=False):
+        services.booking_cancel(booking=booking, volunteer=booking.volunteer)
+
+    for hours in (48, 3):
+        _run_beat_at(booking.shift.starts_at - datetime.timedelta(hours=hours))
+
+    assert mail.outbox == []
+
+
+def test_no_reminder_for_a_shift_cancelled_by_coordinators_and_the_row_is_skipped():
+    booking = _book_shift_at_nine_local(datetime.date(2028, 3, 13))
+    shift = booking.shift
+    shift.is_cancelled = True
+    shift.cancelled_at = shift.starts_at - datetime.timedelta(days=5)
+    shift.save()
+
+    _run_beat_at(shift.starts_at - datetime.timedelta(hours=3))
+
+    assert mail.outbox == []
+    assert Reminder.objects.filter(booking=booking, skipped_at__isnull=False).count() == 2
+
+
+def test_moving_a_shift_recomputes_due_instants():
+    booking = _book_shift_at_nine_local(datetime.date(2026, 11, 2))
+    shift = booking.shift
+    with time_machine.travel(shift.starts_at - datetime.timedelta(days=7), tick=False):
+        shift.starts_at += datetime.timedelta(days=1)
+        shift.ends_at += datetime.timedelta(days=1)
+        shift.save()
+        services.reminders_reschedule_for_shift(shift=shift)
+
+    assert _run_beat_at(shift.starts_at - datetime.timedelta(hours=72)) == 0
+    assert _run_beat_at(shift.starts_at - datetime.timedelta(hours=48)) == 1
+
+
+def test_booking_close_to_the_start_skips_reminders_already_past():
+    day = datetime.date(2026, 3, 9)
+    starts = datetime.datetime.combine(day, datetime.time(9, 0), tzinfo=NEW_YORK)
+    with time_machine.travel(starts - datetime.timedelta(hours=10), tick=False):
+        AgreementFactory(version=1)
+        shift = ShiftFactory(starts_at=starts, ends_at=starts + datetime.timedelta(hours=2))
+        booking = services.shift_book(shift=shift, volunteer=ready_volunteer())
+
+    assert list(booking.reminders.values_list("offset_hours", flat=True)) == [3]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_beat_workers_at_once_send_each_reminder_once(requires_postgres):
+    # given 20 bookings whose 48 h reminders are all due
+    AgreementFactory(version=1)
+    shift = ShiftFactory(capacity=20)
+    for _ in range(20):
+        services.shift_book(shift=shift, volunteer=ready_volunteer())
+    mail.outbox.clear()
+    due = shift.starts_at - datetime.timedelta(hours=48)
+
+    # when two workers run the task at the same moment
+    start = threading.Barrier(2)
+    counts = []
+
+    def beat():
+        try:
+            start.wait(timeout=30)
+            counts.append(services.reminders_send_due(now=due, batch_size=3))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=beat) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    # then every reminder went out exactly once between them
+    assert sum(counts) == 20
+    assert len(mail.outbox) == 20
+    assert len({m.to[0] for m in mail.outbox}) == 20

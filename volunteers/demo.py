@@ -1,0 +1,246 @@
+"""Demo volunteering data: roles with requirements, an agreement, upcoming shifts (some full, one
+weekly series), profiles, signatures, verifications and bookings for volunteer1..3@haven.example,
+and coordinator@haven.example assigned to roles. Idempotent: a second run creates nothing new.
+Runs after accounts.demo, which creates the people."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+
+from . import services
+from .checks import BookingError
+from .models import (
+    Agreement,
+    Booking,
+    Requirement,
+    RequirementVerification,
+    Role,
+    RoleApproval,
+    Shift,
+    ShiftSeries,
+    VolunteerProfile,
+)
+
+AGREEMENT_TEXT = """I will keep confidential everything I learn about the people Haven serves: names, faces,
+stories, where they live or stay, and who visits them.
+
+I will not photograph or post about residents, shelters or shift locations, and I will not share a
+shift's address with anyone.
+
+If someone is in immediate danger I call 911; for trafficking concerns, the National Human
+Trafficking Hotline (1-888-373-7888, text 233733)."""
+
+REQUIREMENTS = [
+    ("Orientation training", Requirement.Kind.TRAINING, 730),
+    ("Background check", Requirement.Kind.BACKGROUND_CHECK, 365),
+    ("Hotline training", Requirement.Kind.TRAINING, 365),
+    ("Driver's licence and insurance", Requirement.Kind.OTHER, 365),
+]
+
+# name, slug, description, requirements, needs approval
+ROLES = [
+    (
+        "Shelter meal prep",
+        "meal-prep",
+        "Cook and serve dinner at the shelter kitchen.",
+        ["Orientation training"],
+        False,
+    ),
+    (
+        "Hotline support",
+        "hotline-support",
+        "Support the crisis line staff: callbacks, resource lookups.",
+        ["Orientation training", "Background check", "Hotline training"],
+        True,
+    ),
+    (
+        "Driver",
+        "driver",
+        "Drive survivors to appointments.",
+        ["Orientation training", "Background check", "Driver's licence and insurance"],
+        True,
+    ),
+    (
+        "Tutoring",
+        "tutoring",
+        "English and job-skills tutoring.",
+        ["Orientation training", "Background check"],
+        False,
+    ),
+    ("Event help", "event-help", "Set up, welcome guests and clear down at community events.", [], False),
+]
+
+
+def _at(days: int, hour: int) -> datetime.datetime:
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, 0)))
+
+
+@transaction.atomic
+def seed() -> None:
+    now = timezone.now()
+    agreement, _ = Agreement.objects.get_or_create(
+        version=1, defaults={"text": AGREEMENT_TEXT, "published_at": now - datetime.timedelta(days=60)}
+    )
+    requirements = {
+        name: Requirement.objects.get_or_create(name=name, defaults={"kind": kind, "valid_for_days": days})[0]
+        for name, kind, days in REQUIREMENTS
+    }
+    roles = {}
+    for name, slug, description, needs, approval in ROLES:
+        role, _ = Role.objects.get_or_create(
+            slug=slug, defaults={"name": name, "description": description, "requires_approval": approval}
+        )
+        role.requirements.set([requirements[n] for n in needs])
+        roles[slug] = role
+
+    coordinator = User.objects.filter(email="coordinator@haven.example").first()
+    if coordinator is not None:
+        for slug in ("meal-prep", "hotline-support", "driver", "event-help"):
+            roles[slug].coordinators.add(coordinator)
+
+    _seed_shifts(roles)
+    _seed_volunteers(agreement, requirements, roles, coordinator)
+
+
+def _seed_shifts(roles: dict[str, Role]) -> None:
+    one_offs = [
+        ("meal-prep", 2, 16, 3, 4, "Riverside", "410 Harbor Street (side door), ring twice"),
+        ("meal-prep", 4, 16, 3, 2, "Riverside", "410 Harbor Street (side door), ring twice"),
+        ("hotline-support", 3, 18, 4, 2, "Downtown", "Haven office, 3rd floor, 22 Elm Avenue"),
+        ("driver", 5, 9, 4, 1, "Citywide", "Pick-up at 410 Harbor Street"),
+        ("tutoring", 6, 17, 2, 3, "Northside", "Library annex room B, 9 Birch Road"),
+        ("event-help", 9, 11, 5, 8, "Park district", "Community hall, 1 Park Lane"),
+        ("event-help", 1, 10, 2, 1, "Park district", "Community hall, 1 Park Lane"),
+    ]
+    for slug, days, hour, length, capacity, neighbourhood, address in one_offs:
+        starts = _at(days, hour)
+        Shift.objects.get_or_create(
+            role=roles[slug],
+            starts_at=starts,
+            series=None,
+            defaults={
+                "ends_at": starts + datetime.timedelta(hours=length),
+                "capacity": capacity,
+                "neighbourhood": neighbourhood,
+                "address": address,
+            },
+        )
+    start_date = timezone.localdate() + datetime.timedelta(days=1)
+    series, _ = ShiftSeries.objects.get_or_create(
+        role=roles["meal-prep"],
+        title="Saturday breakfast",
+        defaults={
+            "start_date": start_date,
+            "start_time": datetime.time(8, 0),
+            "duration_minutes": 150,
+            "frequency": ShiftSeries.Frequency.WEEKLY,
+            "weekdays": [5],
+            "until_date": start_date + datetime.timedelta(weeks=8),
+            "capacity": 3,
+            "neighbourhood": "Riverside",
+            "address": "410 Harbor Street (side door), ring twice",
+        },
+    )
+    for day in series.occurrence_dates():
+        starts, ends = series.occurrence_instants(day)
+        Shift.objects.get_or_create(
+            series=series,
+            occurrence_date=day,
+            defaults={
+                "role": series.role,
+                "title": series.title,
+                "starts_at": starts,
+                "ends_at": ends,
+                "capacity": series.capacity,
+                "neighbourhood": series.neighbourhood,
+                "address": series.address,
+                "cancellation_cutoff_hours": series.cancellation_cutoff_hours,
+            },
+        )
+
+
+def _seed_volunteers(agreement, requirements, roles, coordinator) -> None:
+    today = timezone.localdate()
+    people = {
+        "volunteer1@haven.example": (["cooking", "driving"], ["English", "Spanish"], list(requirements)),
+        "volunteer2@haven.example": (["tutoring"], ["English", "Vietnamese"], ["Orientation training"]),
+        "volunteer3@haven.example": (["events"], ["English", "Yoruba"], []),
+    }
+    volunteers = {}
+    for email, (skills, languages, verified) in people.items():
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            continue
+        volunteers[email] = user
+        if not VolunteerProfile.objects.filter(user=user).exists():
+            services.volunteer_profile_save(
+                user=user,
+                skills=skills,
+                languages=languages,
+                availability=["1-evening", "5-morning"],
+                emergency_contact_name="Demo Contact",
+                emergency_contact_phone="+1 555 0100",
+                agreement=agreement,
+            )
+        for name in verified:
+            RequirementVerification.objects.get_or_create(
+                volunteer=user,
+                requirement=requirements[name],
+                defaults={
+                    "verified_on": today - datetime.timedelta(days=30),
+                    "expires_on": today + datetime.timedelta(days=335),
+                    "verified_by": coordinator,
+                },
+            )
+    # volunteer2's background check expired: the driver and tutoring pages show why they cannot book
+    if "volunteer2@haven.example" in volunteers:
+        RequirementVerification.objects.get_or_create(
+            volunteer=volunteers["volunteer2@haven.example"],
+            requirement=requirements["Background check"],
+            defaults={
+                "verified_on": today - datetime.timedelta(days=400),
+                "expires_on": today - datetime.timedelta(days=35),
+                "verified_by": coordinator,
+            },
+        )
+    if "volunteer1@haven.example" in volunteers:
+        for slug in ("driver", "hotline-support"):
+            RoleApproval.objects.get_or_create(
+                volunteer=volunteers["volunteer1@haven.example"],
+                role=roles[slug],
+                defaults={"approved_by": coordinator},
+            )
+    # Bookings: volunteer1 fills the one-place driver shift, volunteer1 and 2 fill the second meal-prep
+    # shift, volunteer3 fills tomorrow's one-place event shift; volunteer1 and 2 take the first
+    # Saturday breakfast of the series (volunteer3 lacks orientation training, so cannot).
+    plan = [
+        ("volunteer1@haven.example", "driver", 0),
+        ("volunteer1@haven.example", "meal-prep", 1),
+        ("volunteer2@haven.example", "meal-prep", 1),
+        ("volunteer3@haven.example", "event-help", 0),
+    ]
+    for email, slug, index in plan:
+        user = volunteers.get(email)
+        shifts = list(Shift.objects.filter(role=roles[slug], series=None).order_by("starts_at"))
+        if user is None or index >= len(shifts):
+            continue
+        if Booking.objects.filter(volunteer=user, shift=shifts[index]).exists():
+            continue
+        try:
+            services.shift_book(shift=shifts[index], volunteer=user)
+        except BookingError:
+            continue  # e.g. already full on a second run after the clock moved; the demo stays usable
+    series_shift = Shift.objects.filter(series__isnull=False).order_by("starts_at").first()
+    for user in volunteers.values():
+        if (
+            series_shift is not None
+            and not Booking.objects.filter(volunteer=user, shift=series_shift).exists()
+        ):
+            try:
+                services.shift_book(shift=series_shift, volunteer=user)
+            except BookingError:
+                continue
