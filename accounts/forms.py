@@ -17,6 +17,8 @@ class SignupForm(AllauthSignupForm):
         help_text="You can change this later. If you choose nothing, you start as a donor.",
     )
 
+    field_order = ["email", "password1", "password2", "roles"]
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         request = context.request

@@ -1,0 +1,92 @@
+"""Browser fixtures for every app's end-to-end tests: Debian's chromium driven by Playwright's sync
+API against pytest-django's live_server. Never downloads a browser.
+
+    @pytest.mark.e2e
+    @pytest.mark.django_db(transaction=True)
+    def test_something(page, live_server, screenshot):
+        page.goto(live_server.url + "/")
+        screenshot("home")
+
+If chromium is missing the tests skip, unless HAVEN_REQUIRE_BROWSER=1 (CI), where they fail."""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an event loop in this thread; Django would otherwise refuse ORM calls
+# made from the test (e.g. creating a user) as "async unsafe". The live server runs in its own thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("HAVEN_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def _browser_unavailable(reason: str):
+    if os.environ.get("HAVEN_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"HAVEN_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One chromium for the whole run. Playwright's launch() gives it a new, empty temporary
+    profile (user data dir) and removes it afterwards."""
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        _browser_unavailable(f"chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _browser_unavailable("playwright is not installed")
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    except Exception as exc:  # noqa: BLE001 - any launch failure means no browser here
+        playwright.stop()
+        _browser_unavailable(f"chromium did not start: {exc}")
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (no cookies) per test, pointed at the live server."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page, request):
+    """screenshot("name") saves test-artifacts/<test>-<name>.png (full page) and returns the path."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    test_name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)
+
+    def take(name: str) -> Path:
+        path = ARTIFACTS / f"{test_name}-{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
