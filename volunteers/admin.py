@@ -1,0 +1,77 @@
+"""Admin views for support staff. Coordinators work on /coordinate/; the admin is a fallback."""
+
+from django.contrib import admin
+
+from .models import (
+    Agreement,
+    AgreementSignature,
+    Booking,
+    CalendarToken,
+    DigestLog,
+    Reminder,
+    Requirement,
+    RequirementVerification,
+    Role,
+    RoleApproval,
+    Shift,
+    ShiftMessage,
+    ShiftSeries,
+    VolunteerProfile,
+    WaitlistEntry,
+)
+
+
+@admin.register(Role)
+class RoleAdmin(admin.ModelAdmin):
+    list_display = ["name", "requires_approval", "requires_agreement", "is_active"]
+    filter_horizontal = ["requirements", "coordinators"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Shift)
+class ShiftAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "role", "starts_at", "capacity", "is_cancelled"]
+    list_filter = ["role", "is_cancelled"]
+    date_hierarchy = "starts_at"
+    raw_id_fields = ["series"]
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    list_display = ["volunteer", "shift", "status", "source", "minutes"]
+    list_filter = ["status", "source"]
+    raw_id_fields = ["volunteer", "shift"]
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(admin.ModelAdmin):
+    list_display = ["volunteer", "shift", "status", "offer_expires_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["volunteer", "shift"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ["booking", "offset_hours", "due_at", "sent_at", "skipped_at", "attempts"]
+    raw_id_fields = ["booking"]
+
+
+@admin.register(CalendarToken)
+class CalendarTokenAdmin(admin.ModelAdmin):
+    list_display = ["user", "created_at"]
+    readonly_fields = ["token_hash"]
+    raw_id_fields = ["user"]
+
+
+for model in (
+    Agreement,
+    AgreementSignature,
+    Requirement,
+    RequirementVerification,
+    RoleApproval,
+    ShiftSeries,
+    VolunteerProfile,
+    ShiftMessage,
+    DigestLog,
+):
+    admin.site.register(model)
