@@ -1966,7 +1966,9 @@ def running_standin(**kwargs: Any) -> Iterator[StandIn]:
     """Start a stand-in on 127.0.0.1 (free port) in a daemon thread; yields it with `.base_url` set."""
     standin = StandIn(**kwargs)
     server = make_server(standin)
-    thread = threading.Thread(target=server.serve_forever, name="devstripe-http", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="devstripe-http", daemon=True
+    )
     thread.start()
     try:
         yield standin
