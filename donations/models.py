@@ -80,6 +80,25 @@ class Donation(models.Model):
     stripe_charge_id = models.CharField(max_length=255, blank=True, db_index=True)
     stripe_invoice_id = models.CharField(max_length=255, blank=True)
 
+    recurring_gift = models.ForeignKey(
+        "donations.RecurringGift", null=True, blank=True, on_delete=models.PROTECT, related_name="donations"
+    )
+    # A payment whose amount differs from what we asked for is held here for a person to look at.
+    needs_review = models.BooleanField(default=False, db_index=True)
+    review_reason = models.CharField(max_length=300, blank=True)
+    failure_reason = models.CharField(max_length=300, blank=True)
+
+    # Offline gifts (cheque, cash, bank transfer) entered by staff. The nonce comes from a hidden form
+    # field, so submitting the same form twice creates one gift.
+    entry_nonce = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    offline_reference = models.CharField(
+        max_length=120, blank=True, help_text="Cheque number, bank reference."
+    )
+    received_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     succeeded_at = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -98,6 +117,10 @@ class Donation(models.Model):
                 fields=["stripe_invoice_id"],
                 condition=~Q(stripe_invoice_id=""),
                 name="one_donation_per_stripe_invoice",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(is_anonymous=True) & Q(show_name_publicly=True)),
+                name="donation_anonymous_never_named",
             ),
         ]
         indexes = [
@@ -118,3 +141,213 @@ class Donation(models.Model):
         if self.status != self.Status.SUCCEEDED:
             return 0
         return max(self.amount - self.amount_refunded, 0)
+
+    @property
+    def is_offline(self) -> bool:
+        return self.method != self.Method.CARD
+
+
+class RecurringGift(models.Model):
+    """A monthly gift: one Stripe subscription. Each paid month is its own Donation."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for first payment"
+        ACTIVE = "active", "Active"
+        PAST_DUE = "past_due", "Payment failed, retrying"
+        CANCELED = "canceled", "Cancelled"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    donor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    donor_email = models.EmailField()
+    donor_name = models.CharField(max_length=200, blank=True)
+    amount = models.PositiveBigIntegerField(help_text="Monthly amount the charity nets, minor units.")
+    fee_covered = models.PositiveBigIntegerField(default=0)
+    currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    fund = models.ForeignKey("campaigns.Fund", on_delete=models.PROTECT, related_name="+")
+    is_anonymous = models.BooleanField(default=False)
+    show_name_publicly = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    stripe_subscription_id = models.CharField(max_length=255, blank=True)
+    stripe_customer_id = models.CharField(max_length=255, blank=True)
+    # Subscription events can arrive out of order: only a newer event may change the status.
+    stripe_status_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    canceled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="recurring_amount_positive"),
+            models.UniqueConstraint(
+                fields=["stripe_subscription_id"],
+                condition=~Q(stripe_subscription_id=""),
+                name="one_recurring_gift_per_subscription",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Monthly gift {self.public_id}"
+
+    @property
+    def charged_amount(self) -> int:
+        return self.amount + self.fee_covered
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in {self.Status.ACTIVE, self.Status.PAST_DUE}
+
+
+class Refund(models.Model):
+    """Money given back on one gift. `donation.amount_refunded` is the sum of the counted refunds."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Refund requested"  # asked Stripe; the webhook confirms it
+        PENDING = "pending", "Pending at Stripe"
+        SUCCEEDED = "succeeded", "Refunded"
+        FAILED = "failed", "Failed"
+        CANCELED = "canceled", "Cancelled"
+
+    COUNTED = (Status.PENDING, Status.SUCCEEDED)
+
+    donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="refunds")
+    stripe_refund_id = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    amount = models.PositiveBigIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    reason = models.CharField(max_length=200, blank=True)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self):
+        return f"Refund {self.stripe_refund_id or self.pk} of {self.amount}"
+
+
+class Dispute(models.Model):
+    """A chargeback. While it is open the gift is not counted; won gives it back, lost loses it."""
+
+    OPEN_STATUSES = ("warning_needs_response", "warning_under_review", "needs_response", "under_review")
+    WON_STATUSES = ("won", "warning_closed", "prevented")
+    LOST_STATUSES = ("lost",)
+
+    donation = models.ForeignKey(Donation, on_delete=models.PROTECT, related_name="disputes")
+    stripe_dispute_id = models.CharField(max_length=255, unique=True)
+    amount = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=40)
+    reason = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"Dispute {self.stripe_dispute_id} ({self.status})"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.WON_STATUSES or self.status in self.LOST_STATUSES
+
+
+class StripeEvent(models.Model):
+    """Every webhook event we accepted, once (Stripe delivers at least once, in any order)."""
+
+    stripe_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100, db_index=True)
+    payload = models.JSONField()
+    livemode = models.BooleanField(default=False)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    # A refund or dispute that arrived before the payment it belongs to waits for this id.
+    waiting_for = models.CharField(max_length=255, blank=True, db_index=True)
+    outcome = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self):
+        return f"{self.type} {self.stripe_id}"
+
+
+class ReceiptCounter(models.Model):
+    """One row per year; locked with select_for_update while a number is taken, so numbers have no
+    gaps (taken in the same transaction as the receipt row) and no repeats."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
+
+class Receipt(models.Model):
+    """The tax receipt for one gift. The number is assigned when the payment is confirmed."""
+
+    donation = models.OneToOneField(Donation, on_delete=models.PROTECT, related_name="receipt")
+    year = models.PositiveIntegerField()
+    sequence = models.PositiveIntegerField()
+    number = models.CharField(max_length=20, unique=True)
+    pdf = models.BinaryField(blank=True, default=b"", editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    issued_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "-sequence"]
+        constraints = [models.UniqueConstraint(fields=["year", "sequence"], name="receipt_year_sequence")]
+
+    def __str__(self):
+        return self.number
+
+
+class Statement(models.Model):
+    """The annual giving statement for one email address and one calendar year (sent once)."""
+
+    email = models.EmailField()
+    year = models.PositiveIntegerField()
+    total = models.BigIntegerField(default=0)
+    currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
+    pdf = models.BinaryField(blank=True, default=b"", editable=False)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "email"]
+        constraints = [models.UniqueConstraint(fields=["email", "year"], name="one_statement_per_email_year")]
+
+    def __str__(self):
+        return f"{self.year} statement for {self.email}"
+
+
+class OutboxEmail(models.Model):
+    """Email outbox. A row is written in the same transaction as the fact it reports (unique
+    `dedupe_key`, so a fact is announced once); a task claims it atomically, sends, and marks it sent."""
+
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    attachment_name = models.CharField(max_length=100, blank=True)
+    attachment_mimetype = models.CharField(max_length=100, blank=True)
+    attachment = models.BinaryField(blank=True, default=b"", editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return self.dedupe_key

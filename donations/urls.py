@@ -1,5 +1,25 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "donations"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("donate/", views.donate, name="donate"),
+    path("campaigns/<slug:slug>/donate/", views.donate, name="campaign_donate"),
+    path("donations/<uuid:public_id>/thanks/", views.thanks, name="thanks"),
+    path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
+    path("me/giving/", views.my_giving, name="my_giving"),
+    path("me/giving/receipts/<str:number>.pdf", views.my_receipt, name="my_receipt"),
+    path("me/giving/statements/<int:year>.pdf", views.my_statement, name="my_statement"),
+    path("me/giving/monthly/<uuid:public_id>/", views.my_monthly, name="my_monthly"),
+    path("me/giving/monthly/<uuid:public_id>/cancel/", views.my_monthly_cancel, name="my_monthly_cancel"),
+    path("me/giving/monthly/<uuid:public_id>/card/", views.my_monthly_card, name="my_monthly_card"),
+    path("staff/", views.staff_home, name="staff_home"),
+    path("staff/donations/", views.staff_gifts, name="staff_gifts"),
+    path("staff/donations/review/", views.staff_review, name="staff_review"),
+    path("staff/donations/export.csv", views.staff_export, name="staff_export"),
+    path("staff/donations/offline/", views.staff_offline, name="staff_offline"),
+    path("staff/donations/receipts/<str:number>.pdf", views.staff_receipt, name="staff_receipt"),
+    path("staff/donations/<uuid:public_id>/", views.staff_gift, name="staff_gift"),
+]

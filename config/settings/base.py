@@ -208,6 +208,11 @@ CELERY_BEAT_SCHEDULE["volunteers-waitlist-offers"] = {
     "task": "volunteers.tasks.waitlist_offers_expire",
     "schedule": 60.0,
 }
+CELERY_BEAT_SCHEDULE["donations-outbox-sweep"] = {"task": "donations.tasks.outbox_sweep", "schedule": 600.0}
+CELERY_BEAT_SCHEDULE["donations-annual-statements"] = {
+    "task": "donations.tasks.statements_send_last_year",
+    "schedule": 6 * 3600.0,
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- the organisation ----------------------------------------------------------------------

@@ -10,7 +10,7 @@ from .campaigns import (  # noqa: F401
     ImpactUnitFactory,
     SpendingCategoryFactory,
 )
-from .donations import DonationFactory  # noqa: F401
+from .donations import DonationFactory, PendingDonationFactory, RecurringGiftFactory  # noqa: F401
 from .volunteers import (  # noqa: F401
     AgreementFactory,
     AgreementSignatureFactory,

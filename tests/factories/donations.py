@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from donations.models import Donation
+from donations.models import Donation, RecurringGift
 
 from .campaigns import CampaignFactory
 
@@ -19,3 +19,26 @@ class DonationFactory(factory.django.DjangoModelFactory):
     fund = factory.LazyAttribute(lambda o: o.campaign.fund if o.campaign else None)
     status = Donation.Status.SUCCEEDED
     succeeded_at = factory.LazyFunction(timezone.now)
+
+
+class PendingDonationFactory(DonationFactory):
+    """A gift whose donor was just sent to Stripe Checkout."""
+
+    status = Donation.Status.PENDING
+    succeeded_at = None
+    stripe_checkout_session_id = factory.Sequence(lambda n: f"cs_test_factory{n:06d}")
+
+
+class RecurringGiftFactory(factory.django.DjangoModelFactory):
+    """A monthly gift waiting for its first payment (its first Donation: `PendingDonationFactory(
+    recurring_gift=gift, frequency="monthly", ...)`)."""
+
+    class Meta:
+        model = RecurringGift
+
+    donor_email = factory.Sequence(lambda n: f"monthly{n}@example.org")
+    donor_name = factory.Faker("name")
+    amount = 2500
+    campaign = factory.SubFactory(CampaignFactory)
+    fund = factory.LazyAttribute(lambda o: o.campaign.fund if o.campaign else None)
+    status = RecurringGift.Status.PENDING

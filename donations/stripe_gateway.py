@@ -1,0 +1,211 @@
+"""The only module that talks to Stripe (and the only one that imports `stripe`).
+
+Every call builds a client from settings, so a test that points settings.STRIPE_API_BASE at the local
+stand-in sends real HTTP through the same code that production uses. Every create call carries an
+idempotency key that the caller stores on its own row, so a retried request never charges twice.
+Results come back as plain dicts: nothing outside this module handles stripe objects.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+# Stripe's own default: a signed event older than this is rejected (replay protection).
+WEBHOOK_TOLERANCE_SECONDS = 300
+
+
+class GatewayError(Exception):
+    """Stripe could not be reached or refused the request; the message is safe to show to staff."""
+
+
+class WebhookVerificationError(Exception):
+    """Bad signature, stale timestamp or a body that is not a JSON object."""
+
+
+class WebhookNotConfigured(Exception):
+    """No webhook secret: we cannot tell Stripe's calls from anyone else's."""
+
+
+@dataclass(frozen=True)
+class CheckoutSession:
+    id: str
+    url: str
+
+
+def _client() -> stripe.StripeClient:
+    key = settings.STRIPE_SECRET_KEY
+    if not key:
+        raise ImproperlyConfigured("STRIPE_SECRET_KEY is not set.")
+    base = getattr(settings, "STRIPE_API_BASE", "")
+    if base and key.startswith(("sk_live_", "rk_live_")):
+        # The stand-in must never receive a live key (nor live traffic go anywhere but Stripe).
+        raise ImproperlyConfigured("STRIPE_API_BASE is for the local stand-in only; unset it with live keys.")
+    kwargs: dict[str, Any] = {"max_network_retries": 2}
+    if base:
+        kwargs["base_addresses"] = {"api": base.rstrip("/")}
+    return stripe.StripeClient(key, **kwargs)
+
+
+def _as_dict(obj: Any) -> dict:
+    return obj.to_dict() if hasattr(obj, "to_dict") else dict(obj)
+
+
+def _call(fn, *args, **kwargs) -> dict:
+    try:
+        return _as_dict(fn(*args, **kwargs))
+    except stripe.StripeError as exc:
+        message = getattr(exc, "user_message", None) or str(exc) or exc.__class__.__name__
+        raise GatewayError(message[:300]) from exc
+
+
+def _descriptor_suffix() -> str:
+    # Stripe limits the suffix to 22 characters of a restricted alphabet.
+    allowed = "".join(c for c in settings.STRIPE_STATEMENT_DESCRIPTOR if c.isalnum() or c in " -.")
+    return allowed.strip()[:22]
+
+
+def checkout_session_create(
+    *,
+    public_id: str,
+    idempotency_key: str,
+    amount: int,
+    currency: str,
+    monthly: bool,
+    description: str,
+    customer_email: str,
+    success_url: str,
+    cancel_url: str,
+) -> CheckoutSession:
+    """Start Stripe Checkout for one gift. Metadata carries only our own id: Stripe shows metadata in
+    places we do not control (dashboard, exports), so no names or emails go there."""
+    metadata = {"donation_id": public_id}
+    price_data: dict[str, Any] = {
+        "currency": currency,
+        "unit_amount": amount,
+        "product_data": {"name": description},
+    }
+    params: dict[str, Any] = {
+        "success_url": success_url,
+        "cancel_url": cancel_url,
+        "customer_email": customer_email,
+        "client_reference_id": public_id,
+        "metadata": metadata,
+        "line_items": [{"price_data": price_data, "quantity": 1}],
+    }
+    descriptor = _descriptor_suffix()
+    if monthly:
+        price_data["recurring"] = {"interval": "month"}
+        params["mode"] = "subscription"
+        params["subscription_data"] = {"metadata": metadata}
+    else:
+        params["mode"] = "payment"
+        params["submit_type"] = "donate"
+        payment_intent_data: dict[str, Any] = {"metadata": metadata}
+        if descriptor:
+            payment_intent_data["statement_descriptor_suffix"] = descriptor
+        params["payment_intent_data"] = payment_intent_data
+    session = _call(
+        _client().v1.checkout.sessions.create, params=params, options={"idempotency_key": idempotency_key}
+    )
+    return CheckoutSession(id=session["id"], url=session.get("url") or "")
+
+
+def refund_create(*, charge_id: str, payment_intent_id: str, amount: int, idempotency_key: str) -> dict:
+    params: dict[str, Any] = {"amount": amount}
+    if payment_intent_id:
+        params["payment_intent"] = payment_intent_id
+    else:
+        params["charge"] = charge_id
+    return _call(_client().v1.refunds.create, params=params, options={"idempotency_key": idempotency_key})
+
+
+def refunds_for_charge(*, charge_id: str) -> list[dict]:
+    page = _call(_client().v1.refunds.list, params={"charge": charge_id, "limit": 100})
+    return list(page.get("data") or [])
+
+
+def payment_intent_retrieve(*, payment_intent_id: str) -> dict:
+    return _call(_client().v1.payment_intents.retrieve, payment_intent_id)
+
+
+def subscription_change_amount(
+    *, subscription_id: str, amount: int, currency: str, idempotency_key: str
+) -> dict:
+    """Swap the subscription's only item to a new monthly price; no proration (the next month simply
+    costs the new amount)."""
+    client = _client()
+    subscription = _call(client.v1.subscriptions.retrieve, subscription_id)
+    items = (subscription.get("items") or {}).get("data") or []
+    if not items:
+        raise GatewayError("The subscription has no item to change.")
+    item = items[0]
+    product = (item.get("price") or {}).get("product")
+    if isinstance(product, dict):
+        product = product.get("id")
+    params = {
+        "items": [
+            {
+                "id": item["id"],
+                "price_data": {
+                    "currency": currency,
+                    "unit_amount": amount,
+                    "product": product,
+                    "recurring": {"interval": "month"},
+                },
+            }
+        ],
+        "proration_behavior": "none",
+    }
+    return _call(
+        client.v1.subscriptions.update,
+        subscription_id,
+        params=params,
+        options={"idempotency_key": idempotency_key},
+    )
+
+
+def subscription_cancel(*, subscription_id: str) -> dict:
+    return _call(_client().v1.subscriptions.cancel, subscription_id)
+
+
+def billing_portal_url(*, customer_id: str, return_url: str) -> str:
+    session = _call(
+        _client().v1.billing_portal.sessions.create,
+        params={"customer": customer_id, "return_url": return_url},
+    )
+    return session["url"]
+
+
+def webhook_event(*, payload: bytes, signature_header: str | None) -> dict:
+    """Verify Stripe's signature on the raw body and return the event as a dict."""
+    secret = settings.STRIPE_WEBHOOK_SECRET
+    if not secret:
+        raise WebhookNotConfigured("STRIPE_WEBHOOK_SECRET is not set.")
+    try:
+        text = payload.decode("utf-8")
+        stripe.WebhookSignature.verify_header(text, signature_header, secret, WEBHOOK_TOLERANCE_SECONDS)
+        event = json.loads(text)
+    except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
+        raise WebhookVerificationError(str(exc)[:200]) from exc
+    if not isinstance(event, dict):
+        raise WebhookVerificationError("The event is not a JSON object.")
+    return event
+
+
+def invoice_payment_intent_ids(*, invoice_id: str) -> list[str]:
+    """The PaymentIntents that paid an invoice (Stripe no longer puts them on the invoice itself)."""
+    page = _call(_client().v1.invoice_payments.list, params={"invoice": invoice_id, "limit": 10})
+    ids = []
+    for row in page.get("data") or []:
+        intent = (row.get("payment") or {}).get("payment_intent")
+        if isinstance(intent, dict):
+            intent = intent.get("id")
+        if isinstance(intent, str) and intent:
+            ids.append(intent)
+    return ids

@@ -1,0 +1,420 @@
+"""Thin views: parse input, call a service or selector, render."""
+
+from __future__ import annotations
+
+import csv
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from accounts.roles import public, role_required, signed_in
+from campaigns.models import Campaign
+
+from . import selectors, services, stripe_gateway, webhooks
+from .formatting import money
+from .forms import (
+    ChangeAmountForm,
+    DonateForm,
+    GiftFilterForm,
+    OfflineGiftForm,
+    RefundForm,
+    resolve_designation,
+)
+from .models import Donation, Receipt, Refund
+
+DONATE_ATTEMPTS_PER_WINDOW = 10
+DONATE_WINDOW_SECONDS = 600
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def _too_many_attempts(request) -> bool:
+    """Card testers hammer donation forms with stolen numbers. Count attempts per IP in a fixed window:
+    cache.add creates the counter atomically, incr is atomic in Redis (no get-then-set race)."""
+    limit = getattr(settings, "DONATION_RATE_LIMIT", DONATE_ATTEMPTS_PER_WINDOW)
+    key = f"donate-attempts:{_client_ip(request)}"
+    cache.add(key, 0, timeout=DONATE_WINDOW_SECONDS)
+    try:
+        attempts = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=DONATE_WINDOW_SECONDS)
+        attempts = 1
+    return attempts > limit
+
+
+@public
+def donate(request, slug: str | None = None):
+    campaign = (
+        get_object_or_404(Campaign.objects.select_related("fund"), slug=slug, is_published=True)
+        if slug
+        else None
+    )
+    status = 200
+    if request.method == "POST":
+        form = DonateForm(request.POST, campaign=campaign)
+        if _too_many_attempts(request):
+            form.is_valid()
+            form.add_error(
+                None, "Too many attempts from your connection. Please wait ten minutes and try again."
+            )
+            status = 429
+        elif form.is_valid():
+            data = form.cleaned_data
+            try:
+                donation = services.donation_create(
+                    amount=data["amount"],
+                    cover_fee=data["cover_fee"],
+                    monthly=data["frequency"] == Donation.Frequency.MONTHLY,
+                    designation=resolve_designation(data["designation"]),
+                    email=data["email"],
+                    name=data["name"],
+                    is_anonymous=data["is_anonymous"],
+                    show_name_publicly=data["show_name_publicly"],
+                    tribute_type=data.get("tribute_type") or "",
+                    tribute_name=(data.get("tribute_name") or "").strip(),
+                    tribute_notify_email=data.get("tribute_notify_email") or "",
+                    donor=request.user if request.user.is_authenticated else None,
+                )
+                checkout_url = services.donation_checkout_start(donation=donation)
+            except services.DonationError as exc:
+                form.add_error(None, str(exc))
+                status = 502
+            else:
+                return redirect(checkout_url)
+        else:
+            status = 400
+    else:
+        form = DonateForm(campaign=campaign)
+    context = {
+        "form": form,
+        "campaign": campaign,
+        "fee_bps": settings.STRIPE_FEE_BPS,
+        "fee_fixed": settings.STRIPE_FEE_FIXED,
+        "min_amount": money(settings.DONATION_MIN_AMOUNT, settings.HAVEN_CURRENCY),
+        "max_amount": money(settings.DONATION_MAX_AMOUNT, settings.HAVEN_CURRENCY),
+    }
+    return render(request, "donations/donate.html", context, status=status)
+
+
+@public
+def thanks(request, public_id: uuid.UUID):
+    donation = get_object_or_404(Donation.objects.select_related("campaign", "fund"), public_id=public_id)
+    return render(request, "donations/thanks.html", {"donation": donation})
+
+
+@public
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    """Stripe's calls. 400 for a body or signature we cannot trust (nothing is written), 500 when no
+    secret is configured (Stripe retries), 200 otherwise — also for event types we do not handle."""
+    try:
+        event = stripe_gateway.webhook_event(
+            payload=request.body, signature_header=request.headers.get("Stripe-Signature")
+        )
+    except stripe_gateway.WebhookNotConfigured:
+        return HttpResponse("Webhook secret not configured.", status=500, content_type="text/plain")
+    except stripe_gateway.WebhookVerificationError:
+        return HttpResponseBadRequest("Invalid payload or signature.", content_type="text/plain")
+    try:
+        outcome = webhooks.stripe_event_handle(event=event)
+    except webhooks.MalformedEvent as exc:
+        return HttpResponseBadRequest(str(exc), content_type="text/plain")
+    return JsonResponse({"received": True, "outcome": outcome})
+
+
+# --- the donor's account ---------------------------------------------------------------------------
+
+
+@signed_in
+def my_giving(request):
+    user = request.user
+    donations = list(selectors.donations_for_user(user=user))
+    context = {
+        "donations": donations,
+        "recurring_gifts": list(selectors.recurring_gifts_for_user(user=user)),
+        "years": selectors.giving_years(user=user),
+        "emails": selectors.verified_emails(user=user),
+    }
+    return render(request, "donations/my_giving.html", context)
+
+
+@signed_in
+def my_receipt(request, number: str):
+    receipt = selectors.receipt_for_user(user=request.user, number=number)
+    if receipt is None:
+        raise Http404
+    content = services.receipt_pdf(receipt=receipt)
+    return HttpResponse(
+        content,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="receipt-{receipt.number}.pdf"'},
+    )
+
+
+@signed_in
+def my_statement(request, year: int):
+    if not 2000 <= year <= timezone.localdate().year:
+        raise Http404
+    from .pdf import statement_pdf
+
+    emails = selectors.verified_emails(user=request.user)
+    gifts = list(selectors.donations_for_statement(emails=emails, year=year))
+    content = statement_pdf(emails=emails, year=year, gifts=gifts)
+    return HttpResponse(
+        content,
+        content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="giving-statement-{year}.pdf"'},
+    )
+
+
+def _own_recurring(request, public_id):
+    recurring = selectors.recurring_gifts_for_user(user=request.user).filter(public_id=public_id).first()
+    if recurring is None:
+        raise Http404
+    return recurring
+
+
+@signed_in
+def my_monthly(request, public_id: uuid.UUID):
+    recurring = _own_recurring(request, public_id)
+    form = ChangeAmountForm(
+        initial={"amount": f"{recurring.amount / 100:.2f}", "cover_fee": bool(recurring.fee_covered)}
+    )
+    if request.method == "POST":
+        form = ChangeAmountForm(request.POST)
+        if form.is_valid():
+            try:
+                services.recurring_change_amount(
+                    user=request.user,
+                    recurring_id=recurring.pk,
+                    amount=form.cleaned_data["amount"],
+                    cover_fee=form.cleaned_data["cover_fee"],
+                )
+            except (services.DonationError, stripe_gateway.GatewayError) as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, "Your monthly gift is changed from the next payment on. Thank you.")
+                return redirect("donations:my_monthly", public_id=recurring.public_id)
+    gifts = recurring.donations.select_related("receipt").order_by("-created_at")
+    return render(
+        request, "donations/my_monthly.html", {"recurring": recurring, "form": form, "gifts": gifts}
+    )
+
+
+@signed_in
+@require_POST
+def my_monthly_cancel(request, public_id: uuid.UUID):
+    recurring = _own_recurring(request, public_id)
+    try:
+        services.recurring_cancel(user=request.user, recurring_id=recurring.pk)
+    except (services.DonationError, stripe_gateway.GatewayError) as exc:
+        messages.error(request, f"We could not cancel it: {exc}")
+    else:
+        messages.success(request, "Your monthly gift is cancelled. No further payments will be taken.")
+    return redirect("donations:my_monthly", public_id=recurring.public_id)
+
+
+@signed_in
+@require_POST
+def my_monthly_card(request, public_id: uuid.UUID):
+    recurring = _own_recurring(request, public_id)
+    try:
+        url = services.recurring_card_update_url(user=request.user, recurring_id=recurring.pk)
+    except (services.DonationError, stripe_gateway.GatewayError) as exc:
+        messages.error(request, f"We could not open the card page: {exc}")
+        return redirect("donations:my_monthly", public_id=recurring.public_id)
+    return redirect(url)
+
+
+# --- staff -----------------------------------------------------------------------------------------
+
+
+@role_required("staff")
+def staff_home(request):
+    totals = selectors.staff_totals()
+    return render(request, "donations/staff/home.html", {"totals": totals})
+
+
+@role_required("staff")
+def staff_gifts(request):
+    form = GiftFilterForm(request.GET or None)
+    gifts = selectors.staff_gifts(filters=form.filters())
+    page = Paginator(gifts, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "donations/staff/gifts.html",
+        {"form": form, "page": page, "query": query.urlencode(), "review": False},
+    )
+
+
+@role_required("staff")
+def staff_review(request):
+    gifts = selectors.staff_gifts(filters=selectors.GiftFilters(needs_review=True))
+    page = Paginator(gifts, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "donations/staff/gifts.html", {"form": None, "page": page, "query": "", "review": True}
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+CSV_HEADER = [
+    "gift_id", "created_at", "succeeded_at", "status", "needs_review", "method", "frequency", "amount",
+    "fee_covered", "amount_refunded", "net", "currency", "campaign", "fund", "donor_name", "donor_email",
+    "anonymous", "tribute", "receipt", "reference",
+]  # fmt: skip
+
+
+def _csv_rows(gifts):
+    tz = timezone.get_current_timezone()
+    yield CSV_HEADER
+    for gift in gifts.iterator(chunk_size=500):
+        receipt = getattr(gift, "receipt", None) if hasattr(gift, "receipt") else None
+        yield [
+            str(gift.public_id),
+            gift.created_at.astimezone(tz).isoformat(timespec="seconds"),
+            gift.succeeded_at.astimezone(tz).isoformat(timespec="seconds") if gift.succeeded_at else "",
+            gift.status,
+            "yes" if gift.needs_review else "",
+            gift.method,
+            gift.frequency,
+            f"{gift.amount / 100:.2f}",
+            f"{gift.fee_covered / 100:.2f}",
+            f"{gift.amount_refunded / 100:.2f}",
+            f"{gift.net_amount / 100:.2f}",
+            gift.currency,
+            gift.campaign.title if gift.campaign_id else "",
+            gift.fund.name,
+            _csv_safe(gift.donor_name),
+            _csv_safe(gift.donor_email),
+            "yes" if gift.is_anonymous else "",
+            _csv_safe(f"{gift.get_tribute_type_display()} {gift.tribute_name}" if gift.tribute_type else ""),
+            receipt.number if receipt else "",
+            _csv_safe(gift.offline_reference),
+        ]
+
+
+def _csv_safe(value: str) -> str:
+    # A cell starting with = + - @ is run as a formula by spreadsheets (CSV injection).
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@role_required("staff")
+def staff_export(request):
+    """Streams rows from a server-side iterator: the whole table is never in memory."""
+    form = GiftFilterForm(request.GET or None)
+    gifts = selectors.staff_gifts(filters=form.filters())
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in _csv_rows(gifts)), content_type="text/csv"
+    )
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="gifts-{stamp}.csv"'
+    return response
+
+
+@role_required("staff")
+def staff_gift(request, public_id: uuid.UUID):
+    gift = selectors.staff_gift(public_id=public_id)
+    if gift is None:
+        raise Http404
+    refund_form = RefundForm(
+        initial={"amount": f"{max(gift.charged_amount - gift.amount_refunded, 0) / 100:.2f}"}
+    )
+    if request.method == "POST" and request.POST.get("action") == "refund":
+        refund_form = RefundForm(request.POST)
+        if refund_form.is_valid():
+            try:
+                services.refund_request(
+                    donation_id=gift.pk,
+                    amount=refund_form.cleaned_data["amount"],
+                    requested_by=request.user,
+                    reason=refund_form.cleaned_data["reason"],
+                )
+            except services.DonationError as exc:
+                refund_form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request, "Refund requested. Stripe confirms it in a moment; the gift updates then."
+                )
+                return redirect("donations:staff_gift", public_id=gift.public_id)
+    elif request.method == "POST" and request.POST.get("action") == "release":
+        try:
+            services.donation_review_release(donation_id=gift.pk, released_by=request.user)
+        except services.DonationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "Released: the gift is counted and its receipt is on its way.")
+        return redirect("donations:staff_gift", public_id=gift.public_id)
+    context = {
+        "gift": gift,
+        "refund_form": refund_form,
+        "refunds": list(gift.refunds.all()),
+        "disputes": list(gift.disputes.all()),
+        "refund_requested": any(r.status == Refund.Status.REQUESTED for r in gift.refunds.all()),
+    }
+    return render(request, "donations/staff/gift.html", context)
+
+
+@role_required("staff")
+def staff_offline(request):
+    if request.method == "POST":
+        form = OfflineGiftForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                gift, created = services.donation_record_offline(
+                    nonce=data["nonce"],
+                    amount=data["amount"],
+                    method=data["method"],
+                    designation=resolve_designation(data["designation"]),
+                    email=data["email"],
+                    name=data["name"],
+                    received_on=data["received_on"],
+                    reference=data["reference"],
+                    is_anonymous=data["is_anonymous"],
+                    recorded_by=request.user,
+                )
+            except services.DonationError as exc:
+                form.add_error(None, str(exc))
+            else:
+                if created:
+                    messages.success(
+                        request, f"Gift recorded; receipt {gift.receipt.number} is being emailed."
+                    )
+                else:
+                    messages.info(request, "This form was already submitted; the gift was recorded once.")
+                return redirect("donations:staff_gift", public_id=gift.public_id)
+    else:
+        form = OfflineGiftForm(initial={"nonce": uuid.uuid4(), "received_on": timezone.localdate()})
+    return render(request, "donations/staff/offline.html", {"form": form})
+
+
+@role_required("staff")
+def staff_receipt(request, number: str):
+    receipt = get_object_or_404(Receipt.objects.select_related("donation"), number=number)
+    content = services.receipt_pdf(receipt=receipt)
+    return FileResponse(iter([content]), content_type="application/pdf", filename=f"receipt-{number}.pdf")

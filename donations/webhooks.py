@@ -1,0 +1,476 @@
+"""Stripe webhook events: record once, dispatch by type through one table, apply through the state
+machine in services.
+
+Every handler runs inside the event's transaction, with the gift's row locked, so the same event
+delivered many times or concurrently, and events arriving in any order, end in one state. Handlers read
+the payload defensively (Stripe's shapes change between API versions, and anyone who has the secret
+could send anything): a field of the wrong shape makes the event "ignored", never a 500.
+
+An event about a charge we cannot place yet (a refund or dispute that overtook the checkout events) is
+kept unprocessed, waiting for its PaymentIntent id; it is applied the moment a gift learns that id.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Callable
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from . import services, stripe_gateway
+from .models import Donation, RecurringGift, StripeEvent
+
+MAX_ID_LENGTH = 255
+MAX_AMOUNT = 2**62
+
+
+class MalformedEvent(Exception):
+    """Not a Stripe event at all (no id, type or data.object): answered with 400."""
+
+
+class PayloadShapeError(Exception):
+    """A field we need has the wrong shape: the event is recorded and ignored."""
+
+
+class Waiting(Exception):
+    """The event refers to a payment we cannot place yet; keep it for when we can."""
+
+    def __init__(self, ref: str):
+        super().__init__(ref)
+        self.ref = ref
+
+
+# --- reading payloads ------------------------------------------------------------------------------
+
+
+def _dig(obj, *path):
+    for key in path:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(key)
+    return obj
+
+
+def _str(obj, *path) -> str:
+    """An id-like string at `path` ('' if absent); an expanded object yields its id."""
+    value = _dig(obj, *path)
+    if isinstance(value, dict):
+        value = value.get("id")
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > MAX_ID_LENGTH:
+        raise PayloadShapeError(f"{'.'.join(path)} is not an id")
+    return value
+
+
+def _int(obj, *path) -> int | None:
+    value = _dig(obj, *path)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_AMOUNT:
+        raise PayloadShapeError(f"{'.'.join(path)} is not an amount")
+    return value
+
+
+def _timestamp(value) -> datetime.datetime | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 32_503_680_000:
+        return None
+    return datetime.datetime.fromtimestamp(value, tz=datetime.UTC)
+
+
+def _event_time(event: dict) -> datetime.datetime:
+    return _timestamp(event.get("created")) or timezone.now()
+
+
+def _donation_by_public_id(value) -> Donation | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        public_id = uuid.UUID(value)
+    except ValueError:
+        return None
+    return Donation.objects.filter(public_id=public_id).first()
+
+
+def _donation_from_metadata(obj: dict) -> Donation | None:
+    return _donation_by_public_id(_dig(obj, "metadata", "donation_id"))
+
+
+def _by_field(**lookup) -> Donation | None:
+    field, value = next(iter(lookup.items()))
+    if not value:
+        return None
+    return Donation.objects.filter(**{field: value}).first()
+
+
+# --- one-time payments -----------------------------------------------------------------------------
+
+
+def _checkout_donation(session: dict) -> Donation | None:
+    return (
+        _donation_from_metadata(session)
+        or _donation_by_public_id(session.get("client_reference_id"))
+        or _by_field(stripe_checkout_session_id=_str(session, "id"))
+    )
+
+
+def on_checkout_completed(session: dict, event: dict) -> str:
+    donation = _checkout_donation(session)
+    if donation is None:
+        return "no matching gift"
+    paid = session.get("payment_status") == "paid"
+    return _checkout_apply(donation, session, event, paid=paid)
+
+
+def on_checkout_async_succeeded(session: dict, event: dict) -> str:
+    donation = _checkout_donation(session)
+    if donation is None:
+        return "no matching gift"
+    return _checkout_apply(donation, session, event, paid=True)
+
+
+def _checkout_apply(donation: Donation, session: dict, event: dict, *, paid: bool) -> str:
+    payment_intent_id = _str(session, "payment_intent")
+    subscription_id = _str(session, "subscription")
+    customer_id = _str(session, "customer")
+    invoice_id = _str(session, "invoice")
+    amount = _int(session, "amount_total")
+    currency = session.get("currency") if isinstance(session.get("currency"), str) else None
+    if donation.recurring_gift_id:
+        recurring = services.recurring_lock(donation.recurring_gift_id)
+        services.recurring_link(recurring=recurring, subscription_id=subscription_id, customer_id=customer_id)
+        if paid:
+            services.recurring_set_status(recurring=recurring, stripe_status="active", at=_event_time(event))
+    donation = services._lock(donation.pk)
+    services.donation_link_stripe_ids(
+        donation=donation,
+        checkout_session_id=_str(session, "id"),
+        payment_intent_id=payment_intent_id,
+        invoice_id=invoice_id if donation.recurring_gift_id else "",
+    )
+    moved = paid and services.donation_mark_succeeded(
+        donation=donation, amount_paid=amount, currency=currency
+    )
+    _release_waiting(donation)
+    return "succeeded" if moved else ("held for review" if donation.needs_review else "recorded")
+
+
+def on_checkout_async_failed(session: dict, event: dict) -> str:
+    donation = _checkout_donation(session)
+    if donation is None:
+        return "no matching gift"
+    donation = services._lock(donation.pk)
+    services.donation_link_stripe_ids(donation=donation, payment_intent_id=_str(session, "payment_intent"))
+    services.donation_mark_failed(donation=donation, reason="The bank payment failed.")
+    return "failed"
+
+
+def on_checkout_expired(session: dict, event: dict) -> str:
+    donation = _checkout_donation(session)
+    if donation is None:
+        return "no matching gift"
+    donation = services._lock(donation.pk)
+    services.donation_mark_failed(donation=donation, reason="The checkout page expired before payment.")
+    return "expired"
+
+
+def _intent_donation(intent: dict) -> Donation | None:
+    return _donation_from_metadata(intent) or _by_field(stripe_payment_intent_id=_str(intent, "id"))
+
+
+def on_payment_intent_succeeded(intent: dict, event: dict) -> str:
+    donation = _intent_donation(intent)
+    if donation is None:
+        return "no matching gift"
+    donation = services._lock(donation.pk)
+    services.donation_link_stripe_ids(
+        donation=donation, payment_intent_id=_str(intent, "id"), charge_id=_str(intent, "latest_charge")
+    )
+    received = _int(intent, "amount_received")
+    amount = received if received else _int(intent, "amount")
+    currency = intent.get("currency") if isinstance(intent.get("currency"), str) else None
+    moved = services.donation_mark_succeeded(donation=donation, amount_paid=amount, currency=currency)
+    _release_waiting(donation)
+    return "succeeded" if moved else "recorded"
+
+
+def on_payment_intent_failed(intent: dict, event: dict) -> str:
+    donation = _intent_donation(intent)
+    if donation is None:
+        return "no matching gift"
+    donation = services._lock(donation.pk)
+    services.donation_link_stripe_ids(donation=donation, payment_intent_id=_str(intent, "id"))
+    message = _dig(intent, "last_payment_error", "message")
+    reason = message if isinstance(message, str) and message else "The card was declined."
+    services.donation_mark_failed(donation=donation, reason=reason)
+    _release_waiting(donation)
+    return "failed"
+
+
+# --- charges: refunds and disputes -----------------------------------------------------------------
+
+
+def _charge_donation(charge_id: str, payment_intent_id: str, obj: dict) -> Donation:
+    donation = (
+        _donation_from_metadata(obj)
+        or _by_field(stripe_charge_id=charge_id)
+        or _by_field(stripe_payment_intent_id=payment_intent_id)
+    )
+    if donation is None:
+        raise Waiting(payment_intent_id or charge_id)
+    return donation
+
+
+def _ensure_paid(donation: Donation, *, amount: int | None, currency) -> None:
+    """A refund or dispute proves the charge went through, even if its success events are late."""
+    if donation.status in (Donation.Status.PENDING, Donation.Status.FAILED):
+        services.donation_mark_succeeded(
+            donation=donation, amount_paid=amount, currency=currency if isinstance(currency, str) else None
+        )
+
+
+def on_charge_refunded(charge: dict, event: dict) -> str:
+    charge_id, intent_id = _str(charge, "id"), _str(charge, "payment_intent")
+    donation = services._lock(_charge_donation(charge_id, intent_id, charge).pk)
+    services.donation_link_stripe_ids(donation=donation, payment_intent_id=intent_id, charge_id=charge_id)
+    _ensure_paid(donation, amount=_int(charge, "amount"), currency=charge.get("currency"))
+    refunds = _dig(charge, "refunds", "data")
+    refunded_total = _int(charge, "amount_refunded") or 0
+    if not isinstance(refunds, list) or (
+        sum(_int(r, "amount") or 0 for r in refunds if isinstance(r, dict)) < refunded_total
+        and _dig(charge, "refunds", "has_more") is not False
+    ):
+        # Recent API versions leave `refunds` out of the charge unless expanded: ask Stripe.
+        refunds = stripe_gateway.refunds_for_charge(charge_id=charge_id)
+    for refund in refunds:
+        if not isinstance(refund, dict) or not _str(refund, "id"):
+            continue
+        services.refund_record(
+            donation=donation,
+            stripe_refund_id=_str(refund, "id"),
+            amount=_int(refund, "amount") or 0,
+            stripe_status=refund.get("status") if isinstance(refund.get("status"), str) else "",
+        )
+    return f"refunded {donation.amount_refunded}"
+
+
+def on_dispute(dispute: dict, event: dict) -> str:
+    charge_id, intent_id = _str(dispute, "charge"), _str(dispute, "payment_intent")
+    donation = services._lock(_charge_donation(charge_id, intent_id, {}).pk)
+    services.donation_link_stripe_ids(donation=donation, payment_intent_id=intent_id, charge_id=charge_id)
+    amount = _int(dispute, "amount")
+    _ensure_paid(donation, amount=None, currency=None)
+    status = dispute.get("status")
+    if not isinstance(status, str) or not status:
+        raise PayloadShapeError("dispute.status")
+    reason = dispute.get("reason") if isinstance(dispute.get("reason"), str) else ""
+    services.dispute_record(
+        donation=donation,
+        stripe_dispute_id=_str(dispute, "id"),
+        amount=amount or 0,
+        status=status[:40],
+        reason=reason[:60],
+    )
+    return f"dispute {status}: gift {donation.status}"
+
+
+# --- monthly gifts ---------------------------------------------------------------------------------
+
+
+def _recurring_for(obj: dict, *, metadata, subscription_id: str) -> RecurringGift | None:
+    first = _donation_by_public_id(_dig(metadata, "donation_id")) if isinstance(metadata, dict) else None
+    if first is not None and first.recurring_gift_id:
+        return first.recurring_gift
+    if subscription_id:
+        return RecurringGift.objects.filter(stripe_subscription_id=subscription_id).first()
+    return None
+
+
+def _invoice_subscription(invoice: dict) -> tuple[str, dict | None]:
+    subscription_id = _str(invoice, "parent", "subscription_details", "subscription") or _str(
+        invoice, "subscription"
+    )
+    metadata = _dig(invoice, "parent", "subscription_details", "metadata")
+    if not isinstance(metadata, dict) or "donation_id" not in metadata:
+        lines = _dig(invoice, "lines", "data")
+        line = lines[0] if isinstance(lines, list) and lines and isinstance(lines[0], dict) else {}
+        metadata = line.get("metadata") if isinstance(line.get("metadata"), dict) else metadata
+    return subscription_id, metadata
+
+
+def _invoice_payment_intent(invoice: dict, *, fetch: bool) -> str:
+    payments = _dig(invoice, "payments", "data")
+    if isinstance(payments, list):
+        for payment in payments:
+            intent = _str(payment, "payment", "payment_intent")
+            if intent:
+                return intent
+    legacy = _str(invoice, "payment_intent")
+    if legacy or not fetch:
+        return legacy
+    # `payments` is only present when expanded; ask Stripe which PaymentIntent paid the invoice.
+    ids = stripe_gateway.invoice_payment_intent_ids(invoice_id=_str(invoice, "id"))
+    return ids[0] if ids else ""
+
+
+def _invoice_donation(invoice: dict, event: dict) -> tuple[RecurringGift, Donation] | None:
+    invoice_id = _str(invoice, "id")
+    subscription_id, metadata = _invoice_subscription(invoice)
+    recurring = _recurring_for(invoice, metadata=metadata, subscription_id=subscription_id)
+    if recurring is None or not invoice_id:
+        return None
+    recurring = services.recurring_lock(recurring.pk)
+    services.recurring_link(
+        recurring=recurring, subscription_id=subscription_id, customer_id=_str(invoice, "customer")
+    )
+    first = recurring.donations.order_by("created_at").first()
+    is_first = invoice.get("billing_reason") == "subscription_create" or (
+        first is not None and first.stripe_invoice_id == invoice_id
+    )
+    if is_first and first is not None and first.stripe_invoice_id in ("", invoice_id):
+        donation = services._lock(first.pk)
+        services.donation_link_stripe_ids(donation=donation, invoice_id=invoice_id)
+    else:
+        donation = services.recurring_renewal_donation(recurring=recurring, invoice_id=invoice_id)
+    return recurring, donation
+
+
+def on_invoice_paid(invoice: dict, event: dict) -> str:
+    found = _invoice_donation(invoice, event)
+    if found is None:
+        return "no matching monthly gift"
+    recurring, donation = found
+    services.recurring_set_status(recurring=recurring, stripe_status="active", at=_event_time(event))
+    intent = _invoice_payment_intent(invoice, fetch=not donation.stripe_payment_intent_id)
+    services.donation_link_stripe_ids(donation=donation, payment_intent_id=intent)
+    paid_at = _timestamp(_dig(invoice, "status_transitions", "paid_at"))
+    currency = invoice.get("currency") if isinstance(invoice.get("currency"), str) else None
+    moved = services.donation_mark_succeeded(
+        donation=donation, amount_paid=_int(invoice, "amount_paid"), currency=currency, paid_at=paid_at
+    )
+    _release_waiting(donation)
+    return "succeeded" if moved else "recorded"
+
+
+def on_invoice_payment_failed(invoice: dict, event: dict) -> str:
+    found = _invoice_donation(invoice, event)
+    if found is None:
+        return "no matching monthly gift"
+    recurring, donation = found
+    services.donation_mark_failed(donation=donation, reason="The monthly payment was declined.")
+    if invoice.get("billing_reason") == "subscription_create":
+        # The donor is still on Stripe's page and can try another card.
+        return "first payment declined"
+    services.recurring_set_status(recurring=recurring, stripe_status="past_due", at=_event_time(event))
+    services.recurring_renewal_failed_notify(recurring=recurring, invoice_id=_str(invoice, "id"))
+    return "renewal failed"
+
+
+def on_subscription_changed(subscription: dict, event: dict) -> str:
+    subscription_id = _str(subscription, "id")
+    recurring = _recurring_for(
+        subscription, metadata=subscription.get("metadata"), subscription_id=subscription_id
+    )
+    if recurring is None:
+        return "no matching monthly gift"
+    recurring = services.recurring_lock(recurring.pk)
+    services.recurring_link(
+        recurring=recurring, subscription_id=subscription_id, customer_id=_str(subscription, "customer")
+    )
+    status = subscription.get("status")
+    if event.get("type") == "customer.subscription.deleted":
+        status = "canceled"
+    if not isinstance(status, str):
+        raise PayloadShapeError("subscription.status")
+    services.recurring_set_status(recurring=recurring, stripe_status=status, at=_event_time(event))
+    return f"monthly gift {recurring.status}"
+
+
+HANDLERS: dict[str, Callable[[dict, dict], str]] = {
+    "checkout.session.completed": on_checkout_completed,
+    "checkout.session.async_payment_succeeded": on_checkout_async_succeeded,
+    "checkout.session.async_payment_failed": on_checkout_async_failed,
+    "checkout.session.expired": on_checkout_expired,
+    "payment_intent.succeeded": on_payment_intent_succeeded,
+    "payment_intent.payment_failed": on_payment_intent_failed,
+    "invoice.paid": on_invoice_paid,
+    "invoice.payment_failed": on_invoice_payment_failed,
+    "customer.subscription.created": on_subscription_changed,
+    "customer.subscription.updated": on_subscription_changed,
+    "customer.subscription.deleted": on_subscription_changed,
+    "charge.refunded": on_charge_refunded,
+    "charge.dispute.created": on_dispute,
+    "charge.dispute.updated": on_dispute,
+    "charge.dispute.closed": on_dispute,
+}
+
+
+# --- recording and dispatch ------------------------------------------------------------------------
+
+
+def _event_shape(event: dict) -> tuple[str, str, dict]:
+    event_id, event_type = event.get("id"), event.get("type")
+    obj = _dig(event, "data", "object")
+    if not isinstance(event_id, str) or not event_id or len(event_id) > MAX_ID_LENGTH:
+        raise MalformedEvent("The event has no id.")
+    if not isinstance(event_type, str) or not event_type or len(event_type) > 100:
+        raise MalformedEvent("The event has no type.")
+    if not isinstance(obj, dict):
+        raise MalformedEvent("The event has no data.object.")
+    return event_id, event_type, obj
+
+
+def _run(row: StripeEvent) -> None:
+    """Apply one recorded event (in the caller's transaction, row locked)."""
+    handler = HANDLERS.get(row.type)
+    if handler is None:
+        outcome = "ignored: type not handled"
+    else:
+        try:
+            with transaction.atomic():
+                outcome = handler(row.payload["data"]["object"], row.payload)
+        except PayloadShapeError as exc:
+            outcome = f"ignored: {exc}"
+        except Waiting as waiting:
+            row.waiting_for = waiting.ref[:255]
+            row.outcome = "waiting for the payment it refers to"
+            row.save(update_fields=["waiting_for", "outcome"])
+            return
+    row.processed_at = timezone.now()
+    row.waiting_for = ""
+    row.outcome = outcome[:300]
+    row.save(update_fields=["processed_at", "waiting_for", "outcome"])
+
+
+def _release_waiting(donation: Donation) -> None:
+    """Apply events that arrived before this gift's payment ids were known."""
+    refs = [ref for ref in (donation.stripe_payment_intent_id, donation.stripe_charge_id) if ref]
+    if not refs:
+        return
+    waiting = (
+        StripeEvent.objects.select_for_update()
+        .filter(processed_at__isnull=True)
+        .filter(Q(waiting_for__in=refs))
+        .order_by("received_at", "pk")
+    )
+    for row in waiting:
+        _run(row)
+
+
+def stripe_event_handle(*, event: dict) -> str:
+    """Record a verified event once (unique event id) and apply it. A duplicate delivery — even a
+    concurrent one, which waits on the row lock — finds it processed and does nothing."""
+    event_id, event_type, _ = _event_shape(event)
+    livemode = event.get("livemode") is True
+    with transaction.atomic():
+        row, created = StripeEvent.objects.get_or_create(
+            stripe_id=event_id, defaults={"type": event_type, "payload": event, "livemode": livemode}
+        )
+        row = StripeEvent.objects.select_for_update().get(pk=row.pk)
+        if row.processed_at is not None:
+            return "duplicate"
+        _run(row)
+        return row.outcome

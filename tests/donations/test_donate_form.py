@@ -1,0 +1,197 @@
+"""The donor's form: amounts, fee, designation, anonymity, tribute, rate limit, and Checkout through
+the gateway (over HTTP to the devstripe stand-in)."""
+
+import pytest
+
+from donations.models import Donation, RecurringGift
+from tests.factories import CampaignFactory, FundFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _form(**overrides):
+    data = {
+        "amount_choice": "5000",
+        "custom_amount": "",
+        "frequency": "one_time",
+        "designation": "general",
+        "name": "Ana Lima",
+        "email": "Ana@Example.org",
+        "tribute_type": "",
+    }
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_donate_page_offers_the_campaign_amounts_and_a_custom_amount(client):
+    campaign = CampaignFactory(suggested_amounts=[2500, 4000, 10000])
+
+    response = client.get(f"/campaigns/{campaign.slug}/donate/")
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    for label in ("$25.00", "$40.00", "$100.00", "Other amount", "Give anonymously", "In honour of"):
+        assert label in body
+    assert "1-888-373-7888" in body
+
+
+def test_one_time_gift_goes_to_stripe_checkout(client, standin):
+    # given a published campaign
+    campaign = CampaignFactory()
+
+    # when a donor gives $40 to it
+    response = client.post(
+        f"/campaigns/{campaign.slug}/donate/",
+        _form(amount_choice="4000", designation=f"campaign:{campaign.pk}"),
+    )
+
+    # then a pending gift exists and the donor is sent to the stand-in's hosted checkout page
+    donation = Donation.objects.get()
+    assert response.status_code == 302
+    assert response["Location"].startswith(standin.base_url + "/checkout/pay/")
+    assert donation.status == Donation.Status.PENDING
+    assert donation.campaign == campaign and donation.fund == campaign.fund
+    assert donation.donor_email == "ana@example.org"
+    session = standin.get(donation.stripe_checkout_session_id)
+    assert session["mode"] == "payment"
+    assert session["submit_type"] == "donate"
+    assert session["amount_total"] == 4000
+    # only our own id travels in metadata: no name, no email
+    assert session["metadata"] == {"donation_id": str(donation.public_id)}
+    assert session["success_url"].endswith(f"/donations/{donation.public_id}/thanks/")
+
+
+def test_checkout_creation_is_idempotent_on_the_gift(client, standin):
+    from donations import services
+
+    client.post("/donate/", _form())
+    donation = Donation.objects.get()
+
+    # the same gift started again (a retried request) gets the same session from Stripe
+    url_again = services.donation_checkout_start(donation=donation)
+
+    donation.refresh_from_db()
+    assert url_again.endswith(donation.stripe_checkout_session_id)
+    assert len(standin.all("checkout.session")) == 1
+
+
+def test_monthly_gift_with_fee_covered_is_a_subscription_checkout(client, standin, settings):
+    settings.STRIPE_FEE_BPS, settings.STRIPE_FEE_FIXED = 290, 30
+
+    response = client.post(
+        "/donate/", _form(frequency="monthly", amount_choice="other", custom_amount="25", cover_fee="on")
+    )
+
+    donation = Donation.objects.get()
+    assert response.status_code == 302
+    assert donation.frequency == Donation.Frequency.MONTHLY
+    assert donation.amount == 2500
+    assert donation.fee_covered == 106  # ceil((2500 + 30) / 0.971) = 2606
+    assert donation.recurring_gift.status == RecurringGift.Status.PENDING
+    session = standin.get(donation.stripe_checkout_session_id)
+    assert session["mode"] == "subscription"
+    assert session["amount_total"] == 2606
+
+
+def test_designation_to_a_restricted_fund(client, standin):
+    fund = FundFactory(name="Legal aid", is_restricted=True)
+
+    client.post("/donate/", _form(designation=f"fund:{fund.pk}"))
+
+    donation = Donation.objects.get()
+    assert donation.fund == fund and donation.campaign is None
+
+
+def test_general_fund_by_default(client, standin):
+    client.post("/donate/", _form())
+
+    assert Donation.objects.get().fund.is_general
+
+
+@pytest.mark.parametrize(
+    ("custom", "message"),
+    [
+        ("1", "The smallest gift we can take online is $5.00."),
+        ("60000", "For gifts above $50,000.00 please contact us"),
+        ("ten", "Enter an amount in dollars, like 25 or 25.50."),
+        ("10.555", "Enter an amount in dollars and cents"),
+    ],
+)
+def test_amount_errors_are_clear_and_next_to_the_field(client, custom, message):
+    response = client.post("/donate/", _form(amount_choice="other", custom_amount=custom))
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Donation.objects.exists()
+
+
+def test_anonymous_and_named_publicly_cannot_go_together(client):
+    response = client.post("/donate/", _form(is_anonymous="on", show_name_publicly="on"))
+
+    assert response.status_code == 400
+    assert "An anonymous gift cannot show your name" in response.content.decode()
+    assert not Donation.objects.exists()
+
+
+def test_tribute_needs_a_name(client):
+    response = client.post("/donate/", _form(tribute_type="memory", tribute_name=""))
+
+    assert response.status_code == 400
+    assert "Please tell us who the gift honours." in response.content.decode()
+
+
+def test_anonymous_tribute_gift_is_recorded_with_its_choices(client, standin):
+    client.post(
+        "/donate/",
+        _form(
+            is_anonymous="on",
+            tribute_type="honour",
+            tribute_name="Sam",
+            tribute_notify_email="sam@example.org",
+        ),
+    )
+
+    donation = Donation.objects.get()
+    assert donation.is_anonymous and not donation.show_name_publicly
+    assert (donation.tribute_type, donation.tribute_name, donation.tribute_notify_email) == (
+        "honour",
+        "Sam",
+        "sam@example.org",
+    )
+
+
+def test_the_form_is_rate_limited_per_ip(client, settings):
+    settings.DONATION_RATE_LIMIT = 10
+    bad = _form(amount_choice="other", custom_amount="1")
+    for _ in range(10):
+        assert client.post("/donate/", bad).status_code == 400
+
+    response = client.post("/donate/", bad)
+
+    assert response.status_code == 429
+    assert "Too many attempts" in response.content.decode()
+    # another address is not affected
+    assert client.post("/donate/", bad, REMOTE_ADDR="10.1.2.3").status_code == 400
+
+
+def test_stripe_unreachable_shows_a_clear_error_and_nothing_is_charged(client, settings):
+    settings.STRIPE_API_BASE = "http://127.0.0.1:9"  # nothing listens there
+
+    response = client.post("/donate/", _form())
+
+    assert response.status_code == 502
+    assert "We could not reach our payment provider" in response.content.decode()
+    assert Donation.objects.get().status == Donation.Status.FAILED
+
+
+def test_thank_you_page_reads_our_state(client):
+    from tests.factories import PendingDonationFactory
+
+    donation = PendingDonationFactory(donor_name="Ana Lima")
+
+    pending = client.get(f"/donations/{donation.public_id}/thanks/").content.decode()
+    assert "processing" in pending and 'http-equiv="refresh"' in pending
+
+    Donation.objects.filter(pk=donation.pk).update(status=Donation.Status.SUCCEEDED)
+    done = client.get(f"/donations/{donation.public_id}/thanks/").content.decode()
+    assert "Thank you, Ana" in done and "refresh" not in done
