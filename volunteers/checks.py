@@ -163,9 +163,14 @@ def check_requirements(standing: VolunteerStanding, role: Role, on_day: datetime
                 "A coordinator records it once it is done."
             )
         if verification.expires_on is not None and verification.expires_on < on_day:
+            if verification.expires_on < timezone.localdate():
+                raise RequirementExpired(
+                    f"Your “{requirement.name}” expired on {_format_day(verification.expires_on)}. "
+                    "Please ask a coordinator to renew it."
+                )
             raise RequirementExpired(
-                f"Your “{requirement.name}” is valid until {_format_day(verification.expires_on)}, "
-                f"before this shift. Please ask a coordinator to renew it."
+                f"Your “{requirement.name}” is valid only until {_format_day(verification.expires_on)}, "
+                "before this shift. Please ask a coordinator to renew it."
             )
 
 

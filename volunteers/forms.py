@@ -91,6 +91,12 @@ class VolunteerProfileForm(forms.Form):
             raise forms.ValidationError("Please enter a phone number with at least 7 digits.")
         return phone
 
+    def availability_rows(self) -> list[tuple[str, list]]:
+        """The availability checkboxes as (weekday, [morning, afternoon, evening]) for a table."""
+        boxes = list(self["availability"])
+        per_day = len(DayPart.choices)
+        return [(day.label, boxes[i * per_day : (i + 1) * per_day]) for i, day in enumerate(Weekday)]
+
     def all_skills(self) -> list[str]:
         return list(self.cleaned_data["skills"]) + _split_list(self.cleaned_data.get("other_skills", ""))
 
