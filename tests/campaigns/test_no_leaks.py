@@ -1,0 +1,123 @@
+"""Walks every URL the project has, as the public, and checks that nothing private shows up: not an
+anonymous donor's name or email, not their gift's amount, not a payee, note or document of spending."""
+
+import datetime
+import re
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from campaigns.services import impact_units_set
+from tests.factories import CampaignUpdateFactory, DonationFactory, ExpenditureFactory
+
+from .conftest import refresh
+
+pytestmark = pytest.mark.django_db
+
+SECRETS = {
+    "anonymous donor name": "Zephyrine Quackenbush",
+    "anonymous donor email": "zephyrine.q@secret-donor.example",
+    "anonymous gift amount": "7,777.77",
+    "anonymous gift amount in minor units": "777777",
+    "payee": "Bellweather Shelter Landlord Corp",
+    "expenditure note": "Room 12 at the Maple Street house",
+}
+
+
+def _walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+def _concrete(route: str, slug: str) -> str | None:
+    """Fill converters: slugs and strings get the campaign's slug, ints 1, uuids a fresh one."""
+    route = route.lstrip("^").rstrip("$").replace("\\Z", "").replace("\\", "")
+
+    def fill(match):
+        converter = (match.group(1) or "str").rstrip(":")
+        return {"int": "1", "uuid": str(uuid.uuid4()), "path": slug}.get(converter, slug)
+
+    route = re.sub(r"<(?:(\w+):)?\w+>", fill, route)
+    if re.search(r"[()\[\]?*+]", route):  # a regex route with groups we cannot fill meaningfully
+        route = re.sub(r"\(\?P<\w+>[^)]*\)", slug, route)
+        if re.search(r"[()\[\]?*+]", route):
+            return None
+    return "/" + route
+
+
+@pytest.fixture
+def private_things(campaign, categories):
+    DonationFactory(campaign=campaign, amount=100000, donor_name="Ann Open", show_name_publicly=True)
+    DonationFactory(
+        campaign=campaign,
+        amount=777777,
+        donor_name=SECRETS["anonymous donor name"],
+        donor_email=SECRETS["anonymous donor email"],
+        is_anonymous=True,
+    )
+    refresh(campaign)
+    ExpenditureFactory(
+        campaign=campaign,
+        category=categories["emergency-housing"],
+        payee=SECRETS["payee"],
+        note=SECRETS["expenditure note"],
+        spent_on=datetime.date.today().replace(day=1) - datetime.timedelta(days=75),
+    )
+    impact_units_set(campaign=campaign, units=[(4000, "one night of safe housing")])
+    CampaignUpdateFactory(campaign=campaign)
+    return campaign
+
+
+def test_no_public_url_reveals_an_anonymous_donor_or_a_payee(private_things):
+    campaign = private_things
+    client = Client(raise_request_exception=False)
+    fetched, ours = [], []
+    for route, entry in _walk(get_resolver().url_patterns):
+        url = _concrete(route, campaign.slug)
+        if url is None:
+            continue
+        response = client.get(url)
+        fetched.append(url)
+        if entry.lookup_str.startswith("campaigns.") or "campaigns" in str(getattr(entry, "callback", "")):
+            ours.append((url, response.status_code))
+        body = b"".join(response) if response.streaming else response.content
+        text = body.decode("utf-8", "replace")
+        for what, secret in SECRETS.items():
+            assert secret not in text, f"{what} leaked on {url}"
+        assert "Zephyrine" not in text and "secret-donor" not in text, url
+        assert "Bellweather" not in text, url
+
+    # the walk really covered the public pages, API, CSV and schema
+    for needed in (
+        "/",
+        f"/campaigns/{campaign.slug}/",
+        "/campaigns/",
+        "/transparency/",
+        "/transparency/spending.csv",
+        "/api/v1/campaigns/",
+        f"/api/v1/campaigns/{campaign.slug}/",
+        "/api/v1/schema/",
+    ):
+        assert needed in fetched
+    public_ours = [
+        (url, status)
+        for url, status in ours
+        if not url.startswith("/staff/") and not url.startswith("/api/v1/schema")
+    ]
+    assert public_ours and all(status == 200 for _, status in public_ours), public_ours
+
+
+def test_the_gift_was_really_counted_and_the_spending_really_published(client, private_things):
+    """Guards the leak test against passing vacuously: the secrets exist in the totals and books."""
+    campaign = private_things
+    body = client.get(f"/campaigns/{campaign.slug}/").content.decode()
+
+    assert "$8,777.77</strong> raised" in body  # the anonymous gift counts, it just is not shown
+    assert "2 donors" in body
+    assert "Ann O." in body
+    assert "$250" in body  # the expenditure, as its category's total
