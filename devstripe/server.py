@@ -249,21 +249,25 @@ class StandIn:
     # --- events and delivery ------------------------------------------------------------------
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
-        """Run an operation under the lock; send the events it emitted after releasing it, so a
-        webhook handler that calls back into the API cannot deadlock."""
+        """Run an operation under the lock. Its events are recorded (and queued, when an HTTP request
+        caused them) before the lock is released, so `events` keeps their true order; synchronous
+        deliveries happen after releasing it, so a webhook handler that calls back into the API
+        cannot deadlock."""
+        direct: list[dict] = []
         with self._lock:
             outer = self._batch is None
             if outer:
                 self._batch = []
             try:
                 yield
-                batch = self._batch if outer else []
+                if outer and self._batch:
+                    self.events.extend(self._batch)
+                    direct = self._route(self._batch)
             finally:
                 if outer:
                     self._batch = None
-        if outer and batch:
-            self.events.extend(batch)
-            self._send(batch)
+        if direct:
+            self._send_now(direct)
 
     def _emit(self, event_type: str, obj: dict, previous_attributes: dict | None = None) -> dict:
         assert self._batch is not None, "events are emitted inside a transaction"
@@ -279,19 +283,33 @@ class StandIn:
         payload = json.dumps(event, indent=2).encode()
         return payload, http_headers(payload, self.webhook_secret, timestamp)
 
-    def _send(self, events: list[dict]) -> None:
-        in_http = getattr(self._local, "in_http", False)
+    def _route(self, events: list[dict]) -> list[dict]:
+        """Queue the events an HTTP request caused; return those to deliver now, in this thread."""
+        if self.deliver is None and not self.webhook_url:
+            return []
+        if not getattr(self._local, "in_http", False):
+            return list(events)
+        if self.deliver is not None:
+            self.pending.extend(events)
+        else:
+            for event in events:
+                self._enqueue(event)
+        return []
+
+    def _send_now(self, events: list[dict]) -> None:
+        """Deliver in order; if the endpoint raises (a test's webhook view), the rest are still
+        delivered and the first error is raised afterwards."""
+        first_error: BaseException | None = None
         for event in events:
-            if self.deliver is not None:
-                if in_http:
-                    self.pending.append(event)
-                else:
+            try:
+                if self.deliver is not None:
                     self._deliver_now(event)
-            elif self.webhook_url:
-                if in_http:
-                    self._enqueue(event)
                 else:
                     self._deliver_with_retries(event)
+            except Exception as exc:
+                first_error = first_error or exc
+        if first_error is not None:
+            raise first_error
 
     def _deliver_now(self, event: dict) -> Any:
         payload, headers = self.signed_payload(event)
@@ -353,11 +371,9 @@ class StandIn:
         """Deliver the events HTTP requests caused: with a `deliver` callable, now, in this thread
         (returns them); with a webhook_url, wait until the background sender is idle."""
         if self.deliver is not None:
-            sent = []
-            while self.pending:
-                event = self.pending.pop(0)
-                self._deliver_now(event)
-                sent.append(event)
+            with self._lock:
+                sent, self.pending[:] = list(self.pending), []
+            self._send_now(sent)
             return sent
         deadline = time.monotonic() + timeout
         while self._queue.unfinished_tasks and time.monotonic() < deadline:
@@ -590,9 +606,25 @@ class StandIn:
         success_url = _check_url(params, "success_url")
         cancel_url = _check_url(params, "cancel_url")
         amount = sum((price_obj["unit_amount"] or 0) * quantity for price_obj, quantity, _ in prices)
+        created = o.now()
+        expires_at = _int(params, "expires_at")
+        if expires_at is None:
+            expires_at = created + 24 * 3600
+        elif not created + 30 * 60 <= expires_at <= created + 24 * 3600:
+            raise StandInError(
+                "The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session "
+                "creation.",
+                param="expires_at",
+            )
+        method_types = params.get("payment_method_types") or ["card"]
+        if not isinstance(method_types, list) or not all(isinstance(t, str) for t in method_types):
+            raise StandInError("Invalid array", param="payment_method_types")
         session_id = o.new_id("cs_test")
         session = o.checkout_session(
             id=session_id,
+            created=created,
+            expires_at=expires_at,
+            payment_method_types=method_types,
             mode=mode,
             amount_subtotal=amount,
             amount_total=amount,
@@ -1785,7 +1817,8 @@ class _Handler(BaseHTTPRequestHandler):
             except StandInError as exc:
                 status, payload = exc.status, exc.body()
             body = json.dumps(payload, indent=2).encode()
-            if key:
+            # Like Stripe, keep the result only if the request ran: not when parameters failed validation.
+            if key and (status < 400 or status == 402):
                 s._idempotency[key] = (method, path, fingerprint, status, body)
         self._raw(status, body, "application/json", {"Request-Id": request_id, "Idempotency-Key": key or ""})
 
