@@ -1,0 +1,36 @@
+import pytest
+
+from campaigns import demo
+from campaigns.models import AllocationPlan, Campaign, Expenditure, ImpactUnit, SpendingCategory
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return (
+        SpendingCategory.objects.count(),
+        Campaign.objects.count(),
+        AllocationPlan.objects.count(),
+        ImpactUnit.objects.count(),
+        Expenditure.objects.count(),
+    )
+
+
+def test_demo_seed_is_idempotent_and_gives_three_campaigns_with_open_books(client):
+    demo.seed()
+    first = _counts()
+    demo.seed()
+
+    assert _counts() == first
+    assert first[0] == 6
+    assert set(Campaign.objects.values_list("slug", flat=True)) == {
+        "safe-nights",
+        "legal-lifeline",
+        "pathways-to-work",
+    }
+    for campaign in Campaign.objects.all():
+        assert sum(campaign.allocation_lines.values_list("share_bps", flat=True)) == 10000
+        assert campaign.fund.is_restricted
+        response = client.get(f"/campaigns/{campaign.slug}/")
+        assert response.status_code == 200
+    assert "Northgate" not in client.get("/transparency/").content.decode()
