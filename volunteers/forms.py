@@ -49,6 +49,12 @@ class VolunteerProfileForm(forms.Form):
         required=False,
         label="When you are usually available",
     )
+    phone = forms.CharField(
+        max_length=40,
+        required=False,
+        label="Your phone",
+        help_text="Coordinators use it on the day of a shift.",
+    )
     emergency_contact_name = forms.CharField(max_length=200, label="Emergency contact: name")
     emergency_contact_phone = forms.CharField(max_length=40, label="Emergency contact: phone")
     emergency_contact_relationship = forms.CharField(
@@ -74,6 +80,7 @@ class VolunteerProfileForm(forms.Form):
             "other_skills": ", ".join(s for s in profile.skills if s not in known),
             "languages": ", ".join(profile.languages),
             "availability": profile.availability,
+            "phone": profile.phone,
             "emergency_contact_name": profile.emergency_contact_name,
             "emergency_contact_phone": profile.emergency_contact_phone,
             "emergency_contact_relationship": profile.emergency_contact_relationship,

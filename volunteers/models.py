@@ -45,6 +45,9 @@ class VolunteerProfile(models.Model):
     skills = models.JSONField(default=list, blank=True)
     languages = models.JSONField(default=list, blank=True)
     availability = models.JSONField(default=list, blank=True)
+    phone = models.CharField(
+        max_length=40, blank=True, help_text="The volunteer's own phone, for the roster."
+    )
     emergency_contact_name = models.CharField(max_length=200)
     emergency_contact_phone = models.CharField(max_length=40)
     emergency_contact_relationship = models.CharField(max_length=80, blank=True)
@@ -193,6 +196,36 @@ class RoleApproval(models.Model):
 
     def __str__(self):
         return f"{self.volunteer} approved for {self.role}"
+
+
+class RoleApplication(models.Model):
+    """A volunteer asks to be approved for a role that requires approval; coordinators of the role
+    decide. At most one pending application per volunteer and role."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="role_applications")
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="applications")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["volunteer", "role"],
+                condition=Q(status="pending"),
+                name="one_pending_application_per_role",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} applies for {self.role} ({self.status})"
 
 
 class ShiftSeries(models.Model):

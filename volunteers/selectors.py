@@ -181,3 +181,253 @@ def calendar_bookings(*, volunteer: User) -> QuerySet[Booking]:
         .select_related("shift__role")
         .order_by("shift__starts_at")
     )
+
+
+# --- coordination
+# Reads for the coordinator pages (volunteers/coordination_views.py). A coordinator sees the shifts of
+# the roles they are assigned to (`Role.coordinators`) and the volunteers of those shifts; staff see
+# every role. Anything else answers 404.
+
+from django.db.models import Case, ExpressionWrapper, Subquery, When  # noqa: E402
+
+from .models import RequirementVerification, RoleApproval  # noqa: E402
+
+
+def coordinator_roles(*, user: User) -> QuerySet[Role]:
+    """The roles this person coordinates: all of them for staff (and superusers), else their own."""
+    if user.has_role("staff"):
+        return Role.objects.all()
+    return Role.objects.filter(coordinators=user)
+
+
+def coordinator_role_get(*, user: User, role_id: int) -> Role:
+    role = coordinator_roles(user=user).filter(pk=role_id).first()
+    if role is None:
+        raise Http404("No such role")
+    return role
+
+
+def _count_per_shift(queryset) -> Coalesce:
+    # A correlated subquery per count instead of Count() over joins: two joined relations would
+    # multiply rows, and the page stays one query however many shifts it lists.
+    return Coalesce(
+        Subquery(
+            queryset.filter(shift=OuterRef("pk"))
+            .order_by()
+            .values("shift")
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
+def coordinator_shifts_with_fill(queryset: QuerySet[Shift]) -> QuerySet[Shift]:
+    """Shifts annotated with `booked_count` (active bookings), `held_count` (open waitlist offers),
+    `waiting_count`, `open_places` and `fill_permille` (booked per thousand places; a shift with no
+    places counts as full)."""
+    queryset = queryset.annotate(
+        booked_count=_count_per_shift(Booking.objects.filter(status__in=ACTIVE)),
+        held_count=_count_per_shift(WaitlistEntry.objects.filter(status=WaitlistEntry.Status.OFFERED)),
+        waiting_count=_count_per_shift(WaitlistEntry.objects.filter(status=WaitlistEntry.Status.WAITING)),
+    )
+    return queryset.annotate(
+        open_places=Greatest(
+            F("capacity") - F("booked_count") - F("held_count"), Value(0), output_field=IntegerField()
+        ),
+        fill_permille=Case(
+            When(capacity=0, then=Value(1000)),
+            default=ExpressionWrapper(F("booked_count") * 1000 / F("capacity"), output_field=IntegerField()),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+@dataclass
+class FillRateFilters:
+    role: Role | None = None
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    open_only: bool = False
+
+
+def coordinator_fill_rate(*, user: User, filters: FillRateFilters) -> QuerySet[Shift]:
+    """Upcoming (not yet ended), not cancelled shifts of the coordinator's roles with their fill,
+    the emptiest first, then by start. One query for the whole list."""
+    queryset = Shift.objects.filter(
+        role__in=coordinator_roles(user=user), is_cancelled=False, ends_at__gt=timezone.now()
+    )
+    if filters.role is not None:
+        queryset = queryset.filter(role=filters.role)
+    if filters.date_from is not None:
+        queryset = queryset.filter(starts_at__gte=_local_midnight(filters.date_from))
+    if filters.date_to is not None:
+        until = _local_midnight(filters.date_to + datetime.timedelta(days=1))
+        queryset = queryset.filter(starts_at__lt=until)
+    queryset = coordinator_shifts_with_fill(queryset)
+    if filters.open_only:
+        queryset = queryset.filter(open_places__gt=0)
+    return queryset.select_related("role").order_by("fill_permille", "starts_at", "id")
+
+
+def coordinator_shift_get(*, user: User, shift_id: int) -> Shift:
+    """A shift of one of the coordinator's roles, with its fill counts, or 404."""
+    shift = (
+        coordinator_shifts_with_fill(Shift.objects.filter(pk=shift_id, role__in=coordinator_roles(user=user)))
+        .select_related("role", "series")
+        .first()
+    )
+    if shift is None:
+        raise Http404("No such shift")
+    return shift
+
+
+def coordinator_booking_get(*, user: User, booking_id: int) -> Booking:
+    booking = (
+        Booking.objects.filter(pk=booking_id, shift__role__in=coordinator_roles(user=user))
+        .select_related("shift__role", "volunteer")
+        .first()
+    )
+    if booking is None:
+        raise Http404("No such booking")
+    return booking
+
+
+def roster_bookings(*, shift: Shift) -> QuerySet[Booking]:
+    """Everyone with an active booking on the shift (booked, attended or no-show), by name, with the
+    profile loaded for contact details."""
+    return (
+        Booking.objects.filter(shift=shift, status__in=ACTIVE)
+        .select_related("volunteer__volunteer_profile")
+        .order_by("volunteer__name", "volunteer__email", "id")
+    )
+
+
+def roster_waitlist(*, shift: Shift) -> QuerySet[WaitlistEntry]:
+    return (
+        WaitlistEntry.objects.filter(shift=shift, status__in=WaitlistEntry.OPEN_STATUSES)
+        .select_related("volunteer")
+        .order_by("created_at", "id")
+    )
+
+
+def coordinator_volunteers(*, user: User, search: str = "") -> QuerySet[User]:
+    """Volunteers the coordinator may see: people with a booking or a waitlist entry on a shift of
+    their roles, or an approval for one of their roles."""
+    roles = coordinator_roles(user=user)
+    queryset = User.objects.filter(
+        Exists(Booking.objects.filter(volunteer=OuterRef("pk"), shift__role__in=roles))
+        | Exists(WaitlistEntry.objects.filter(volunteer=OuterRef("pk"), shift__role__in=roles))
+        | Exists(RoleApproval.objects.filter(volunteer=OuterRef("pk"), role__in=roles))
+    )
+    if search:
+        queryset = queryset.filter(Q(name__icontains=search) | Q(email__icontains=search))
+    return queryset.annotate(
+        attended_count=Coalesce(
+            Subquery(
+                Booking.objects.filter(
+                    volunteer=OuterRef("pk"), shift__role__in=roles, status=Booking.Status.ATTENDED
+                )
+                .order_by()
+                .values("volunteer")
+                .annotate(n=Count("pk"))
+                .values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
+        upcoming_count=Coalesce(
+            Subquery(
+                Booking.objects.filter(
+                    volunteer=OuterRef("pk"),
+                    shift__role__in=roles,
+                    status=Booking.Status.BOOKED,
+                    shift__starts_at__gt=timezone.now(),
+                )
+                .order_by()
+                .values("volunteer")
+                .annotate(n=Count("pk"))
+                .values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
+    ).order_by("name", "email")
+
+
+def coordinator_volunteer_get(*, user: User, volunteer_id: int) -> User:
+    volunteer = coordinator_volunteers(user=user).filter(pk=volunteer_id).first()
+    if volunteer is None:
+        raise Http404("No such volunteer")
+    return volunteer
+
+
+def onboarded_volunteer_by_email(*, email: str) -> User | None:
+    """An onboarded volunteer with exactly this email address (how a coordinator finds someone to
+    approve before they have booked anything)."""
+    return User.objects.filter(
+        email__iexact=email.strip(), is_active=True, volunteer_profile__onboarded_at__isnull=False
+    ).first()
+
+
+@dataclass
+class VolunteerRecord:
+    """What a coordinator sees about one volunteer, limited to the coordinator's roles."""
+
+    volunteer: User
+    roles: list[Role]
+    approvals: dict[int, RoleApproval]
+    requirements: list[Requirement]
+    # requirement id -> verifications, newest first
+    verifications: dict[int, list[RequirementVerification]]
+    bookings: list[Booking]
+
+
+def coordinator_volunteer_record(*, user: User, volunteer: User) -> VolunteerRecord:
+    roles = list(coordinator_roles(user=user).prefetch_related("requirements").order_by("name"))
+    role_ids = [role.pk for role in roles]
+    requirements = sorted(
+        {requirement for role in roles for requirement in role.requirements.all()}, key=lambda r: r.name
+    )
+    verifications: dict[int, list[RequirementVerification]] = {}
+    for verification in RequirementVerification.objects.filter(
+        volunteer=volunteer, requirement__in=[r.pk for r in requirements]
+    ).select_related("verified_by", "requirement"):
+        verifications.setdefault(verification.requirement_id, []).append(verification)
+    return VolunteerRecord(
+        volunteer=volunteer,
+        roles=roles,
+        approvals={
+            a.role_id: a
+            for a in RoleApproval.objects.filter(volunteer=volunteer, role_id__in=role_ids).select_related(
+                "approved_by"
+            )
+        },
+        requirements=requirements,
+        verifications=verifications,
+        bookings=list(
+            Booking.objects.filter(volunteer=volunteer, shift__role_id__in=role_ids)
+            .select_related("shift__role")
+            .order_by("-shift__starts_at")[:50]
+        ),
+    )
+
+
+def coordinator_digest_shifts(*, coordinator: User, now: datetime.datetime, days: int = 7) -> list[Shift]:
+    """The coordinator's shifts in the next `days` days that still have open places (booked plus
+    held offers below capacity), the emptiest first. Only roles they are assigned to: staff without
+    assigned roles get no digest."""
+    queryset = Shift.objects.filter(
+        role__coordinators=coordinator,
+        role__is_active=True,
+        is_cancelled=False,
+        starts_at__gt=now,
+        starts_at__lt=now + datetime.timedelta(days=days),
+    )
+    return list(
+        coordinator_shifts_with_fill(queryset)
+        .filter(open_places__gt=0)
+        .select_related("role")
+        .order_by("fill_permille", "starts_at", "id")
+    )

@@ -30,6 +30,9 @@ from .models import (
     Booking,
     CalendarToken,
     Reminder,
+    Role,
+    RoleApplication,
+    RoleApproval,
     Shift,
     VolunteerProfile,
     WaitlistEntry,
@@ -53,6 +56,7 @@ def volunteer_profile_save(
     emergency_contact_name: str,
     emergency_contact_phone: str,
     emergency_contact_relationship: str = "",
+    phone: str = "",
     agreement: Agreement | None = None,
 ) -> VolunteerProfile:
     """Create or update a volunteer's onboarding profile (signing `agreement` too, when given), then
@@ -70,6 +74,7 @@ def volunteer_profile_save(
     profile.emergency_contact_name = emergency_contact_name
     profile.emergency_contact_phone = emergency_contact_phone
     profile.emergency_contact_relationship = emergency_contact_relationship
+    profile.phone = phone
     profile.full_clean()
     profile.save()
     if agreement is not None:
@@ -107,6 +112,23 @@ def volunteer_onboarding_complete(*, user: User) -> bool:
     )
     user_grant_role(user=user, role=AccountRole.VOLUNTEER)
     return True
+
+
+@transaction.atomic
+def role_apply(*, volunteer: User, role: Role) -> RoleApplication:
+    """Ask the role's coordinators for approval. Applying again while one is pending returns it."""
+    if not role.requires_approval:
+        raise BookingError(f"{role.name} does not need an approval.")
+    if not VolunteerProfile.objects.filter(user=volunteer, onboarded_at__isnull=False).exists():
+        raise checks.NotOnboarded()
+    if RoleApproval.objects.filter(volunteer=volunteer, role=role).exists():
+        raise BookingError(f"You are already approved for {role.name}.")
+    pending = RoleApplication.objects.filter(
+        volunteer=volunteer, role=role, status=RoleApplication.Status.PENDING
+    ).first()
+    if pending is not None:
+        return pending
+    return RoleApplication.objects.create(volunteer=volunteer, role=role)
 
 
 # --- booking ---------------------------------------------------------------------------------

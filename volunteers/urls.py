@@ -15,6 +15,7 @@ urlpatterns = [
     path("me/shifts/waitlist/<int:entry_id>/leave/", views.waitlist_leave, name="waitlist_leave"),
     path("me/volunteer/profile/", views.profile, name="profile"),
     path("me/volunteer/agreement/", views.agreement, name="agreement"),
+    path("me/volunteer/roles/<int:role_id>/apply/", views.role_apply, name="role_apply"),
     path("me/volunteer/hours/", views.hours, name="hours"),
     path("me/volunteer/calendar/", views.calendar_settings, name="calendar_settings"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),

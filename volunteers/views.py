@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts.roles import public, signed_in
@@ -14,19 +15,32 @@ from accounts.roles import public, signed_in
 from . import checks, ics, selectors, services
 from .checks import BookingError, VolunteerStanding
 from .forms import AgreementSignForm, ShiftFilterForm, VolunteerProfileForm
-from .models import Agreement, Booking, CalendarToken, Role, VolunteerProfile, WaitlistEntry
+from .models import (
+    Agreement,
+    Booking,
+    CalendarToken,
+    Role,
+    RoleApplication,
+    VolunteerProfile,
+    WaitlistEntry,
+)
 
 SHIFTS_PER_PAGE = 50
 
 
-def _block_reason(standing: VolunteerStanding, shift, now) -> str:
-    """Why this person cannot book this shift right now ("" when they can). No queries: the standing
-    is loaded once and role requirements are prefetched."""
+def _block(standing: VolunteerStanding, shift, now) -> BookingError | None:
+    """Why this person cannot book this shift right now (None when they can). No queries: the
+    standing is loaded once and role requirements are prefetched."""
     try:
         checks.check_volunteer_may_take(standing, shift, now)
     except BookingError as error:
-        return error.message
-    return ""
+        return error
+    return None
+
+
+def _block_reason(standing: VolunteerStanding, shift, now) -> str:
+    error = _block(standing, shift, now)
+    return error.message if error else ""
 
 
 @public
@@ -67,9 +81,14 @@ def shift_detail(request, shift_id: int):
     booking = selectors.booking_active(shift=shift, user=request.user)
     entry = None if booking else selectors.waitlist_entry_open(shift=shift, user=request.user)
     standing = VolunteerStanding.load(request.user)
-    reason = ""
+    block = None
     if request.user.is_authenticated and booking is None and entry is None:
-        reason = _block_reason(standing, shift, timezone.now())
+        block = _block(standing, shift, timezone.now())
+    application = None
+    if isinstance(block, checks.ApprovalMissing):
+        application = RoleApplication.objects.filter(
+            volunteer=request.user, role=shift.role, status=RoleApplication.Status.PENDING
+        ).first()
     return render(
         request,
         "volunteers/shift_detail.html",
@@ -81,7 +100,9 @@ def shift_detail(request, shift_id: int):
             if entry and entry.status == "waiting"
             else None,
             "standing": standing,
-            "reason": reason,
+            "reason": block.message if block else "",
+            "needs_approval": isinstance(block, checks.ApprovalMissing),
+            "application": application,
             "can_cancel": booking is not None
             and booking.status == Booking.Status.BOOKED
             and timezone.now() <= shift.cancel_deadline,
@@ -121,6 +142,24 @@ def shift_waitlist_join(request, shift_id: int):
     else:
         messages.success(request, "You are on the waitlist. We will email you if a place opens up.")
     return redirect("volunteers:shift_detail", shift_id=shift.pk)
+
+
+@signed_in
+@require_POST
+def role_apply(request, role_id: int):
+    role = get_object_or_404(Role, pk=role_id, is_active=True)
+    try:
+        services.role_apply(volunteer=request.user, role=role)
+    except BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Thank you. A coordinator for {role.name} will review your request.")
+    next_url = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(next_url)
+    return redirect("volunteers:shift_list")
 
 
 @public
@@ -220,6 +259,7 @@ def profile(request):
             emergency_contact_name=form.cleaned_data["emergency_contact_name"],
             emergency_contact_phone=form.cleaned_data["emergency_contact_phone"],
             emergency_contact_relationship=form.cleaned_data["emergency_contact_relationship"],
+            phone=form.cleaned_data["phone"],
             agreement=current if needs_agreement else None,
         )
         if saved.is_onboarded and (existing is None or not existing.is_onboarded):

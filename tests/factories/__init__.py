@@ -17,6 +17,7 @@ from .volunteers import (  # noqa: F401
     BookingFactory,
     RequirementFactory,
     RequirementVerificationFactory,
+    RoleApplicationFactory,
     RoleApprovalFactory,
     RoleFactory,
     ShiftFactory,

@@ -10,6 +10,7 @@ from volunteers.models import (
     Requirement,
     RequirementVerification,
     Role,
+    RoleApplication,
     RoleApproval,
     Shift,
     ShiftSeries,
@@ -105,6 +106,14 @@ class RoleApprovalFactory(factory.django.DjangoModelFactory):
     volunteer = factory.SubFactory(UserFactory)
     role = factory.SubFactory(RoleFactory)
     approved_by = factory.SubFactory(UserFactory, roles=["coordinator"])
+
+
+class RoleApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoleApplication
+
+    volunteer = factory.SubFactory(UserFactory, roles=["volunteer"])
+    role = factory.SubFactory(RoleFactory, requires_approval=True)
 
 
 def ready_volunteer(**user_kwargs):

@@ -28,7 +28,7 @@ from volunteers.checks import (
     ShiftFull,
     ShiftInPast,
 )
-from volunteers.models import Booking, Reminder, WaitlistEntry
+from volunteers.models import Booking, Reminder, RoleApplication, WaitlistEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -352,3 +352,16 @@ def test_declining_an_offer_passes_it_on(ready):
 
     entries[1].refresh_from_db()
     assert entries[1].status == "offered"
+
+
+def test_volunteer_can_ask_for_approval_from_the_shift_page_once(client, ready):
+    role = RoleFactory(requires_approval=True, name="Hotline support")
+    shift = ShiftFactory(role=role)
+    client.force_login(ready)
+    assert "Ask to be approved for Hotline support" in client.get(f"/shifts/{shift.pk}/").content.decode()
+
+    client.post(f"/me/volunteer/roles/{role.pk}/apply/", {"next": f"/shifts/{shift.pk}/"})
+    client.post(f"/me/volunteer/roles/{role.pk}/apply/", {"next": "//evil.example/"})
+
+    assert RoleApplication.objects.filter(volunteer=ready, role=role, status="pending").count() == 1
+    assert "a coordinator will review it" in client.get(f"/shifts/{shift.pk}/").content.decode()

@@ -15,6 +15,7 @@ PROFILE = {
     "emergency_contact_name": "Ana Contact",
     "emergency_contact_phone": "+1 555 010 0100",
     "emergency_contact_relationship": "Sister",
+    "phone": "+1 555 010 0199",
 }
 
 
@@ -31,6 +32,7 @@ def test_onboarding_saves_profile_signs_agreement_and_grants_volunteer_role(clie
     profile = VolunteerProfile.objects.get(user=person)
     assert profile.languages == ["English", "Spanish"]
     assert profile.availability == ["0-morning", "5-evening"]
+    assert profile.phone == "+1 555 010 0199"
     assert profile.is_onboarded
     signature = AgreementSignature.objects.get(volunteer=person)
     assert signature.version == 1
