@@ -1527,13 +1527,28 @@ def _r_create_customer(s: StandIn, params: dict) -> dict:
     return s.api_create_customer(params)
 
 
+def _list(s: StandIn, params: dict, kind: str, filters: tuple[str, ...], url: str) -> dict:
+    """Stripe's list endpoints, newest first, filtered by exact match on the given fields."""
+    _check_known(params, {*filters, "limit", "starting_after", "ending_before"})
+    limit = _int(params, "limit", minimum=1)
+    limit = 10 if limit is None else limit
+    if limit > 100:
+        raise StandInError("This value must be less than or equal to 100.", param="limit")
+    wanted = {key: params[key] for key in filters if key in params}
+    found = [
+        obj
+        for obj in reversed(list(s._objects.values()))
+        if obj["object"] == kind and all(obj.get(key) == value for key, value in wanted.items())
+    ]
+    if params.get("starting_after"):
+        ids = [obj["id"] for obj in found]
+        found = found[ids.index(params["starting_after"]) + 1 :] if params["starting_after"] in ids else []
+    return o.list_object(found[:limit], url, has_more=len(found) > limit)
+
+
 @api.add("GET", "/v1/customers")
 def _r_list_customers(s: StandIn, params: dict) -> dict:
-    email = params.get("email")
-    found = [
-        c for c in s._objects.values() if c["object"] == "customer" and (email is None or c["email"] == email)
-    ]
-    return o.list_object(found[::-1][: int(params.get("limit", 10))], "/v1/customers")
+    return _list(s, params, "customer", ("email",), "/v1/customers")
 
 
 @api.add("GET", "/v1/customers/{id}")
@@ -1568,13 +1583,8 @@ def _r_create_session(s: StandIn, params: dict) -> dict:
 
 @api.add("GET", "/v1/checkout/sessions")
 def _r_list_sessions(s: StandIn, params: dict) -> dict:
-    filters = {k: params[k] for k in ("payment_intent", "subscription", "customer") if k in params}
-    found = [
-        c
-        for c in s._objects.values()
-        if c["object"] == "checkout.session" and all(c.get(k) == v for k, v in filters.items())
-    ]
-    return o.list_object(found[::-1][: int(params.get("limit", 10))], "/v1/checkout/sessions")
+    filters = ("payment_intent", "subscription", "customer", "status")
+    return _list(s, params, "checkout.session", filters, "/v1/checkout/sessions")
 
 
 @api.add("GET", "/v1/checkout/sessions/{id}")
@@ -1605,6 +1615,30 @@ def _r_get_charge(s: StandIn, params: dict, obj_id: str) -> dict:
 @api.add("POST", "/v1/refunds")
 def _r_create_refund(s: StandIn, params: dict) -> dict:
     return s.api_create_refund(params)
+
+
+@api.add("GET", "/v1/refunds")
+def _r_list_refunds(s: StandIn, params: dict) -> dict:
+    return _list(s, params, "refund", ("charge", "payment_intent"), "/v1/refunds")
+
+
+@api.add("GET", "/v1/charges")
+def _r_list_charges(s: StandIn, params: dict) -> dict:
+    return _list(s, params, "charge", ("payment_intent", "customer"), "/v1/charges")
+
+
+@api.add("GET", "/v1/subscriptions")
+def _r_list_subscriptions(s: StandIn, params: dict) -> dict:
+    # Like Stripe: canceled subscriptions only with status=canceled or status=all.
+    status = params.pop("status", None)
+    listed = _list(s, params | {"limit": "100"}, "subscription", ("customer",), "/v1/subscriptions")
+    rows = [
+        sub
+        for sub in listed["data"]
+        if (status == "all" or sub["status"] == status or (status is None and sub["status"] != "canceled"))
+    ]
+    limit = _int(params, "limit", minimum=1) or 10
+    return o.list_object(rows[:limit], "/v1/subscriptions", has_more=len(rows) > limit)
 
 
 @api.add("GET", "/v1/refunds/{id}")

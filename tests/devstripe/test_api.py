@@ -385,3 +385,29 @@ def test_redeliver_sends_the_same_event_again(client, standin, inbox, paid_gift)
     standin.redeliver(standin.events[-1]["id"])
     assert inbox.types == ["charge.dispute.created", "charge.dispute.created"]
     assert inbox.events[0].id == inbox.events[1].id
+
+
+# --- lists ----------------------------------------------------------------------------------------
+def test_refunds_list_by_charge_newest_first(client, paid_gift):
+    first = client.v1.refunds.create(params={"payment_intent": paid_gift["id"], "amount": 100})
+    second = client.v1.refunds.create(params={"payment_intent": paid_gift["id"], "amount": 200})
+    page = client.v1.refunds.list(params={"charge": paid_gift["latest_charge"], "limit": 100})
+    assert [r.id for r in page.data] == [second.id, first.id]
+    assert client.v1.refunds.list(params={"charge": "ch_other"}).data == []
+    with pytest.raises(stripe.InvalidRequestError):
+        client.v1.refunds.list(params={"limit": 101})
+
+
+def test_subscription_list_hides_canceled_unless_asked(client, monthly):
+    assert [s.id for s in client.v1.subscriptions.list(params={"customer": monthly["customer"]}).data] == [
+        monthly["id"]
+    ]
+    client.v1.subscriptions.cancel(monthly["id"])
+    assert client.v1.subscriptions.list(params={"customer": monthly["customer"]}).data == []
+    assert len(client.v1.subscriptions.list(params={"status": "all"}).data) == 1
+
+
+def test_invoice_payments_list_names_the_payment_intent(client, standin, monthly):
+    rows = client.v1.invoice_payments.list(params={"invoice": monthly["latest_invoice"]}).data
+    assert len(rows) == 1 and rows[0].status == "paid" and rows[0].amount_paid == 2500
+    assert standin.get(rows[0].payment.payment_intent)["status"] == "succeeded"
