@@ -2,10 +2,14 @@
 API against pytest-django's live_server. Never downloads a browser.
 
     @pytest.mark.e2e
-    @pytest.mark.django_db(transaction=True)
+    @pytest.mark.django_db(transaction=True, serialized_rollback=True)
     def test_something(page, live_server, screenshot):
         page.goto(live_server.url + "/")
         screenshot("home")
+
+transaction=True lets the live server's thread see the rows a test creates; serialized_rollback=True
+restores the rows migrations created (role groups, site, general fund) after the test's flush, so the
+tests that run later still have them.
 
 If chromium is missing the tests skip, unless HAVEN_REQUIRE_BROWSER=1 (CI), where they fail."""
 

@@ -4,7 +4,10 @@ import pytest
 
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# transaction=True: the live server thread must see the test's rows. serialized_rollback=True puts
+# back what migrations created (role groups, the site, the general fund) after the flush, so tests
+# that run later still find it.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_home_page_shows_the_hotline_and_a_person_signs_in(page, live_server, screenshot):
