@@ -696,8 +696,8 @@ class StandIn:
         email = self._checkout_email(session, email)
         if session["mode"] == "payment":
             self._pay_session(session, number, outcome, decline_code, email)
-        elif outcome == "success":
-            self._subscribe_session(session, number, email)
+        else:
+            self._subscribe_session(session, number, outcome, decline_code, email)
         if outcome == "success" and number == CARD_DISPUTED:
             pi_id = (
                 session["payment_intent"]
@@ -707,6 +707,17 @@ class StandIn:
             pi = self._objects[pi_id]
             self._open_dispute(pi["latest_charge"])
         return session
+
+    def last_payment_error(self, session_id: str) -> str | None:
+        """The message of the last declined attempt on a session, if any."""
+        with self._lock:
+            session = self._find("checkout.session", session_id)
+            pi_id = session.get("payment_intent")
+            sub_id = self._private[session_id].get("subscription_id")
+            if not pi_id and sub_id:
+                pi_id = self._invoice_pi(self._objects[sub_id]["latest_invoice"])
+            error = self._objects[pi_id].get("last_payment_error") if pi_id else None
+            return error["message"] if error else None
 
     def _checkout_email(self, session: dict, email: str | None) -> str:
         if session.get("customer"):
@@ -839,38 +850,50 @@ class StandIn:
             self._emit("payment_intent.payment_failed", pi)
         return ch
 
-    def _subscribe_session(self, session: dict, number: str, email: str) -> None:
+    def _subscribe_session(
+        self, session: dict, number: str, outcome: str, decline_code: str | None, email: str
+    ) -> None:
+        """Subscription mode, as Stripe runs it: the subscription starts `incomplete` with a finalized
+        first invoice; its PaymentIntent is charged. A decline leaves all of it incomplete/open (the
+        session stays open and a later card pays the same invoice); success activates it."""
         private = self._private[session["id"]]
-        sub_data = private["subscription_data"]
-        cust = self._customer_for(session, email)
-        created = o.now()
-        sub_id = o.new_id("sub")
-        items = [
-            o.subscription_item(
-                subscription=sub_id,
-                price=copy.deepcopy(line["price"]),
-                quantity=line["quantity"],
-                created=created,
+        sub = self._objects.get(private.get("subscription_id") or "")
+        if sub is None:
+            sub_data = private["subscription_data"]
+            cust = self._customer_for(session, email)
+            created = o.now()
+            sub_id = o.new_id("sub")
+            items = [
+                o.subscription_item(
+                    subscription=sub_id,
+                    price=copy.deepcopy(line["price"]),
+                    quantity=line["quantity"],
+                    created=created,
+                )
+                for line in private["line_items"]
+            ]
+            sub = self._store(
+                o.subscription(
+                    id=sub_id,
+                    created=created,
+                    customer=cust["id"],
+                    items=o.list_object(items, f"/v1/subscription_items?subscription={sub_id}"),
+                    metadata=dict(sub_data["metadata"]),
+                    description=sub_data["description"],
+                    status="incomplete",
+                    currency=session["currency"],
+                )
             )
-            for line in private["line_items"]
-        ]
-        sub = self._store(
-            o.subscription(
-                id=sub_id,
-                created=created,
-                customer=cust["id"],
-                items=o.list_object(items, f"/v1/subscription_items?subscription={sub_id}"),
-                metadata=dict(sub_data["metadata"]),
-                description=sub_data["description"],
-                status="incomplete",
-                currency=session["currency"],
-            )
-        )
-        self._private[sub_id] = {"card": number}
-        inv = self._new_subscription_invoice(sub, cust, "subscription_create", created, created)
-        self._emit("customer.subscription.created", sub)
-        self._emit("invoice.created", inv)
-        self._finalize_and_pay(inv, sub, cust, number, "Subscription creation")
+            private["subscription_id"] = sub_id
+            inv = self._new_subscription_invoice(sub, cust, "subscription_create", created, created)
+            self._emit("customer.subscription.created", sub)
+            self._emit("invoice.created", inv)
+            self._finalize_invoice(inv, cust, "Subscription creation")
+        cust = self._objects[sub["customer"]]
+        inv = self._objects[sub["latest_invoice"]]
+        if not self._attempt_invoice(inv, number, outcome, decline_code, email):
+            return
+        self._private[sub["id"]] = {"card": number}
         before = copy.deepcopy(sub)
         sub.update(
             status="active",
@@ -880,7 +903,7 @@ class StandIn:
         session.update(
             status="complete",
             payment_status="paid",
-            subscription=sub_id,
+            subscription=sub["id"],
             invoice=inv["id"],
             customer_details=self._customer_details(email),
         )
@@ -934,9 +957,9 @@ class StandIn:
     def _product_name(self, price_obj: dict) -> str:
         return self._objects.get(price_obj["product"], {}).get("name", "Subscription")
 
-    def _finalize_and_pay(self, inv: dict, sub: dict, cust: dict, number: str, description: str) -> bool:
-        """Finalize an invoice and charge it: invoice.finalized, the PaymentIntent's events, then
-        invoice.paid + invoice.payment_succeeded, or invoice.payment_failed."""
+    def _finalize_invoice(self, inv: dict, cust: dict, description: str) -> dict:
+        """Finalize an invoice (`invoice.finalized`) and create the PaymentIntent that will collect
+        it (`payment_intent.created`), linked through an invoice_payment."""
         now = o.now()
         inv.update(
             status="open",
@@ -965,8 +988,17 @@ class StandIn:
         )
         self._private[inv["id"]]["payments"].append(pay["id"])
         self._emit("payment_intent.created", pi)
-        outcome, decline_code = _CARDS.get(number, ("success", None))
-        self._charge_intent(pi, number, outcome, decline_code, cust.get("email") or "")
+        return pi
+
+    def _attempt_invoice(
+        self, inv: dict, number: str, outcome: str, decline_code: str | None, email: str
+    ) -> bool:
+        """Charge an open invoice's PaymentIntent: its events, then invoice.paid +
+        invoice.payment_succeeded, or invoice.payment_failed."""
+        now = o.now()
+        pay = self._objects[self._private[inv["id"]]["payments"][-1]]
+        pi = self._objects[pay["payment"]["payment_intent"]]
+        self._charge_intent(pi, number, outcome, decline_code, email)
         inv.update(attempted=True, attempt_count=inv["attempt_count"] + 1, webhooks_delivered_at=now)
         if outcome == "success":
             pay.update(
@@ -1338,7 +1370,9 @@ class StandIn:
             card = CARD_DECLINED if fail else self._private.get(sub_id, {}).get("card", CARD_SUCCESS)
             if card == CARD_DISPUTED:
                 card = CARD_SUCCESS
-            paid = self._finalize_and_pay(inv, sub, cust, card, "Subscription update")
+            self._finalize_invoice(inv, cust, "Subscription update")
+            outcome, decline_code = _CARDS.get(card, ("success", None))
+            paid = self._attempt_invoice(inv, card, outcome, decline_code, cust.get("email") or "")
             before_status = copy.deepcopy(sub)
             sub["status"] = "active" if paid else "past_due"
             previous = _diff(before_status, sub)
@@ -1939,8 +1973,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         if done["status"] != "complete":
-            pi = s.get(done["payment_intent"])
-            message = (pi.get("last_payment_error") or {}).get("message", "Your card was declined.")
+            message = s.last_payment_error(session_id) or "Your card was declined."
             self._send(
                 402,
                 pages.checkout_page(done, lines, card=card, email=email or "", error=message),

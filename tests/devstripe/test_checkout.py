@@ -287,3 +287,43 @@ def test_invalid_session_parameters_raise_invalid_request_error_naming_the_param
         gift_session(client, **change)
     assert caught.value.param == param
     assert caught.value.http_status == 400
+
+
+def test_declined_card_in_subscription_mode_leaves_an_incomplete_subscription_until_a_good_card(
+    client, standin, inbox
+):
+    # given
+    session = monthly_session(client)
+    # when
+    status, _, page = post_form(session.url, {"card": CARD_DECLINED})
+    standin.flush()
+    # then
+    assert status == 402 and "Your card was declined." in page
+    assert inbox.types == [
+        "customer.created",
+        "customer.subscription.created",
+        "invoice.created",
+        "invoice.finalized",
+        "payment_intent.created",
+        "charge.failed",
+        "payment_intent.payment_failed",
+        "invoice.payment_failed",
+    ]
+    assert standin.get(session.id)["status"] == "open"
+    (sub,) = standin.all("subscription")
+    assert sub["status"] == "incomplete"
+    # when the donor tries another card
+    inbox.clear()
+    done = standin.complete_checkout(session.id)
+    # then the same subscription and invoice are paid
+    assert inbox.types == [
+        "charge.succeeded",
+        "payment_intent.succeeded",
+        "invoice.paid",
+        "invoice.payment_succeeded",
+        "customer.subscription.updated",
+        "checkout.session.completed",
+    ]
+    assert done["subscription"] == sub["id"] and done["invoice"] == sub["latest_invoice"]
+    assert standin.get(sub["id"])["status"] == "active"
+    assert len(standin.all("invoice")) == 1
