@@ -141,3 +141,37 @@ def test_module_runs_in_the_foreground_logs_requests_and_stops_on_sigterm():
     assert process.returncode == 0
     assert '"POST /v1/checkout/sessions HTTP/1.1" 200' in output
     assert output.rstrip().endswith("stopped")
+
+
+def test_public_url_is_what_hosted_pages_are_linked_with():
+    with running_standin(webhook_secret=SECRET, public_url="http://payments.haven.test:8080/") as standin:
+        client = stripe.StripeClient(API_KEY, base_addresses={"api": standin.base_url}, max_network_retries=0)
+        session = gift_session(client)
+        portal = client.v1.billing_portal.sessions.create(
+            params={"customer": client.v1.customers.create(params={"email": "p@haven.example"}).id}
+        )
+    assert session.url == f"http://payments.haven.test:8080/checkout/pay/{session.id}"
+    assert portal.url == f"http://payments.haven.test:8080/billing/{portal.id}"
+
+
+def test_control_endpoints_accept_json_bodies(client, standin, inbox):
+    session = gift_session(client)
+    request = urllib.request.Request(
+        f"{standin.base_url}/_standin/checkout/sessions/{session.id}/async",
+        data=json.dumps({"outcome": "failed"}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    body = json.loads(urllib.request.urlopen(request).read())
+    standin.flush()
+    assert (body["status"], body["payment_status"]) == ("complete", "unpaid")
+    assert inbox.types[-1] == "checkout.session.async_payment_failed"
+
+
+def test_control_endpoint_errors_are_json_with_a_status(standin):
+    request = urllib.request.Request(
+        f"{standin.base_url}/_standin/disputes/dp_nope/close", data=b"status=won"
+    )
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request)
+    assert caught.value.code == 404
+    assert json.loads(caught.value.read())["error"]["code"] == "resource_missing"
