@@ -643,7 +643,7 @@ def receipt_pdf(*, receipt: Receipt) -> bytes:
         return bytes(receipt.pdf)
     with transaction.atomic():
         locked = (
-            Receipt.objects.select_for_update()
+            Receipt.objects.select_for_update(of=("self",))
             .select_related("donation", "donation__campaign", "donation__fund")
             .get(pk=receipt.pk)
         )

@@ -182,6 +182,10 @@ def billing_portal_url(*, customer_id: str, return_url: str) -> str:
     return session["url"]
 
 
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
 def webhook_event(*, payload: bytes, signature_header: str | None) -> dict:
     """Verify Stripe's signature on the raw body and return the event as a dict."""
     secret = settings.STRIPE_WEBHOOK_SECRET
@@ -190,7 +194,10 @@ def webhook_event(*, payload: bytes, signature_header: str | None) -> dict:
     try:
         text = payload.decode("utf-8")
         stripe.WebhookSignature.verify_header(text, signature_header, secret, WEBHOOK_TOLERANCE_SECONDS)
-        event = json.loads(text)
+        # Stripe never sends NaN/Infinity or NUL characters; neither can be stored as JSON in the database.
+        event = json.loads(text, parse_constant=_reject_constant)
+        if "\\u0000" in text:
+            raise ValueError("NUL character in the payload")
     except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
         raise WebhookVerificationError(str(exc)[:200]) from exc
     if not isinstance(event, dict):
