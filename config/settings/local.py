@@ -23,3 +23,15 @@ if not env("REDIS_URL") and not env("CELERY_BROKER_URL"):
 # WhiteNoise never looks for the missing var/static folder.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# SQLite shared by the web server and two worker threads: take the write lock when a transaction
+# starts (a deferred transaction that later needs to write fails at once with "database is locked"),
+# wait up to 20 s for it, and use WAL so readers never block the writer.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {}).update(  # noqa: F405
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
