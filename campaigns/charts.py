@@ -17,6 +17,15 @@ GRID_COLOUR = "#d0d5dd"
 TEXT_COLOUR = "#1f2933"
 
 
+def _anchor(index: int, count: int) -> str:
+    """Month labels: the first and last are anchored inwards so they are never cut off."""
+    if count > 1 and index == count - 1:
+        return "end"
+    if count > 1 and index == 0:
+        return "start"
+    return "middle"
+
+
 def _svg_open(chart_id: str, width: int, height: int, title: str, desc: str) -> SafeString:
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" '
@@ -107,8 +116,11 @@ def raised_over_time(
         parts.append(
             format_html_join(
                 "",
-                '<text x="{}" y="{}" text-anchor="middle" fill="{}">{}</text>',
-                ((x(i), height - bottom + 18, TEXT_COLOUR, m.strftime("%b %Y")) for i, m in labels),
+                '<text x="{}" y="{}" text-anchor="{}" fill="{}">{}</text>',
+                (
+                    (x(i), height - bottom + 18, _anchor(i, len(months)), TEXT_COLOUR, m.strftime("%b %Y"))
+                    for i, m in labels
+                ),
             )
         )
     parts.append(mark_safe("</svg>"))  # noqa: S308 - a literal closing tag
@@ -225,9 +237,10 @@ def bars_by_month(
         if i % step == 0 or i == len(rows) - 1:
             parts.append(
                 format_html(
-                    '<text x="{}" y="{}" text-anchor="middle" fill="{}">{}</text>',
+                    '<text x="{}" y="{}" text-anchor="{}" fill="{}">{}</text>',
                     round(bx + bar_w / 2, 1),
                     height - bottom + 18,
+                    _anchor(i, len(rows)),
                     TEXT_COLOUR,
                     label,
                 )

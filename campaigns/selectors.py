@@ -40,6 +40,14 @@ def previous_month(month: datetime.date) -> datetime.date:
     return (month.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
 
 
+def months_back(count: int, today: datetime.date | None = None) -> datetime.date:
+    """The first day of the month `count - 1` months before this one (count=12: the last 12 months)."""
+    month = month_start(today or timezone.localdate())
+    for _ in range(count - 1):
+        month = previous_month(month)
+    return month
+
+
 def spending_published_before(today: datetime.date | None = None) -> datetime.date:
     """The first day of the first month whose spending is not public yet. A month is published once
     it has ended and HAVEN_SPENDING_PUBLISH_DELAY_DAYS more days have passed."""

@@ -62,11 +62,16 @@ def campaign_detail(request, slug: str):
     return render(request, "campaigns/detail.html", context)
 
 
+TRANSPARENCY_MONTHS = 12
+
+
 @public
 @require_GET
 def transparency(request):
-    income = selectors.income_by_fund_month()
-    spending = selectors.spending_by_category_month()
+    # The page shows the last year; the CSV downloads and the API carry every month.
+    since = selectors.months_back(TRANSPARENCY_MONTHS)
+    income = [row for row in selectors.income_by_fund_month() if row["month"] >= since]
+    spending = [row for row in selectors.spending_by_category_month() if row["month"] >= since]
     books = selectors.fund_books()
     currency = settings.HAVEN_CURRENCY
 
@@ -80,6 +85,7 @@ def transparency(request):
         "currency": currency,
         "published_before": selectors.spending_published_before(),
         "delay_days": settings.HAVEN_SPENDING_PUBLISH_DELAY_DAYS,
+        "months_shown": TRANSPARENCY_MONTHS,
         "income_chart": charts.bars_by_month(
             chart_id="income-chart",
             title="Income by month",

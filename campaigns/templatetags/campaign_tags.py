@@ -21,3 +21,8 @@ def bps_percent(bps):
     """2500 -> "25%", 3333 -> "33.33%"."""
     value = int(bps or 0) / 100
     return f"{value:g}%"
+
+
+@register.filter
+def abs_money(minor, currency="usd"):
+    return format_money(abs(int(minor or 0)), currency)
