@@ -182,15 +182,15 @@ def calendar_bookings(*, volunteer: User) -> QuerySet[Booking]:
         .order_by("shift__starts_at")
     )
 
-
 # --- coordination
 # Reads for the coordinator pages (volunteers/coordination_views.py). A coordinator sees the shifts of
 # the roles they are assigned to (`Role.coordinators`) and the volunteers of those shifts; staff see
 # every role. Anything else answers 404.
 
-from django.db.models import Case, ExpressionWrapper, Subquery, When  # noqa: E402
+from django.db import models as db_models  # noqa: E402
+from django.db.models import Case, ExpressionWrapper, When  # noqa: E402
 
-from .models import RequirementVerification, RoleApproval  # noqa: E402
+from .models import RequirementVerification, RoleApplication, RoleApproval  # noqa: E402
 
 
 def coordinator_roles(*, user: User) -> QuerySet[Role]:
@@ -211,7 +211,7 @@ def _count_per_shift(queryset) -> Coalesce:
     # A correlated subquery per count instead of Count() over joins: two joined relations would
     # multiply rows, and the page stays one query however many shifts it lists.
     return Coalesce(
-        Subquery(
+        db_models.Subquery(
             queryset.filter(shift=OuterRef("pk"))
             .order_by()
             .values("shift")
@@ -314,18 +314,20 @@ def roster_waitlist(*, shift: Shift) -> QuerySet[WaitlistEntry]:
 
 def coordinator_volunteers(*, user: User, search: str = "") -> QuerySet[User]:
     """Volunteers the coordinator may see: people with a booking or a waitlist entry on a shift of
-    their roles, or an approval for one of their roles."""
+    their roles, an approval for one of their roles, or an application to one (annotated
+    `pending_count`, pending applications to the coordinator's roles)."""
     roles = coordinator_roles(user=user)
     queryset = User.objects.filter(
         Exists(Booking.objects.filter(volunteer=OuterRef("pk"), shift__role__in=roles))
         | Exists(WaitlistEntry.objects.filter(volunteer=OuterRef("pk"), shift__role__in=roles))
         | Exists(RoleApproval.objects.filter(volunteer=OuterRef("pk"), role__in=roles))
+        | Exists(RoleApplication.objects.filter(volunteer=OuterRef("pk"), role__in=roles))
     )
     if search:
         queryset = queryset.filter(Q(name__icontains=search) | Q(email__icontains=search))
     return queryset.annotate(
         attended_count=Coalesce(
-            Subquery(
+            db_models.Subquery(
                 Booking.objects.filter(
                     volunteer=OuterRef("pk"), shift__role__in=roles, status=Booking.Status.ATTENDED
                 )
@@ -337,8 +339,21 @@ def coordinator_volunteers(*, user: User, search: str = "") -> QuerySet[User]:
             ),
             Value(0),
         ),
+        pending_count=Coalesce(
+            db_models.Subquery(
+                RoleApplication.objects.filter(
+                    volunteer=OuterRef("pk"), role__in=roles, status=RoleApplication.Status.PENDING
+                )
+                .order_by()
+                .values("volunteer")
+                .annotate(n=Count("pk"))
+                .values("n")[:1],
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        ),
         upcoming_count=Coalesce(
-            Subquery(
+            db_models.Subquery(
                 Booking.objects.filter(
                     volunteer=OuterRef("pk"),
                     shift__role__in=roles,
@@ -353,7 +368,29 @@ def coordinator_volunteers(*, user: User, search: str = "") -> QuerySet[User]:
             ),
             Value(0),
         ),
-    ).order_by("name", "email")
+    ).order_by("-pending_count", "name", "email")
+
+
+def coordinator_applications_pending(*, user: User) -> QuerySet[RoleApplication]:
+    """Pending applications to the coordinator's roles, oldest first."""
+    return (
+        RoleApplication.objects.filter(
+            role__in=coordinator_roles(user=user), status=RoleApplication.Status.PENDING
+        )
+        .select_related("volunteer", "role")
+        .order_by("created_at", "id")
+    )
+
+
+def coordinator_application_get(*, user: User, application_id: int) -> RoleApplication:
+    application = (
+        RoleApplication.objects.filter(pk=application_id, role__in=coordinator_roles(user=user))
+        .select_related("volunteer", "role")
+        .first()
+    )
+    if application is None:
+        raise Http404("No such application")
+    return application
 
 
 def coordinator_volunteer_get(*, user: User, volunteer_id: int) -> User:
@@ -378,6 +415,7 @@ class VolunteerRecord:
     volunteer: User
     roles: list[Role]
     approvals: dict[int, RoleApproval]
+    applications: list[RoleApplication]
     requirements: list[Requirement]
     # requirement id -> verifications, newest first
     verifications: dict[int, list[RequirementVerification]]
@@ -404,6 +442,11 @@ def coordinator_volunteer_record(*, user: User, volunteer: User) -> VolunteerRec
                 "approved_by"
             )
         },
+        applications=list(
+            RoleApplication.objects.filter(
+                volunteer=volunteer, role_id__in=role_ids, status=RoleApplication.Status.PENDING
+            ).select_related("role")
+        ),
         requirements=requirements,
         verifications=verifications,
         bookings=list(

@@ -25,3 +25,17 @@ def reminders_send_due() -> int:
 def waitlist_offers_expire() -> int:
     """Beat, every minute: expire offers and pass the places on."""
     return services.waitlist_offers_expire()
+
+# --- coordination
+
+
+@shared_task(acks_late=True)
+def shift_message_deliver(message_id: int) -> int:
+    """Email each recipient of a shift message (or cancellation notice) its own copy, once."""
+    return services.shift_message_deliver(message_id=message_id)
+
+
+@shared_task
+def coordinator_digests_send() -> int:
+    """Beat, hourly: today's understaffed-shifts digest, at most once per coordinator per day."""
+    return services.coordinator_digests_send()

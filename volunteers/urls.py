@@ -23,3 +23,6 @@ urlpatterns = [
 ]
 
 # Coordinator pages (volunteers/coordination_views.py) are appended below this line.
+from django.urls import include  # noqa: E402
+
+urlpatterns += [path("coordinate/", include("volunteers.coordination_urls"))]

@@ -200,6 +200,12 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 # Periodic jobs live here, in one place (entries are added per app below the dict).
 CELERY_BEAT_SCHEDULE: dict = {}
+# Hourly, but each coordinator gets at most one digest per local day, from HAVEN_COORDINATOR_DIGEST_HOUR on.
+CELERY_BEAT_SCHEDULE["volunteers-coordinator-digest"] = {
+    "task": "volunteers.tasks.coordinator_digests_send",
+    "schedule": 3600.0,
+}
+HAVEN_COORDINATOR_DIGEST_HOUR = env_int("HAVEN_COORDINATOR_DIGEST_HOUR", 7)
 CELERY_BEAT_SCHEDULE["volunteers-reminders"] = {
     "task": "volunteers.tasks.reminders_send_due",
     "schedule": 60.0,

@@ -1,0 +1,205 @@
+"""Coordinator forms: they check the shape of input and turn local dates and times into UTC
+instants; services decide outcomes (capacity against bookings, what a series produces)."""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+
+from .models import Requirement, Role, ShiftSeries, Weekday
+from .services import local_instant
+
+DATE = forms.DateInput(attrs={"type": "date"})
+TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+CUTOFF_HELP = "Volunteers may cancel online until this many hours before the start."
+ZONE_HELP = f"Local time ({settings.TIME_ZONE}). An end time at or before the start means the next day."
+
+
+def _minutes_between(start: datetime.time, end: datetime.time) -> int:
+    """Length of a shift from wall-clock start to end; an end at or before the start is the next day."""
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return minutes if minutes > 0 else minutes + 24 * 60
+
+
+class RoleChoiceMixin:
+    def _limit_roles(self, roles) -> None:
+        self.fields["role"].queryset = roles.filter(is_active=True).order_by("name")
+
+
+class FillRateFilterForm(forms.Form, RoleChoiceMixin):
+    role = forms.ModelChoiceField(queryset=Role.objects.none(), required=False, empty_label="All my roles")
+    date_from = forms.DateField(required=False, label="From", widget=DATE)
+    date_to = forms.DateField(required=False, label="To", widget=DATE)
+    open_only = forms.BooleanField(required=False, label="Only shifts with open places")
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._limit_roles(roles)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+
+class _ShiftFieldsForm(forms.Form):
+    title = forms.CharField(
+        max_length=160, required=False, help_text="Optional; the role name is shown otherwise."
+    )
+    start_time = forms.TimeField(label="Starts at", widget=TIME, help_text=ZONE_HELP)
+    end_time = forms.TimeField(label="Ends at", widget=TIME)
+    capacity = forms.IntegerField(min_value=1, max_value=500, label="Places")
+    neighbourhood = forms.CharField(
+        max_length=120, required=False, help_text="Shown to volunteers before they book. Keep it general."
+    )
+    address = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Shown only to the people booked on the shift; never sent by email.",
+    )
+    cancellation_cutoff_hours = forms.IntegerField(
+        min_value=0, max_value=336, initial=24, label="Cancellation cut-off (hours)", help_text=CUTOFF_HELP
+    )
+
+    @property
+    def duration_minutes(self) -> int:
+        return _minutes_between(self.cleaned_data["start_time"], self.cleaned_data["end_time"])
+
+
+class ShiftCreateForm(_ShiftFieldsForm, RoleChoiceMixin):
+    role = forms.ModelChoiceField(queryset=Role.objects.none())
+    date = forms.DateField(widget=DATE)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    field_order = ["role", "title", "date", "start_time", "end_time", "capacity"]
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._limit_roles(roles)
+
+    def instants(self) -> tuple[datetime.datetime, datetime.datetime]:
+        starts_at = local_instant(self.cleaned_data["date"], self.cleaned_data["start_time"])
+        return starts_at, starts_at + datetime.timedelta(minutes=self.duration_minutes)
+
+
+class SeriesCreateForm(_ShiftFieldsForm, RoleChoiceMixin):
+    role = forms.ModelChoiceField(queryset=Role.objects.none())
+    frequency = forms.ChoiceField(
+        choices=ShiftSeries.Frequency.choices, initial=ShiftSeries.Frequency.WEEKLY, widget=forms.RadioSelect
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=Weekday.choices,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="For a weekly series.",
+    )
+    start_date = forms.DateField(label="First date", widget=DATE)
+    until_date = forms.DateField(label="Last date", widget=DATE, help_text="The series ends on this date.")
+    field_order = [
+        "role",
+        "title",
+        "frequency",
+        "weekdays",
+        "start_date",
+        "until_date",
+        "start_time",
+        "end_time",
+    ]
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._limit_roles(roles)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("frequency") == ShiftSeries.Frequency.WEEKLY and not data.get("weekdays"):
+            self.add_error("weekdays", "Choose at least one weekday for a weekly series.")
+        if data.get("start_date") and data.get("until_date") and data["until_date"] < data["start_date"]:
+            self.add_error("until_date", "The last date is before the first date.")
+        return data
+
+
+class ShiftEditForm(_ShiftFieldsForm):
+    SCOPE_THIS = "this"
+    SCOPE_FUTURE = "future"
+
+    scope = forms.ChoiceField(
+        choices=[(SCOPE_THIS, "Only this shift"), (SCOPE_FUTURE, "This and all later shifts of the series")],
+        initial=SCOPE_THIS,
+        widget=forms.RadioSelect,
+        label="Change",
+        help_text="Later shifts edited on their own stay as they are. A new date applies to this shift only.",
+    )
+    date = forms.DateField(widget=DATE)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    field_order = ["scope", "title", "date", "start_time", "end_time", "capacity"]
+
+    def __init__(self, *args, in_series: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not in_series:
+            del self.fields["scope"]
+
+    @property
+    def scope_value(self) -> str:
+        return self.cleaned_data.get("scope") or self.SCOPE_THIS
+
+    def instants(self) -> tuple[datetime.datetime, datetime.datetime]:
+        starts_at = local_instant(self.cleaned_data["date"], self.cleaned_data["start_time"])
+        return starts_at, starts_at + datetime.timedelta(minutes=self.duration_minutes)
+
+
+class CapacityForm(forms.Form):
+    capacity = forms.IntegerField(min_value=0, max_value=500, label="Places")
+
+
+class CancelShiftForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=1000,
+        label="Note to the booked volunteers (optional)",
+        help_text="Sent to each booked person in their own email. Do not include anything confidential.",
+    )
+
+
+class ShiftMessageForm(forms.Form):
+    subject = forms.CharField(max_length=150)
+    body = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=5000,
+        label="Message",
+        help_text="Each booked person gets their own email; nobody sees who else received it.",
+    )
+
+
+class ApproveByEmailForm(forms.Form, RoleChoiceMixin):
+    email = forms.EmailField(label="Volunteer's email address")
+    role = forms.ModelChoiceField(queryset=Role.objects.none())
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._limit_roles(roles)
+
+
+class ApprovalForm(forms.Form, RoleChoiceMixin):
+    role = forms.ModelChoiceField(queryset=Role.objects.none())
+
+    def __init__(self, *args, roles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._limit_roles(roles)
+
+
+class VerificationForm(forms.Form):
+    requirement = forms.ModelChoiceField(queryset=Requirement.objects.none())
+    verified_on = forms.DateField(label="Verified on", widget=DATE)
+    expires_on = forms.DateField(
+        label="Valid until",
+        widget=DATE,
+        required=False,
+        help_text="Leave empty to use the requirement's usual validity period.",
+    )
+
+    def __init__(self, *args, requirements, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requirement"].queryset = requirements

@@ -1,0 +1,31 @@
+"""Coordinator pages under /coordinate/ (names: "volunteers:coordinate:<name>")."""
+
+from django.urls import path
+
+from . import coordination_views as views
+
+app_name = "coordinate"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("shifts/new/", views.shift_new, name="shift_new"),
+    path("series/new/", views.series_new, name="series_new"),
+    path("shifts/<int:shift_id>/", views.roster, name="roster"),
+    path("shifts/<int:shift_id>/print/", views.roster_print, name="roster_print"),
+    path("shifts/<int:shift_id>/roster.csv", views.roster_csv, name="roster_csv"),
+    path("shifts/<int:shift_id>/edit/", views.shift_edit, name="shift_edit"),
+    path("shifts/<int:shift_id>/capacity/", views.shift_capacity, name="shift_capacity"),
+    path("shifts/<int:shift_id>/cancel/", views.shift_cancel, name="shift_cancel"),
+    path("shifts/<int:shift_id>/message/", views.shift_message, name="shift_message"),
+    path("bookings/<int:booking_id>/attendance/", views.booking_attendance, name="booking_attendance"),
+    path("volunteers/", views.volunteer_list, name="volunteers"),
+    path("volunteers/approve/", views.volunteer_approve_by_email, name="approve_by_email"),
+    path("volunteers/<int:volunteer_id>/", views.volunteer_detail, name="volunteer"),
+    path("volunteers/<int:volunteer_id>/approval/", views.volunteer_approval, name="volunteer_approval"),
+    path(
+        "volunteers/<int:volunteer_id>/verification/",
+        views.volunteer_verification,
+        name="volunteer_verification",
+    ),
+    path("applications/<int:application_id>/decide/", views.application_decide, name="application_decide"),
+]
