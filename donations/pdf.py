@@ -4,6 +4,7 @@ be checked against a re-rendered copy."""
 from __future__ import annotations
 
 import datetime
+import logging
 from pathlib import Path
 
 from django.conf import settings
@@ -11,6 +12,9 @@ from django.utils import timezone
 from fpdf import FPDF
 
 from .formatting import money
+
+# fpdf2 subsets fonts with fontTools, which logs every glyph at INFO.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 _FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 

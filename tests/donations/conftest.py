@@ -42,12 +42,13 @@ def standin(settings, client, django_capture_on_commit_callbacks):
     back through the Django test client, in the test's thread."""
 
     def deliver(payload: bytes, headers: dict):
-        return client.post(
-            WEBHOOK_URL,
-            payload,
-            content_type="application/json",
-            HTTP_STRIPE_SIGNATURE=headers["Stripe-Signature"],
-        )
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(
+                WEBHOOK_URL,
+                payload,
+                content_type="application/json",
+                HTTP_STRIPE_SIGNATURE=headers["Stripe-Signature"],
+            )
 
     with running_standin(webhook_secret=settings.STRIPE_WEBHOOK_SECRET, deliver=deliver) as running:
         settings.STRIPE_API_BASE = running.base_url

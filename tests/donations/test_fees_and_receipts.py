@@ -1,0 +1,196 @@
+"""Fee gross-up, receipt numbering, the email outbox, and tasks queued only after commit."""
+
+import datetime
+from fractions import Fraction
+
+import pytest
+import time_machine
+from celery.exceptions import Retry
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
+
+from donations import services
+from donations.models import Donation, OutboxEmail, Receipt
+from tests.factories import PendingDonationFactory
+
+from .conftest import OneTimePayment
+
+pytestmark = pytest.mark.django_db
+
+
+# --- fees ------------------------------------------------------------------------------------------
+
+
+def test_fee_example():
+    # $25 at 2.9% + 30¢: 2530 / 0.971 = 2605.56 -> 2606
+    assert services.fee_gross_up(net=2500, bps=290, fixed=30) == 2606
+
+
+@given(
+    net=st.integers(min_value=1, max_value=10**9),
+    bps=st.integers(min_value=0, max_value=9_999),
+    fixed=st.integers(min_value=0, max_value=10_000),
+)
+def test_gross_up_nets_at_least_the_gift_and_is_minimal(net, bps, fixed):
+    gross = services.fee_gross_up(net=net, bps=bps, fixed=fixed)
+
+    def kept(charge: int) -> Fraction:
+        return charge - Fraction(charge * bps, 10_000) - fixed
+
+    # the charity nets at least the intended amount, even if Stripe rounds its fee up...
+    assert kept(gross) >= net
+    assert gross - -(-gross * bps // 10_000) - fixed >= net
+    # ...and one cent less would not
+    assert kept(gross - 1) < net
+
+
+def test_fee_is_not_added_unless_chosen():
+    donation = services.donation_create(
+        amount=5000,
+        cover_fee=False,
+        monthly=False,
+        designation=services.Designation(campaign=None, fund=services.Fund.general()),
+        email="a@example.org",
+        name="A",
+    )
+    assert donation.fee_covered == 0 and donation.charged_amount == 5000
+
+
+# --- receipts --------------------------------------------------------------------------------------
+
+
+def _confirm(donation):
+    with transaction.atomic():
+        locked = Donation.objects.select_for_update().get(pk=donation.pk)
+        services.donation_mark_succeeded(donation=locked, amount_paid=None, currency=None)
+
+
+def test_receipt_numbers_are_sequential_per_year(django_capture_on_commit_callbacks):
+    with time_machine.travel(datetime.datetime(2026, 12, 31, 12, tzinfo=datetime.UTC)):
+        first, second = PendingDonationFactory(), PendingDonationFactory()
+        _confirm(first)
+        _confirm(second)
+    with time_machine.travel(datetime.datetime(2027, 1, 2, 12, tzinfo=datetime.UTC)):
+        third = PendingDonationFactory()
+        _confirm(third)
+
+    numbers = [Receipt.objects.get(donation=d).number for d in (first, second, third)]
+    assert numbers == ["2026-000001", "2026-000002", "2027-000001"]
+
+
+def test_a_rolled_back_confirmation_leaves_no_gap():
+    first, second = PendingDonationFactory(), PendingDonationFactory()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        locked = Donation.objects.select_for_update().get(pk=first.pk)
+        services.donation_mark_succeeded(donation=locked, amount_paid=None, currency=None)
+        raise RuntimeError("the webhook crashed after numbering")
+    _confirm(second)
+    _confirm(first)
+
+    assert sorted(Receipt.objects.values_list("sequence", flat=True)) == [1, 2]
+
+
+def test_receipt_year_follows_the_organisations_zone():
+    # 03:00 UTC on Jan 1 is still Dec 31 in New York
+    with time_machine.travel(datetime.datetime(2027, 1, 1, 3, tzinfo=datetime.UTC)):
+        donation = PendingDonationFactory()
+        _confirm(donation)
+
+    assert Receipt.objects.get().number == "2026-000001"
+
+
+def test_receipt_task_is_queued_only_after_commit(django_capture_on_commit_callbacks, mailoutbox):
+    donation = PendingDonationFactory()
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        _confirm(donation)
+        # inside the transaction: numbered, but nothing sent
+        assert Receipt.objects.filter(donation=donation).exists()
+        assert mailoutbox == []
+
+    assert len(callbacks) >= 1
+    assert mailoutbox == []
+    for callback in callbacks:
+        callback()
+    assert len(mailoutbox) == 1
+    assert Receipt.objects.get().sent_at is not None
+
+
+def test_webhook_queues_the_receipt_after_commit(client, django_capture_on_commit_callbacks, mailoutbox):
+    from .conftest import post_event
+
+    donation = PendingDonationFactory()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        post_event(client, OneTimePayment(donation).completed())
+
+    assert mailoutbox == [] and callbacks
+    for callback in callbacks:
+        callback()
+    assert len(mailoutbox) == 1
+
+
+def test_resending_a_receipt_sends_nothing_twice(send_event, mailoutbox):
+    donation = PendingDonationFactory()
+    send_event(OneTimePayment(donation).completed())
+    receipt = Receipt.objects.get()
+
+    # a redelivered task, and the sweeper, find it sent
+    assert services.receipt_deliver(receipt_id=receipt.pk) is False
+    services.outbox_sweep()
+
+    assert len(mailoutbox) == 1
+
+
+def test_a_crash_while_sending_leaves_the_email_for_the_retry(send_event, mailoutbox, settings):
+    # given the mail server is down when the receipt goes out
+    settings.EMAIL_BACKEND = "tests.donations.failing_mail.Backend"
+    donation = PendingDonationFactory()
+    with pytest.raises(Retry):  # the task asks Celery to retry it later, with backoff
+        send_event(OneTimePayment(donation).completed())
+    email = OutboxEmail.objects.get()
+    assert email.sent_at is None and email.claimed_at is None and email.attempts == 1
+    assert Donation.objects.get().status == Donation.Status.SUCCEEDED
+
+    # when the retry runs with the mail server back
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert services.outbox_send(email_id=email.pk) is True
+    assert services.outbox_send(email_id=email.pk) is False
+
+    # then exactly one email went out, and the receipt is marked sent
+    assert len(mailoutbox) == 1
+    assert Receipt.objects.get().sent_at is not None
+
+
+def test_an_abandoned_claim_is_taken_again_after_the_timeout(mailoutbox):
+    donation = PendingDonationFactory()
+    with transaction.atomic():
+        email = services.outbox_enqueue(
+            dedupe_key="test:abandoned",
+            to="x@example.org",
+            subject="Hi",
+            template="donations/email/tribute",
+            context={"donation": donation, "org_name": "Haven"},
+            queue=False,
+        )
+    OutboxEmail.objects.filter(pk=email.pk).update(claimed_at=timezone.now())  # a worker died mid-send
+
+    assert services.outbox_send(email_id=email.pk) is False
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=16)):
+        assert services.outbox_send(email_id=email.pk) is True
+    assert len(mailoutbox) == 1
+
+
+def test_receipt_pdf_is_made_once_and_its_hash_kept(send_event):
+    import hashlib
+
+    donation = PendingDonationFactory(donor_name="Zoë Ågren")  # not Latin-1 only
+    send_event(OneTimePayment(donation).completed())
+    receipt = Receipt.objects.get()
+
+    content = services.receipt_pdf(receipt=receipt)
+
+    assert content.startswith(b"%PDF")
+    assert hashlib.sha256(content).hexdigest() == receipt.pdf_sha256
