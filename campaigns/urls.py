@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 from accounts.roles import public
 
-from . import api, staff_views, views
+from . import api, feeds, staff_views, views
 
 app_name = "campaigns"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("campaigns/", views.campaign_list, name="list"),
     path("campaigns/finished/", views.campaign_finished_list, name="finished"),
     path("campaigns/<slug:slug>/", views.campaign_detail, name="detail"),
+    path("campaigns/<slug:slug>/updates.atom", feeds.campaign_updates_feed, name="updates_feed"),
     path("transparency/", views.transparency, name="transparency"),
     path("transparency/campaigns.csv", views.campaigns_csv, name="campaigns_csv"),
     path("transparency/planned-split.csv", views.allocations_csv, name="allocations_csv"),

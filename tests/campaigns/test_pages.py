@@ -150,3 +150,16 @@ def test_transparency_page_shows_income_by_fund_and_spending_by_category(client,
     assert "$123.45" in body
     assert "Medical care" in body
     assert "$50" in body
+
+
+def test_updates_feed_lists_published_updates_only(client, campaign):
+    CampaignUpdateFactory(campaign=campaign, title="Forty nights in March")
+    CampaignUpdateFactory(campaign=campaign, title="Draft news", is_published=False)
+
+    response = client.get(f"/campaigns/{campaign.slug}/updates.atom")
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert "Forty nights in March" in body
+    assert "Draft news" not in body

@@ -233,7 +233,9 @@ def test_a_restricted_fund_pays_only_for_the_categories_it_allows(staff_client, 
     )
 
     assert response.status_code == 200
-    assert any("may not be spent on Legal assistance" in e for e in response.context["form"].errors["category"])
+    assert any(
+        "may not be spent on Legal assistance" in e for e in response.context["form"].errors["category"]
+    )
     assert not Expenditure.objects.exists()
 
 
@@ -307,3 +309,51 @@ def test_staff_manages_categories_and_funds(staff_client, categories):
 
     fund = Fund.objects.get(slug="housing")
     assert list(fund.allowed_categories.values_list("slug", flat=True)) == ["emergency-housing"]
+
+
+def test_every_staff_page_renders(staff_client, campaign, categories):
+    expenditure = ExpenditureFactory(campaign=campaign, category=categories["medical-care"])
+    update = campaign.updates.create(title="News", body="Body", published_at=expenditure.created_at)
+    for url in (
+        "/staff/campaigns/",
+        "/staff/campaigns/new/",
+        f"/staff/campaigns/{campaign.pk}/",
+        f"/staff/campaigns/{campaign.pk}/plan/",
+        f"/staff/campaigns/{campaign.pk}/impact/",
+        f"/staff/campaigns/{campaign.pk}/updates/",
+        f"/staff/campaigns/{campaign.pk}/updates/{update.pk}/",
+        "/staff/expenditures/",
+        "/staff/expenditures/new/",
+        f"/staff/expenditures/{expenditure.pk}/",
+        "/staff/categories/",
+        f"/staff/categories/{categories['medical-care'].pk}/",
+        "/staff/funds/",
+        f"/staff/funds/{campaign.fund_id}/",
+    ):
+        response = staff_client.get(url)
+        assert response.status_code == 200, url
+    # the staff list shows the payee (staff only)
+    assert expenditure.payee in staff_client.get("/staff/expenditures/").content.decode()
+
+
+def test_moving_a_campaign_to_another_fund_refreshes_both_funds_after_commit(
+    staff_client, campaign, django_capture_on_commit_callbacks
+):
+    from campaigns.models import FundTotals
+    from tests.factories import DonationFactory
+
+    from .conftest import refresh
+
+    DonationFactory(campaign=campaign, amount=9000)
+    refresh(campaign)
+    old_fund = campaign.fund
+    new_fund = FundFactory()
+    data = _campaign_post(new_fund, title=campaign.title, slug=campaign.slug)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = staff_client.post(f"/staff/campaigns/{campaign.pk}/", data)
+
+    assert response.status_code == 302
+    assert len(callbacks) == 2
+    assert FundTotals.objects.get(fund=new_fund).raised == 0  # the gifts stay designated to the old fund
+    assert FundTotals.objects.get(fund=old_fund).raised == 9000
