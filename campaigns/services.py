@@ -154,11 +154,16 @@ def totals_refresh(*, campaign_id: int | None, fund_id: int) -> None:
 def totals_recompute_all() -> int:
     """Refresh every campaign and fund (the `recompute_totals` command). Returns rows refreshed."""
     count = 0
-    for campaign in Campaign.objects.only("pk", "fund_id").order_by("pk"):
-        totals_refresh(campaign_id=campaign.pk, fund_id=campaign.fund_id)
+    funds_done: set[int] = set()
+    for campaign_id, fund_id in Campaign.objects.order_by("pk").values_list("pk", "fund_id"):
+        # A fund is refreshed with its first campaign; the campaign's gifts may still sit in older
+        # funds (a campaign that moved), which the loop below covers.
+        totals_refresh(campaign_id=campaign_id, fund_id=fund_id)
+        funds_done.add(fund_id)
         count += 1
     for fund_id in Fund.objects.order_by("pk").values_list("pk", flat=True):
-        totals_refresh(campaign_id=None, fund_id=fund_id)
+        if fund_id not in funds_done:
+            totals_refresh(campaign_id=None, fund_id=fund_id)
         count += 1
     return count
 

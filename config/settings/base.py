@@ -219,6 +219,11 @@ CELERY_BEAT_SCHEDULE["donations-annual-statements"] = {
     "task": "donations.tasks.statements_send_last_year",
     "schedule": 6 * 3600.0,
 }
+# Safety net for the cached campaign and fund totals (normally refreshed after each gift's change).
+CELERY_BEAT_SCHEDULE["campaigns-recompute-totals"] = {
+    "task": "campaigns.tasks.totals_recompute_all_task",
+    "schedule": 6 * 3600.0,
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- the organisation ----------------------------------------------------------------------

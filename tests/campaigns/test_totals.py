@@ -121,3 +121,19 @@ def test_concurrent_refreshes_never_leave_stale_numbers(requires_postgres):
     totals = CampaignTotals.objects.get(campaign=campaign)
     assert totals.raised == 6500
     assert totals.gift_count == 8
+
+
+def test_beat_safety_net_task_repairs_stale_totals(settings):
+    from campaigns.tasks import totals_recompute_all_task
+
+    campaign = CampaignFactory()
+    DonationFactory(campaign=campaign, amount=2500)  # no refresh: the cache is stale
+    CampaignTotals.objects.update_or_create(campaign=campaign, defaults={"raised": 0})
+
+    totals_recompute_all_task.delay()
+
+    assert CampaignTotals.objects.get(campaign=campaign).raised == 2500
+    assert FundTotals.objects.get(fund=campaign.fund).raised == 2500
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["campaigns-recompute-totals"]["task"] == totals_recompute_all_task.name
+    )
