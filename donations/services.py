@@ -711,14 +711,16 @@ def statement_issue(*, email: str, year: int, send: bool = True) -> Statement:
     from .selectors import donations_for_statement
 
     email = email.strip().lower()
-    gifts = list(donations_for_statement(emails=[email], year=year))
-    total = sum(d.amount - d.amount_refunded for d in gifts)
-    content = pdf.statement_pdf(emails=[email], year=year, gifts=gifts)
-    statement, _ = Statement.objects.get_or_create(
-        email=email,
-        year=year,
-        defaults={"total": total, "pdf": content, "pdf_sha256": hashlib.sha256(content).hexdigest()},
-    )
+    statement = Statement.objects.filter(email=email, year=year).first()
+    if statement is None:
+        gifts = list(donations_for_statement(emails=[email], year=year))
+        total = sum(d.amount - d.amount_refunded for d in gifts)
+        content = pdf.statement_pdf(emails=[email], year=year, gifts=gifts)
+        statement, _ = Statement.objects.get_or_create(
+            email=email,
+            year=year,
+            defaults={"total": total, "pdf": content, "pdf_sha256": hashlib.sha256(content).hexdigest()},
+        )
     if send and statement.sent_at is None:
         with transaction.atomic():
             outbox_enqueue(
