@@ -54,3 +54,40 @@ def test_a_category_twice_is_refused(campaign, categories):
 def test_an_empty_plan_is_refused(campaign):
     with pytest.raises(ValidationError, match="at least one category"):
         allocation_plan_set(campaign=campaign, lines=[])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_saving_plans_at_once_leave_one_whole_plan(requires_postgres):
+    import threading
+
+    from django.db import connection
+
+    from tests.factories import CampaignFactory, SpendingCategoryFactory
+
+    # given
+    campaign = CampaignFactory()
+    a, b, c = (SpendingCategoryFactory() for _ in range(3))
+    plans = [[(a, 5000), (b, 5000)], [(b, 2000), (c, 8000)]] * 4
+    errors = []
+    barrier = threading.Barrier(len(plans))
+
+    def save(lines):
+        try:
+            barrier.wait()
+            allocation_plan_set(campaign=campaign, lines=lines)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    # when eight saves race
+    threads = [threading.Thread(target=save, args=(lines,)) for lines in plans]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    # then none failed and the plan is exactly one of them, never a mix
+    assert errors == []
+    final = sorted(AllocationPlan.objects.filter(campaign=campaign).values_list("category_id", "share_bps"))
+    assert final in (sorted([(a.pk, 5000), (b.pk, 5000)]), sorted([(b.pk, 2000), (c.pk, 8000)]))

@@ -34,8 +34,8 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     fund = factory.SubFactory(FundFactory)
     goal_amount = 5_000_000
     suggested_amounts = [2500, 4000, 10000]
-    starts_on = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=10))
-    ends_on = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=50))
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=10))
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=50))
     is_published = True
 
 
