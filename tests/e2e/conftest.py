@@ -13,6 +13,8 @@ tests that run later still have them.
 
 If chromium is missing the tests skip, unless HAVEN_REQUIRE_BROWSER=1 (CI), where they fail."""
 
+import atexit
+import contextlib
 import os
 import re
 import shutil
@@ -24,6 +26,7 @@ import pytest
 # made from the test (e.g. creating a user) as "async unsafe". The live server runs in its own thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+# HAVEN_CHROMIUM points elsewhere (or at nothing, to check the skip/fail behaviour).
 CHROMIUM = os.environ.get("HAVEN_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -45,16 +48,24 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
+# One Playwright and one chromium per test process, shared by every `browser` fixture definition:
+# apps that import these fixtures into their own test modules get their own fixture definitions, and
+# a second sync Playwright in the same process would fail ("Sync API inside the asyncio loop").
+_shared: dict = {}
+
+
 def _browser_unavailable(reason: str):
+    _shared["unavailable"] = reason
     if os.environ.get("HAVEN_REQUIRE_BROWSER") == "1":
         pytest.fail(f"HAVEN_REQUIRE_BROWSER=1 but {reason}")
     pytest.skip(reason)
 
 
-@pytest.fixture(scope="session")
-def browser():
-    """One chromium for the whole run. Playwright's launch() gives it a new, empty temporary
-    profile (user data dir) and removes it afterwards."""
+def _shared_browser():
+    if "browser" in _shared:
+        return _shared["browser"]
+    if "unavailable" in _shared:
+        _browser_unavailable(_shared["unavailable"])
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         _browser_unavailable(f"chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     try:
@@ -67,9 +78,29 @@ def browser():
     except Exception as exc:  # noqa: BLE001 - any launch failure means no browser here
         playwright.stop()
         _browser_unavailable(f"chromium did not start: {exc}")
-    yield chromium
-    chromium.close()
-    playwright.stop()
+    _shared.update(playwright=playwright, browser=chromium)
+    atexit.register(_close_shared_browser)
+    return chromium
+
+
+def _close_shared_browser() -> None:
+    chromium, playwright = _shared.pop("browser", None), _shared.pop("playwright", None)
+    with contextlib.suppress(Exception):
+        if chromium is not None:
+            chromium.close()
+        if playwright is not None:
+            playwright.stop()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    _close_shared_browser()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, headless. Playwright's launch() gives it a new, empty temporary profile
+    (user data dir) and removes it when the browser closes."""
+    return _shared_browser()
 
 
 @pytest.fixture
