@@ -1,6 +1,7 @@
 import pytest
 
 from campaigns.services import allocation_plan_set, totals_refresh
+from tests.e2e.conftest import browser, page, screenshot  # noqa: F401 - browser fixtures for test_e2e.py
 from tests.factories import CampaignFactory, SpendingCategoryFactory
 
 SIX = [
