@@ -1,0 +1,145 @@
+"""Approving volunteers for roles and recording requirement verifications."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import RequirementFactory, RoleFactory, ShiftFactory, ready_volunteer
+from volunteers import checks, services
+from volunteers.models import Booking, RequirementVerification, RoleApplication, RoleApproval
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def checked_role(coordinator):
+    """A role needing a coordinator's approval and a background check."""
+    check = RequirementFactory(name="Background check", valid_for_days=365)
+    return RoleFactory(
+        name="Driver", requires_approval=True, requirements=[check], coordinators=[coordinator]
+    )
+
+
+def test_application_approved_and_requirement_verified_then_the_volunteer_can_book(
+    coordinator_client, coordinator, checked_role, agreement
+):
+    volunteer = ready_volunteer()
+    shift = ShiftFactory(role=checked_role)
+    # given the volunteer applied and cannot book yet
+    application = services.role_apply(volunteer=volunteer, role=checked_role)
+    with pytest.raises(checks.ApprovalMissing):
+        services.shift_book(shift=shift, volunteer=volunteer)
+    listing = coordinator_client.get(reverse("volunteers:coordinate:volunteers")).content.decode()
+    assert volunteer.get_full_name() in listing and "Applications waiting (1)" in listing
+
+    # when the coordinator approves the application and records the check
+    coordinator_client.post(
+        reverse("volunteers:coordinate:application_decide", args=[application.pk]), {"decision": "approve"}
+    )
+    requirement = checked_role.requirements.get()
+    response = coordinator_client.post(
+        reverse("volunteers:coordinate:volunteer_verification", args=[volunteer.pk]),
+        {"requirement": requirement.pk, "verified_on": timezone.localdate().isoformat(), "expires_on": ""},
+    )
+    assert response.status_code == 302
+
+    # then the approval and a verification "on <date> by <coordinator>" exist, expiring after a year
+    application.refresh_from_db()
+    assert application.status == RoleApplication.Status.APPROVED and application.decided_by == coordinator
+    assert RoleApproval.objects.get(volunteer=volunteer, role=checked_role).approved_by == coordinator
+    verification = RequirementVerification.objects.get(volunteer=volunteer, requirement=requirement)
+    assert verification.verified_by == coordinator
+    assert verification.expires_on == timezone.localdate() + datetime.timedelta(days=365)
+    # and the volunteer can book
+    assert services.shift_book(shift=shift, volunteer=volunteer).status == Booking.Status.BOOKED
+    detail = coordinator_client.get(
+        reverse("volunteers:coordinate:volunteer", args=[volunteer.pk])
+    ).content.decode()
+    assert "Verified on" in detail and coordinator.get_full_name() in detail
+
+
+def test_an_expired_verification_blocks_booking(coordinator, checked_role, agreement):
+    volunteer = ready_volunteer()
+    services.role_approval_grant(role=checked_role, volunteer=volunteer, by=coordinator)
+    today = timezone.localdate()
+    services.requirement_verification_record(
+        volunteer=volunteer,
+        requirement=checked_role.requirements.get(),
+        verified_on=today - datetime.timedelta(days=400),
+        expires_on=today - datetime.timedelta(days=35),
+        by=coordinator,
+    )
+
+    with pytest.raises(checks.RequirementExpired):
+        services.shift_book(shift=ShiftFactory(role=checked_role), volunteer=volunteer)
+
+
+def test_verification_stores_only_dates_and_who(coordinator, checked_role):
+    fields = {f.name for f in RequirementVerification._meta.get_fields()}
+    assert fields <= {
+        "id",
+        "volunteer",
+        "requirement",
+        "verified_on",
+        "expires_on",
+        "verified_by",
+        "created_at",
+    }
+    with pytest.raises(services.CoordinationError, match="future"):
+        services.requirement_verification_record(
+            volunteer=ready_volunteer(),
+            requirement=checked_role.requirements.get(),
+            verified_on=timezone.localdate() + datetime.timedelta(days=1),
+            by=coordinator,
+        )
+
+
+def test_declined_application_and_revoked_approval(coordinator_client, coordinator, checked_role, agreement):
+    volunteer = ready_volunteer()
+    application = services.role_apply(volunteer=volunteer, role=checked_role)
+
+    coordinator_client.post(
+        reverse("volunteers:coordinate:application_decide", args=[application.pk]), {"decision": "decline"}
+    )
+    application.refresh_from_db()
+    assert application.status == RoleApplication.Status.DECLINED
+    assert not RoleApproval.objects.filter(volunteer=volunteer).exists()
+
+    services.role_approval_grant(role=checked_role, volunteer=volunteer, by=coordinator)
+    coordinator_client.post(
+        reverse("volunteers:coordinate:volunteer_approval", args=[volunteer.pk]),
+        {"role": checked_role.pk, "decision": "revoke"},
+    )
+    assert not RoleApproval.objects.filter(volunteer=volunteer).exists()
+
+
+def test_approve_by_email_finds_only_onboarded_volunteers(coordinator_client, checked_role, agreement):
+    volunteer = ready_volunteer(email="known@example.org")
+    url = reverse("volunteers:coordinate:approve_by_email")
+
+    missing = coordinator_client.post(
+        url, {"email": "nobody@example.org", "role": checked_role.pk}, follow=True
+    )
+    assert "No volunteer who has completed onboarding" in missing.content.decode()
+
+    coordinator_client.post(url, {"email": "KNOWN@example.org", "role": checked_role.pk})
+    assert RoleApproval.objects.filter(volunteer=volunteer, role=checked_role).exists()
+
+
+def test_coordinator_cannot_decide_or_verify_for_other_roles(coordinator_client, other_role, agreement):
+    volunteer = ready_volunteer()
+    foreign_role = RoleFactory(requires_approval=True, requirements=[RequirementFactory()])
+    application = services.role_apply(volunteer=volunteer, role=foreign_role)
+
+    decide = coordinator_client.post(
+        reverse("volunteers:coordinate:application_decide", args=[application.pk]), {"decision": "approve"}
+    )
+    verify = coordinator_client.post(
+        reverse("volunteers:coordinate:volunteer_verification", args=[volunteer.pk]),
+        {"requirement": foreign_role.requirements.get().pk, "verified_on": timezone.localdate().isoformat()},
+    )
+
+    assert decide.status_code == 404 and verify.status_code == 404
+    assert not RoleApproval.objects.exists() and not RequirementVerification.objects.exists()
