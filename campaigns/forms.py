@@ -174,7 +174,11 @@ class BaseAllocationFormSet(forms.BaseFormSet):
             )
 
 
-AllocationFormSet = forms.formset_factory(AllocationLineForm, formset=BaseAllocationFormSet, extra=2)
+def allocation_formset(*, lines: int):
+    """One empty line per active category not yet in the plan, so a whole plan fits in one save."""
+    categories = SpendingCategory.objects.filter(is_active=True).count()
+    extra = max(categories - lines, 1)
+    return forms.formset_factory(AllocationLineForm, formset=BaseAllocationFormSet, extra=extra)
 
 
 class ImpactUnitForm(forms.Form):
@@ -199,7 +203,7 @@ class BaseImpactFormSet(forms.BaseFormSet):
         ]
 
 
-ImpactUnitFormSet = forms.formset_factory(ImpactUnitForm, formset=BaseImpactFormSet, extra=2)
+ImpactUnitFormSet = forms.formset_factory(ImpactUnitForm, formset=BaseImpactFormSet, extra=3)
 
 
 class CampaignUpdateForm(forms.Form):

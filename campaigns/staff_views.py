@@ -17,7 +17,6 @@ from accounts.roles import role_required
 
 from . import selectors, services
 from .forms import (
-    AllocationFormSet,
     CampaignForm,
     CampaignUpdateForm,
     ExpenditureFilterForm,
@@ -25,6 +24,7 @@ from .forms import (
     FundForm,
     ImpactUnitFormSet,
     SpendingCategoryForm,
+    allocation_formset,
 )
 from .models import Campaign, CampaignUpdate, Expenditure, Fund, SpendingCategory
 
@@ -91,7 +91,7 @@ def allocation_plan_edit(request, pk: int):
         {"category": line.category_id, "percent": line.share_bps / 100}
         for line in campaign.allocation_lines.select_related("category")
     ]
-    formset = AllocationFormSet(request.POST or None, initial=initial, prefix="plan")
+    formset = allocation_formset(lines=len(initial))(request.POST or None, initial=initial, prefix="plan")
     if request.method == "POST" and formset.is_valid():
         try:
             services.allocation_plan_set(campaign=campaign, lines=formset.lines())

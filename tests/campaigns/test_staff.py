@@ -357,3 +357,13 @@ def test_moving_a_campaign_to_another_fund_refreshes_both_funds_after_commit(
     assert len(callbacks) == 2
     assert FundTotals.objects.get(fund=new_fund).raised == 0  # the gifts stay designated to the old fund
     assert FundTotals.objects.get(fund=old_fund).raised == 9000
+
+
+def test_plan_form_has_a_line_for_every_category(staff_client, campaign, categories):
+    # given a plan with three lines and six active categories
+    response = staff_client.get(f"/staff/campaigns/{campaign.pk}/plan/")
+
+    # then all six fit in one save: three filled lines and three empty ones
+    formset = response.context["formset"]
+    assert len(formset.forms) == 6
+    assert [f.initial.get("percent") for f in formset.forms[:3]] == [60, 25, 15]
