@@ -103,7 +103,8 @@ def days_left(campaign: Campaign, today: datetime.date | None = None) -> int | N
     if campaign.ends_on is None:
         return None
     today = today or timezone.localdate()
-    return max((campaign.ends_on - today).days + 1, 0) if campaign.ends_on >= today else 0
+    # 0 on the last day ("ends today") and after it; the page says which.
+    return max((campaign.ends_on - today).days, 0)
 
 
 def is_finished(campaign: Campaign, today: datetime.date | None = None) -> bool:

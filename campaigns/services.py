@@ -483,3 +483,13 @@ def expenditure_edit(*, expenditure: Expenditure, data: dict) -> Expenditure:
     expenditure.full_clean()
     expenditure.save()
     return expenditure
+
+
+@transaction.atomic
+def expenditure_delete(*, expenditure: Expenditure) -> None:
+    """Remove a wrongly recorded expenditure and its document."""
+    document = expenditure.document.name if expenditure.document else ""
+    storage = expenditure.document.storage if document else None
+    expenditure.delete()
+    if document:
+        transaction.on_commit(lambda: storage.delete(document))

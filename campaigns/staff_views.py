@@ -238,6 +238,15 @@ def expenditure_edit(request, pk: int):
 
 
 @role_required("staff")
+@require_http_methods(["POST"])
+def expenditure_delete(request, pk: int):
+    expenditure = get_object_or_404(Expenditure, pk=pk)
+    services.expenditure_delete(expenditure=expenditure)
+    messages.success(request, "Expenditure deleted.")
+    return redirect("campaigns:staff_expenditure_list")
+
+
+@role_required("staff")
 @require_GET
 def expenditure_document(request, pk: int):
     expenditure = get_object_or_404(Expenditure, pk=pk)

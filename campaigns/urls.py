@@ -45,6 +45,9 @@ urlpatterns = [
     path("staff/expenditures/new/", staff_views.expenditure_create, name="staff_expenditure_create"),
     path("staff/expenditures/<int:pk>/", staff_views.expenditure_edit, name="staff_expenditure_edit"),
     path(
+        "staff/expenditures/<int:pk>/delete/", staff_views.expenditure_delete, name="staff_expenditure_delete"
+    ),
+    path(
         "staff/expenditures/<int:pk>/document/",
         staff_views.expenditure_document,
         name="staff_expenditure_document",

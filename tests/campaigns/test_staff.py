@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from campaigns.models import AllocationPlan, Campaign, Expenditure, ImpactUnit
 from campaigns.services import fund_save
-from tests.factories import ExpenditureFactory, FundFactory
+from tests.factories import CampaignFactory, ExpenditureFactory, FundFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -367,3 +367,28 @@ def test_plan_form_has_a_line_for_every_category(staff_client, campaign, categor
     formset = response.context["formset"]
     assert len(formset.forms) == 6
     assert [f.initial.get("percent") for f in formset.forms[:3]] == [60, 25, 15]
+
+
+def test_staff_delete_a_wrong_expenditure_by_post_only(staff_client, campaign, categories):
+    expenditure = ExpenditureFactory(campaign=campaign, category=categories["medical-care"])
+
+    assert staff_client.get(f"/staff/expenditures/{expenditure.pk}/delete/").status_code == 405
+    response = staff_client.post(f"/staff/expenditures/{expenditure.pk}/delete/")
+
+    assert response.status_code == 302
+    assert not Expenditure.objects.filter(pk=expenditure.pk).exists()
+
+
+def test_days_left_counts_down_to_ends_today(client):
+    import time_machine
+
+    CampaignFactory(slug="short", starts_on=datetime.date(2026, 3, 1), ends_on=datetime.date(2026, 3, 10))
+
+    with time_machine.travel(datetime.datetime(2026, 3, 8, 17, 0, tzinfo=datetime.UTC)):
+        assert "2 days left" in client.get("/campaigns/short/").content.decode()
+    with time_machine.travel(datetime.datetime(2026, 3, 10, 17, 0, tzinfo=datetime.UTC)):
+        assert "Ends today" in client.get("/campaigns/short/").content.decode()
+    with time_machine.travel(datetime.datetime(2026, 3, 11, 17, 0, tzinfo=datetime.UTC)):
+        body = client.get("/campaigns/short/").content.decode()
+        assert "This campaign has ended." in body
+        assert "/campaigns/short/donate/" not in body
