@@ -137,3 +137,21 @@ def test_beat_safety_net_task_repairs_stale_totals(settings):
     assert (
         settings.CELERY_BEAT_SCHEDULE["campaigns-recompute-totals"]["task"] == totals_recompute_all_task.name
     )
+
+
+def test_months_are_the_organisations_months_not_utc():
+    import datetime
+
+    # given a gift at 03:00 UTC on March 1st, which is still February 28th in New York
+    campaign = CampaignFactory()
+    DonationFactory(
+        campaign=campaign, amount=1000, succeeded_at=datetime.datetime(2026, 3, 1, 3, 0, tzinfo=datetime.UTC)
+    )
+    DonationFactory(
+        campaign=campaign, amount=2000, succeeded_at=datetime.datetime(2026, 3, 1, 6, 0, tzinfo=datetime.UTC)
+    )
+
+    _refresh(campaign)
+
+    months = dict(CampaignMonthTotals.objects.filter(campaign=campaign).values_list("month", "raised"))
+    assert months == {datetime.date(2026, 2, 1): 1000, datetime.date(2026, 3, 1): 2000}
