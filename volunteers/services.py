@@ -200,7 +200,17 @@ def shift_book(
         ).exists():
             raise checks.AlreadyBooked()
         _check_no_overlap(shift=shift, volunteer=volunteer)
-        checks.check_capacity(shift, _taken_places(shift, excluding_offer=_offer))
+        # A place held for this person by a waitlist offer is theirs to take, from the email link or
+        # from the shift page.
+        own_offer = _offer or (
+            WaitlistEntry.objects.filter(
+                shift=shift,
+                volunteer=volunteer,
+                status=WaitlistEntry.Status.OFFERED,
+                offer_expires_at__gt=now,
+            ).first()
+        )
+        checks.check_capacity(shift, _taken_places(shift, excluding_offer=own_offer))
         if _between_count_and_insert is not None:
             _between_count_and_insert()
         try:
@@ -211,6 +221,13 @@ def shift_book(
         except IntegrityError as exc:
             # The partial unique constraint caught a second active booking that slipped past the check.
             raise checks.AlreadyBooked() from exc
+        if own_offer is not None:
+            WaitlistEntry.objects.filter(pk=own_offer.pk).update(
+                status=WaitlistEntry.Status.ACCEPTED, responded_at=now
+            )
+            if booking.source == Booking.Source.DIRECT:
+                booking.source = Booking.Source.WAITLIST
+                booking.save(update_fields=["source"])
         # A person who books directly no longer needs their place in the queue.
         WaitlistEntry.objects.filter(
             shift=shift, volunteer=volunteer, status=WaitlistEntry.Status.WAITING
@@ -381,11 +398,13 @@ def reminders_schedule(*, booking: Booking, now: datetime.datetime | None = None
         if due_at <= now:
             booking.reminders.filter(offset_hours=offset, sent_at__isnull=True).delete()
             continue
-        reminder, _ = Reminder.objects.update_or_create(
-            booking=booking,
-            offset_hours=offset,
-            defaults={"due_at": due_at, "sent_at": None, "skipped_at": None},
+        reminder, made = Reminder.objects.get_or_create(
+            booking=booking, offset_hours=offset, defaults={"due_at": due_at}
         )
+        if not made and reminder.due_at != due_at:
+            # The shift moved: remind again for the new time, even if the old reminder went out.
+            reminder.due_at, reminder.sent_at, reminder.skipped_at, reminder.attempts = due_at, None, None, 0
+            reminder.save(update_fields=["due_at", "sent_at", "skipped_at", "attempts"])
         created.append(reminder)
     return created
 
@@ -532,6 +551,7 @@ def _tasks():
 
 def _queue(callback: Callable[[], object]) -> None:
     transaction.on_commit(callback)
+
 
 # --- coordination
 # Writes for the coordinator side (volunteers/coordination_views.py). Lock order stays the module's:

@@ -26,6 +26,7 @@ def waitlist_offers_expire() -> int:
     """Beat, every minute: expire offers and pass the places on."""
     return services.waitlist_offers_expire()
 
+
 # --- coordination
 
 

@@ -365,3 +365,25 @@ def test_volunteer_can_ask_for_approval_from_the_shift_page_once(client, ready):
 
     assert RoleApplication.objects.filter(volunteer=ready, role=role, status="pending").count() == 1
     assert "a coordinator will review it" in client.get(f"/shifts/{shift.pk}/").content.decode()
+
+
+def test_person_offered_a_place_can_take_it_from_the_shift_page_but_others_cannot(client):
+    shift = full_shift(capacity=1)
+    holder_booking = shift.bookings.get()
+    first, second = ready_volunteer(), ready_volunteer()
+    services.waitlist_join(shift=shift, volunteer=first)
+    services.waitlist_join(shift=shift, volunteer=second)
+    services.booking_cancel(booking=holder_booking, volunteer=holder_booking.volunteer)
+
+    client.force_login(second)
+    client.post(f"/shifts/{shift.pk}/book/")
+    assert not Booking.objects.filter(volunteer=second, status="booked").exists()
+
+    client.force_login(first)
+    assert "Book this place" in client.get(f"/shifts/{shift.pk}/").content.decode()
+    client.post(f"/shifts/{shift.pk}/book/")
+
+    booking = Booking.objects.get(volunteer=first, status="booked")
+    assert booking.source == Booking.Source.WAITLIST
+    assert WaitlistEntry.objects.get(volunteer=first).status == WaitlistEntry.Status.ACCEPTED
+    assert WaitlistEntry.objects.get(volunteer=second).status == WaitlistEntry.Status.WAITING

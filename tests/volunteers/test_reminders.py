@@ -182,3 +182,49 @@ def test_two_beat_workers_at_once_send_each_reminder_once(requires_postgres):
     assert sum(counts) == 20
     assert len(mail.outbox) == 20
     assert len({m.to[0] for m in mail.outbox}) == 20
+
+
+def test_rescheduling_without_a_time_change_does_not_resend():
+    booking = _book_shift_at_nine_local(datetime.date(2027, 3, 15))
+    due_48 = booking.shift.starts_at - datetime.timedelta(hours=48)
+    assert _run_beat_at(due_48) == 1
+
+    with time_machine.travel(due_48 + datetime.timedelta(hours=1), tick=False):
+        services.reminders_reschedule_for_shift(shift=booking.shift)
+
+    assert _run_beat_at(due_48 + datetime.timedelta(hours=2)) == 0
+    assert len(mail.outbox) == 1
+
+
+class FailingEmailBackend:
+    """A mail server that is down: the real reminder code runs up to the SMTP call."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("mail server down")
+
+
+def test_a_failed_send_is_retried_next_minute_and_given_up_after_max_attempts(settings):
+    booking = _book_shift_at_nine_local(datetime.date(2028, 11, 6))
+    due_48 = booking.shift.starts_at - datetime.timedelta(hours=48)
+    settings.EMAIL_BACKEND = "tests.volunteers.test_reminders.FailingEmailBackend"
+    settings.HAVEN_REMINDER_MAX_ATTEMPTS = 3
+
+    assert _run_beat_at(due_48) == 0
+    reminder = Reminder.objects.get(booking=booking, offset_hours=48)
+    assert reminder.attempts == 1 and reminder.sent_at is None and "mail server down" in reminder.last_error
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert _run_beat_at(due_48 + datetime.timedelta(minutes=1)) == 1
+    reminder.refresh_from_db()
+    assert reminder.attempts == 2 and reminder.sent_at is not None
+
+    # a reminder that keeps failing is given up (skipped) after the maximum
+    settings.EMAIL_BACKEND = "tests.volunteers.test_reminders.FailingEmailBackend"
+    due_3 = booking.shift.starts_at - datetime.timedelta(hours=3)
+    for minute in range(4):
+        _run_beat_at(due_3 + datetime.timedelta(minutes=minute))
+    late = Reminder.objects.get(booking=booking, offset_hours=3)
+    assert late.attempts == 3 and late.skipped_at is not None and late.sent_at is None
