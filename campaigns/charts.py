@@ -19,7 +19,7 @@ TEXT_COLOUR = "#1f2933"
 
 def _anchor(index: int, count: int) -> str:
     """Month labels: the first and last are anchored inwards so they are never cut off."""
-    if count > 1 and index == count - 1:
+    if index == count - 1:
         return "end"
     if count > 1 and index == 0:
         return "start"
@@ -56,7 +56,8 @@ def raised_over_time(
     )
 
     def x(i: int) -> float:
-        return round(left + (plot_w * i / max(len(months) - 1, 1) if len(months) > 1 else plot_w / 2), 1)
+        # The line starts from zero at the left edge (the campaign's start); month i ends at slot i+1.
+        return round(left + plot_w * (i + 1) / max(len(months), 1), 1)
 
     def y(value: int) -> float:
         return round(top + plot_h - plot_h * value / top_value, 1)
@@ -93,7 +94,8 @@ def raised_over_time(
     )
     if months:
         points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, (_, v) in enumerate(months))
-        area = f"{x(0):.1f},{y(0):.1f} {points} {x(len(months) - 1):.1f},{y(0):.1f}"
+        points = f"{left:.1f},{y(0):.1f} {points}"
+        area = f"{points} {x(len(months) - 1):.1f},{y(0):.1f}"
         parts.append(
             format_html(
                 '<polygon points="{}" fill="{}" fill-opacity="0.15"/>'
