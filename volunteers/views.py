@@ -188,6 +188,7 @@ def my_shifts(request):
             "past": selectors.volunteer_bookings(volunteer=request.user, upcoming=False),
             "waitlist": selectors.volunteer_waitlist(volunteer=request.user),
             "now": timezone.now(),
+            "standing": VolunteerStanding.load(request.user),
         },
     )
 

@@ -98,3 +98,12 @@ def test_anonymous_shift_list_invites_to_volunteer_with_signup_then_onboarding(c
 
     assert "Volunteer with us" in body
     assert "/accounts/signup/?as=volunteer&amp;next=/me/volunteer/profile/" in body
+
+
+def test_my_shifts_asks_to_sign_a_new_agreement_version(client, ready):
+    client.force_login(ready)
+    assert "new version" not in client.get("/me/shifts/").content.decode()
+
+    AgreementFactory(version=2, text="Updated terms.", published_at=timezone.now())
+
+    assert "new version" in client.get("/me/shifts/").content.decode()
