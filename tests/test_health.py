@@ -49,3 +49,13 @@ def test_health_is_degraded_and_fast_when_the_broker_is_unreachable(client, sett
     assert body["database"] == "ok"
     assert body["broker"].startswith("error:")
     assert elapsed < 5, f"health check took {elapsed:.1f}s"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_container_health_check_asks_healthz_like_the_proxy_would(live_server, monkeypatch):
+    from config.healthcheck import main
+
+    monkeypatch.setenv("DJANGO_ALLOWED_HOSTS", "localhost,haven.example.org")
+
+    assert main(live_server.url + "/healthz") == 0
+    assert main(f"http://127.0.0.1:{_closed_port()}/healthz") == 1
