@@ -172,6 +172,13 @@ def on_checkout_expired(session: dict, event: dict) -> str:
     donation = _checkout_donation(session)
     if donation is None:
         return "no matching gift"
+    if donation.recurring_gift_id:
+        # A monthly gift whose first payment never happened never started.
+        recurring = services.recurring_lock(donation.recurring_gift_id)
+        if recurring.status == RecurringGift.Status.PENDING:
+            services.recurring_set_status(
+                recurring=recurring, stripe_status="incomplete_expired", at=_event_time(event)
+            )
     donation = services._lock(donation.pk)
     services.donation_mark_failed(donation=donation, reason="The checkout page expired before payment.")
     return "expired"

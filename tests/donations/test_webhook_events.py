@@ -324,3 +324,20 @@ def test_refund_for_a_payment_we_do_not_know_yet_waits_for_it(send_event):
     assert donation.status == Donation.Status.REFUNDED
     assert donation.amount_refunded == 4000
     assert not StripeEvent.objects.filter(processed_at=None).exists()
+
+
+def test_expired_checkout_of_a_monthly_gift_never_starts_it(send_event):
+    recurring, donation = _monthly_gift()
+    session = so.checkout_session(
+        id=donation.stripe_checkout_session_id,
+        mode="subscription",
+        status="expired",
+        metadata={"donation_id": str(donation.public_id)},
+    )
+
+    send_event(so.event("checkout.session.expired", session))
+
+    recurring.refresh_from_db()
+    donation.refresh_from_db()
+    assert donation.status == Donation.Status.FAILED
+    assert recurring.status == RecurringGift.Status.CANCELED
