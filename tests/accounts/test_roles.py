@@ -20,3 +20,14 @@ def test_dashboard_needs_sign_in(client):
 
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_the_dashboard_shows_what_each_role_opens(client, donor, staff_user):
+    client.force_login(donor)
+    donor_page = client.get(reverse("accounts:dashboard")).content.decode()
+    client.force_login(staff_user)
+    staff_page = client.get(reverse("accounts:dashboard")).content.decode()
+
+    assert "Become a volunteer" in donor_page
+    assert reverse("people:list") not in donor_page
+    assert reverse("people:list") in staff_page
