@@ -552,7 +552,6 @@ def _tasks():
 def _queue(callback: Callable[[], object]) -> None:
     transaction.on_commit(callback)
 
-
 # --- coordination
 # Writes for the coordinator side (volunteers/coordination_views.py). Lock order stays the module's:
 # a volunteer's profile before a shift; these services never take a profile lock, only the shift and
@@ -909,14 +908,16 @@ def shift_series_update_future(
 
 @transaction.atomic
 def shift_capacity_set(*, shift: Shift, capacity: int, by: User) -> Shift:
-    """Change a shift's capacity: never below the active bookings (CapacityBelowBooked says how many
-    are booked); new places are offered to the waitlist at once."""
+    """Change one shift's capacity: never below the active bookings (CapacityBelowBooked says how
+    many are booked); new places are offered to the waitlist at once."""
     shift = Shift.objects.select_for_update().select_related("role").get(pk=shift.pk)
     if shift.is_cancelled:
         raise CoordinationError("This shift is cancelled.")
     _capacity_check(shift=shift, capacity=capacity, booked=_active_count(shift))
     shift.capacity = capacity
-    shift.save(update_fields=["capacity", "updated_at"])
+    # Like any edit of one shift, this makes it an exception that a later series edit leaves alone.
+    shift.is_series_exception = shift.series_id is not None
+    shift.save(update_fields=["capacity", "is_series_exception", "updated_at"])
     _capacity_settle(shift=shift)
     return shift
 

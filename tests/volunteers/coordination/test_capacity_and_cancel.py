@@ -1,11 +1,19 @@
 """Capacity changes (never below the booked, more places go to the waitlist) and cancelling a shift."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
-from tests.factories import BookingFactory, ShiftFactory, WaitlistEntryFactory, ready_volunteer
+from tests.factories import (
+    BookingFactory,
+    ShiftFactory,
+    ShiftSeriesFactory,
+    WaitlistEntryFactory,
+    ready_volunteer,
+)
 from volunteers import services
-from volunteers.models import Booking, Reminder, WaitlistEntry
+from volunteers.models import Booking, Reminder, Shift, WaitlistEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +137,36 @@ def test_cancel_through_the_page(
     own_shift.refresh_from_db()
     assert own_shift.is_cancelled
     assert len(mailoutbox) == 1
+
+
+def test_a_capacity_change_on_one_series_shift_survives_a_later_series_edit(role, coordinator):
+    series = ShiftSeriesFactory(role=role)
+    _, shifts = services.shift_series_create(
+        role=role,
+        created_by=coordinator,
+        start_date=series.start_date,
+        until_date=series.until_date,
+        start_time=datetime.time(9, 0),
+        duration_minutes=60,
+        frequency="daily",
+        weekdays=[],
+        capacity=3,
+    )
+    event_day = shifts[3]
+    services.shift_capacity_set(shift=event_day, capacity=8, by=coordinator)
+
+    services.shift_series_update_future(
+        shift=shifts[0],
+        by=coordinator,
+        start_time=datetime.time(9, 0),
+        duration_minutes=60,
+        capacity=5,
+        title="",
+        neighbourhood="",
+        address="",
+        cancellation_cutoff_hours=24,
+    )
+
+    event_day.refresh_from_db()
+    assert event_day.capacity == 8 and event_day.is_series_exception
+    assert Shift.objects.get(pk=shifts[4].pk).capacity == 5
