@@ -552,6 +552,7 @@ def _tasks():
 def _queue(callback: Callable[[], object]) -> None:
     transaction.on_commit(callback)
 
+
 # --- coordination
 # Writes for the coordinator side (volunteers/coordination_views.py). Lock order stays the module's:
 # a volunteer's profile before a shift; these services never take a profile lock, only the shift and
