@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import BookingFactory, RoleFactory, ShiftFactory, WaitlistEntryFactory
+from volunteers import selectors
 from volunteers.models import Shift
 
 pytestmark = pytest.mark.django_db
@@ -97,3 +98,16 @@ def test_filters_by_role_and_dates(coordinator, coordinator_client, role):
         url, {"date_from": timezone.localdate().isoformat(), "date_to": to}
     ).context["page"]
     assert {s.pk for s in by_date} == {a.pk, b.pk}
+
+
+def test_the_selector_reads_500_shifts_with_their_counts_in_one_query(
+    coordinator, role, django_assert_num_queries
+):
+    _make_shifts(role, 500)
+    coordinator.roles  # noqa: B018  (the role lookup is cached per request; load it outside the count)
+
+    with django_assert_num_queries(1):
+        shifts = list(selectors.coordinator_fill_rate(user=coordinator, filters=selectors.FillRateFilters()))
+
+    assert len(shifts) == 500
+    assert sum(s.booked_count for s in shifts) == 250 and sum(s.waiting_count for s in shifts) == 250
