@@ -142,6 +142,17 @@ def impact_units_for(campaign: Campaign) -> list[ImpactUnit]:
     return list(ImpactUnit.objects.filter(campaign=campaign).order_by("amount", "position"))
 
 
+def suggested_amounts_with_impact(
+    campaign: Campaign, units: list[ImpactUnit] | None = None
+) -> list[tuple[int, str | None]]:
+    """Each suggested amount with the impact unit of exactly that amount, if staff defined one:
+    [(4000, "one night of safe housing"), (10000, None)]. Pass `units` to save the query."""
+    units = impact_units_for(campaign) if units is None else units
+    by_amount = {unit.amount: unit.description for unit in units}
+    amounts = [a for a in campaign.suggested_amounts or [] if isinstance(a, int) and a > 0]
+    return [(amount, by_amount.get(amount)) for amount in amounts]
+
+
 @dataclass
 class CategoryUse:
     category: SpendingCategory
@@ -167,6 +178,7 @@ class CampaignPage:
     uses: list[CategoryUse]
     spent_total: int
     impact_units: list[ImpactUnit]
+    suggested: list[tuple[int, str | None]]
     updates: list[CampaignUpdate]
     months: list[tuple[datetime.date, int]]  # (month, cumulative net raised)
     supporter_names: list[str]
@@ -221,6 +233,7 @@ def campaign_page(campaign: Campaign, today: datetime.date | None = None) -> Cam
         ]
     )
     totals = _totals(campaign)
+    units = impact_units_for(campaign)
     return CampaignPage(
         campaign=campaign,
         progress=campaign_progress(campaign),
@@ -228,7 +241,8 @@ def campaign_page(campaign: Campaign, today: datetime.date | None = None) -> Cam
         finished=is_finished(campaign, today),
         uses=uses,
         spent_total=spent_total,
-        impact_units=impact_units_for(campaign),
+        impact_units=units,
+        suggested=suggested_amounts_with_impact(campaign, units),
         updates=updates,
         months=raised_by_month(campaign, today),
         supporter_names=list(totals.supporter_names or []),

@@ -163,3 +163,19 @@ def test_updates_feed_lists_published_updates_only(client, campaign):
     assert response["Content-Type"].startswith("application/atom+xml")
     assert "Forty nights in March" in body
     assert "Draft news" not in body
+
+
+def test_suggested_amounts_show_their_impact_for_the_donation_form(client, campaign):
+    from campaigns.selectors import impact_units_for, suggested_amounts_with_impact
+
+    ImpactUnitFactory(campaign=campaign, amount=4000, description="one night of safe housing")
+    ImpactUnitFactory(campaign=campaign, amount=15000, description="an hour with a lawyer")
+
+    assert [u.amount for u in impact_units_for(campaign)] == [4000, 15000]
+    assert suggested_amounts_with_impact(campaign) == [
+        (2500, None),
+        (4000, "one night of safe housing"),
+        (10000, None),
+    ]
+    body = client.get(f"/campaigns/{campaign.slug}/").content.decode()
+    assert "<strong>$40</strong> (one night of safe housing)" in body
