@@ -55,8 +55,9 @@ def campaign_detail(request, slug: str):
             chart_id="raised-chart", months=page.months, goal=campaign.goal_amount, currency=campaign.currency
         ),
         "uses_chart": charts.planned_vs_spent(chart_id="uses-chart", uses=page.uses) if page.uses else "",
-        "share_url": request.build_absolute_uri(reverse("campaigns:detail", args=[campaign.slug])),
-        "share_image": request.build_absolute_uri(settings.STATIC_URL + "img/favicon.svg"),
+        # The configured public address, not the request's Host header: share cards must point home.
+        "share_url": settings.SITE_URL + reverse("campaigns:detail", args=[campaign.slug]),
+        "share_image": settings.SITE_URL + settings.STATIC_URL + "img/favicon.svg",
         "donate_url": f"/campaigns/{campaign.slug}/donate/",
     }
     return render(request, "campaigns/detail.html", context)
