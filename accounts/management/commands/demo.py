@@ -25,7 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 SEED_APPS = ["accounts", "campaigns", "volunteers", "donations"]
 DEMO_WEBHOOK_SECRET = "whsec_demo_haven_local_only"  # noqa: S105 - a demo value, printed on screen
-TEST_CARD = "4242 4242 4242 4242 (any future expiry, any CVC); 4000 0000 0000 0002 is declined"
+TEST_CARD = "4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined"
 
 
 @dataclass
