@@ -1,15 +1,18 @@
 """A coordinator lowers capacity (or cancels) while people book. Real threads, real PostgreSQL row locks."""
 
+import datetime
 import threading
 import time
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from tests.factories import AgreementFactory, RoleFactory, ShiftFactory, UserFactory, ready_volunteer
 from volunteers import services
 from volunteers.checks import BookingError
-from volunteers.models import Booking
+from volunteers.models import Booking, DigestLog
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,3 +84,20 @@ def test_cancelling_while_people_book_leaves_no_active_booking(requires_postgres
 
     # a booking that got in before the cancel was cancelled with it; later ones were refused
     assert not Booking.objects.filter(shift=shift, status=Booking.Status.BOOKED).exists()
+
+
+def test_two_beat_workers_send_one_digest(requires_postgres, mailoutbox):
+    # given a coordinator with an empty shift tomorrow, after the digest hour
+    coordinator, shift = _setup(capacity=4)
+    now = timezone.localtime().replace(hour=settings.HAVEN_COORDINATOR_DIGEST_HOUR + 1)
+    shift.starts_at = now + datetime.timedelta(days=1)
+    shift.ends_at = shift.starts_at + datetime.timedelta(hours=2)
+    shift.save()
+
+    # when two workers run the digest at the same moment
+    outcomes = _together([lambda: services.coordinator_digests_send(now=now) for _ in range(2)])
+
+    # then exactly one email went out and one log row exists
+    assert sorted(outcomes) == [0, 1]
+    assert [m.to for m in mailoutbox] == [[coordinator.email]]
+    assert DigestLog.objects.filter(coordinator=coordinator).count() == 1
