@@ -75,6 +75,12 @@ def page_not_found(request, exception=None):
 
 
 @public
+def csrf_failure(request, reason=""):
+    """Django's CSRF failure page, in our layout (with the hotline) instead of a bare technical page."""
+    return render(request, "errors/csrf.html", status=403)
+
+
+@public
 def server_error(request):
     return render(request, "errors/500.html", status=500)
 

@@ -142,3 +142,15 @@ def test_an_inactive_coordinator_is_refused(client):
     client.force_login(person)
 
     assert client.get("/test-coordinate/").status_code in (302, 403)
+
+
+def test_a_rejected_form_explains_itself_in_our_layout():
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(reverse("account_login"), {"login": "a@example.org", "password": "x"})
+
+    assert response.status_code == 403
+    assert "Please try that again" in response.content.decode()
+    _assert_hotline(response)
