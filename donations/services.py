@@ -49,6 +49,8 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
 PAID_STATUSES = {Status.SUCCEEDED, Status.REFUNDED, Status.DISPUTED, Status.DISPUTE_LOST}
 
 OUTBOX_CLAIM_TIMEOUT = datetime.timedelta(minutes=15)
+# After this many failed sends an email stays in the outbox for a person to look at (bad address).
+OUTBOX_MAX_ATTEMPTS = 10
 
 
 class DonationError(Exception):
@@ -795,7 +797,7 @@ def outbox_send(*, email_id: int) -> bool:
     taken again. Returns True if this call sent it."""
     now = timezone.now()
     claimed = (
-        OutboxEmail.objects.filter(pk=email_id, sent_at__isnull=True)
+        OutboxEmail.objects.filter(pk=email_id, sent_at__isnull=True, attempts__lt=OUTBOX_MAX_ATTEMPTS)
         .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - OUTBOX_CLAIM_TIMEOUT))
         .update(claimed_at=now, attempts=F("attempts") + 1)
     )
@@ -830,7 +832,9 @@ def outbox_sweep() -> int:
     now = timezone.now()
     count = 0
     unsent = OutboxEmail.objects.filter(
-        sent_at__isnull=True, attempts__lt=10, created_at__lt=now - datetime.timedelta(minutes=5)
+        sent_at__isnull=True,
+        attempts__lt=OUTBOX_MAX_ATTEMPTS,
+        created_at__lt=now - datetime.timedelta(minutes=5),
     )
     for email_id in unsent.filter(
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - OUTBOX_CLAIM_TIMEOUT)

@@ -24,6 +24,11 @@ class GatewayError(Exception):
     """Stripe could not be reached or refused the request; the message is safe to show to staff."""
 
 
+class GatewayRefused(GatewayError):
+    """Stripe answered that the request is invalid (no such object, bad parameter): retrying the same
+    request will not help."""
+
+
 class WebhookVerificationError(Exception):
     """Bad signature, stale timestamp or a body that is not a JSON object."""
 
@@ -59,6 +64,8 @@ def _as_dict(obj: Any) -> dict:
 def _call(fn, *args, **kwargs) -> dict:
     try:
         return _as_dict(fn(*args, **kwargs))
+    except stripe.InvalidRequestError as exc:
+        raise GatewayRefused(str(exc)[:300] or "Stripe refused the request.") from exc
     except stripe.StripeError as exc:
         message = getattr(exc, "user_message", None) or str(exc) or exc.__class__.__name__
         raise GatewayError(message[:300]) from exc

@@ -75,6 +75,16 @@ def _int(obj, *path) -> int | None:
     return value
 
 
+def _from_stripe(call, **kwargs):
+    """Ask Stripe for what the payload leaves out. If Stripe says the object does not exist, the event
+    names something that is not ours: ignore it. If Stripe cannot be reached, let the error through:
+    the event rolls back, we answer 500 and Stripe delivers it again later."""
+    try:
+        return call(**kwargs)
+    except stripe_gateway.GatewayRefused as exc:
+        raise PayloadShapeError(f"Stripe does not know it: {exc}") from exc
+
+
 def _timestamp(value) -> datetime.datetime | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 32_503_680_000:
         return None
@@ -251,7 +261,9 @@ def on_charge_refunded(charge: dict, event: dict) -> str:
         and _dig(charge, "refunds", "has_more") is not False
     ):
         # Recent API versions leave `refunds` out of the charge unless expanded: ask Stripe.
-        refunds = stripe_gateway.refunds_for_charge(charge_id=charge_id)
+        if not charge_id:
+            raise PayloadShapeError("charge.id")
+        refunds = _from_stripe(stripe_gateway.refunds_for_charge, charge_id=charge_id)
     for refund in refunds:
         if not isinstance(refund, dict) or not _str(refund, "id"):
             continue
@@ -319,7 +331,7 @@ def _invoice_payment_intent(invoice: dict, *, fetch: bool) -> str:
     if legacy or not fetch:
         return legacy
     # `payments` is only present when expanded; ask Stripe which PaymentIntent paid the invoice.
-    ids = stripe_gateway.invoice_payment_intent_ids(invoice_id=_str(invoice, "id"))
+    ids = _from_stripe(stripe_gateway.invoice_payment_intent_ids, invoice_id=_str(invoice, "id"))
     return ids[0] if ids else ""
 
 
