@@ -53,16 +53,16 @@ def _roster_url(shift_id: int) -> str:
 def dashboard(request):
     roles = selectors.coordinator_roles(user=request.user)
     today = timezone.localdate()
-    data = request.GET if request.GET else None
-    form = FillRateFilterForm(
-        data,
-        roles=roles,
-        initial={"date_from": today, "date_to": today + datetime.timedelta(days=DEFAULT_RANGE_DAYS)},
-    )
-    filters = selectors.FillRateFilters(
-        date_from=today, date_to=today + datetime.timedelta(days=DEFAULT_RANGE_DAYS)
-    )
-    if form.is_bound and form.is_valid():
+    default_range = {"date_from": today, "date_to": today + datetime.timedelta(days=DEFAULT_RANGE_DAYS)}
+    # Without filters in the URL the page shows the next four weeks; the page links carry those
+    # dates, so page 2 lists the same range as page 1.
+    query = request.GET.copy()
+    query.pop("page", None)
+    if not query:
+        query.update({key: value.isoformat() for key, value in default_range.items()})
+    form = FillRateFilterForm(query, roles=roles)
+    filters = selectors.FillRateFilters(**default_range)
+    if form.is_valid():
         filters = selectors.FillRateFilters(
             role=form.cleaned_data["role"],
             date_from=form.cleaned_data["date_from"],
@@ -72,8 +72,6 @@ def dashboard(request):
     page = Paginator(
         selectors.coordinator_fill_rate(user=request.user, filters=filters), SHIFTS_PER_PAGE
     ).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "volunteers/coordinate/dashboard.html",

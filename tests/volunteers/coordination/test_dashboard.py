@@ -111,3 +111,21 @@ def test_the_selector_reads_500_shifts_with_their_counts_in_one_query(
 
     assert len(shifts) == 500
     assert sum(s.booked_count for s in shifts) == 250 and sum(s.waiting_count for s in shifts) == 250
+
+
+def test_the_next_page_keeps_the_default_four_weeks(coordinator_client, role):
+    # given 120 shifts in the next days and one in two months
+    _make_shifts(role, 120)
+    far = timezone.now() + datetime.timedelta(days=60)
+    distant = ShiftFactory(role=role, starts_at=far, ends_at=far + datetime.timedelta(hours=1))
+
+    first = coordinator_client.get(reverse("volunteers:coordinate:dashboard"))
+    query = first.context["query"]
+    second = coordinator_client.get(reverse("volunteers:coordinate:dashboard") + f"?{query}&page=2")
+
+    # then both pages cover the default range, and the distant shift is on neither
+    assert "date_from=" in query and "date_to=" in query
+    listed = {s.pk for s in first.context["page"]} | {s.pk for s in second.context["page"]}
+    assert len(listed) == 120 and distant.pk not in listed
+    escaped = query.replace("&", "&amp;")
+    assert f'href="?{escaped}&amp;page=2"' in first.content.decode()
