@@ -28,8 +28,10 @@ def _owner_q(user) -> Q:
 
 
 def donations_for_user(*, user) -> QuerySet[Donation]:
+    """Every gift of this person except attempts that never went through (abandoned or declined)."""
     return (
         Donation.objects.filter(_owner_q(user))
+        .exclude(status=Donation.Status.FAILED)
         .select_related("campaign", "fund", "receipt", "recurring_gift")
         .order_by("-created_at")
     )

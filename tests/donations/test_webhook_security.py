@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from devstripe import objects as so
 from devstripe.signing import sign
 from donations.models import Donation, StripeEvent
-from tests.factories import PendingDonationFactory
+from tests.factories import PendingDonationFactory, RecurringGiftFactory
 
 from .conftest import WEBHOOK_URL, OneTimePayment, post_event
 
@@ -140,7 +140,18 @@ def stripe_like_events(draw, donation_id: str):
     obj = draw(st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=10))
     if draw(st.booleans()):
         # aim at a real gift of ours, so the handlers get past the lookup
-        obj["metadata"] = {"donation_id": draw(st.sampled_from([donation_id, "not-a-uuid", ""]))}
+        metadata = {"donation_id": draw(st.sampled_from([donation_id, "not-a-uuid", ""]))}
+        where = draw(st.sampled_from(["metadata", "parent", "lines"]))
+        if where == "metadata":
+            obj["metadata"] = metadata
+        elif where == "parent":  # an invoice of a subscription
+            obj["parent"] = {
+                "subscription_details": {"metadata": metadata, "subscription": draw(st.text(max_size=8))}
+            }
+        else:
+            obj["lines"] = {"data": [{"metadata": metadata}]}
+        if draw(st.booleans()):
+            obj["billing_reason"] = draw(st.sampled_from(["subscription_create", "subscription_cycle", 7]))
     event = {
         "id": draw(st.text(min_size=1, max_size=40) | st.just("evt_same")),
         "object": "event",
@@ -156,10 +167,17 @@ def stripe_like_events(draw, donation_id: str):
 @given(data=st.data())
 def test_no_signed_payload_shape_yields_a_5xx(client, data, standin):
     # Stripe (the stand-in) is up: what the handlers look up there for these ids does not exist.
-    donation = Donation.objects.filter(donor_email="fuzz@example.org").first() or PendingDonationFactory(
+    one_time = Donation.objects.filter(donor_email="fuzz@example.org").first() or PendingDonationFactory(
         donor_email="fuzz@example.org"
     )
-    event = data.draw(stripe_like_events(str(donation.public_id)))
+    monthly = Donation.objects.filter(donor_email="fuzz-monthly@example.org").first()
+    if monthly is None:
+        recurring = RecurringGiftFactory(donor_email="fuzz-monthly@example.org")
+        monthly = PendingDonationFactory(
+            donor_email="fuzz-monthly@example.org", frequency="monthly", recurring_gift=recurring
+        )
+    target = data.draw(st.sampled_from([one_time, monthly]))
+    event = data.draw(stripe_like_events(str(target.public_id)))
 
     response = post_event(client, event)
 
