@@ -82,7 +82,20 @@ def csrf_failure(request, reason=""):
 
 @public
 def server_error(request):
-    return render(request, "errors/500.html", status=500)
+    """The 500 page must render even when what broke is the database (the nav reads the user's
+    roles): fall back to the bare layout, which still carries the hotline."""
+    try:
+        return render(request, "errors/500.html", status=500)
+    except Exception:  # noqa: BLE001 - anything here would turn our page into Django's bare one
+        from django.http import HttpResponseServerError
+        from django.template import loader
+
+        from .context_processors import HOTLINE
+
+        html = loader.get_template("errors/500.html").render(
+            {"hotline": HOTLINE, "org_name": settings.HAVEN_ORG_NAME}
+        )
+        return HttpResponseServerError(html)
 
 
 def _outbox_dir() -> Path:

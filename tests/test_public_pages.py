@@ -154,3 +154,24 @@ def test_a_rejected_form_explains_itself_in_our_layout():
     assert response.status_code == 403
     assert "Please try that again" in response.content.decode()
     _assert_hotline(response)
+
+
+def test_the_500_page_still_renders_when_the_database_is_what_broke(rf):
+    from django.db import OperationalError
+
+    from config.views import server_error
+
+    class BrokenUser:
+        @property
+        def is_authenticated(self):
+            raise OperationalError("the database is down")
+
+    request = rf.get("/anything/")
+    request.user = BrokenUser()
+
+    response = server_error(request)
+
+    assert response.status_code == 500
+    assert "Something went wrong" in response.content.decode()
+    for text in HOTLINE:
+        assert text in response.content.decode()
