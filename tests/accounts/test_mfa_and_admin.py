@@ -139,3 +139,27 @@ def test_a_superuser_reaches_the_admin(client):
     client.force_login(admin)
 
     assert client.get("/admin/").status_code == 200
+
+
+def test_enrolment_gives_recovery_codes_that_sign_in_once(client, mfa_for_staff_and_coordinators):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    # Given a staff member who enrolled (allauth generates recovery codes with the authenticator app)
+    staff = UserFactory(roles=["staff"])
+    _sign_in(client, staff)
+    secret = _open_enrolment(client)
+    client.post(reverse("mfa_activate_totp"), {"code": _current_code(secret)})
+    codes = RecoveryCodes(Authenticator.objects.get(user=staff, type=Authenticator.Type.RECOVERY_CODES))
+    code = codes.get_unused_codes()[0]
+    client.logout()
+
+    # When they lost their phone and sign in with a recovery code
+    client.post(reverse("account_login"), {"login": staff.email, "password": PASSWORD})
+    client.post(reverse("mfa_authenticate"), {"code": code})
+
+    # Then they are in, and that code is used up
+    assert client.get(reverse("people:list")).status_code == 200
+    client.logout()
+    client.post(reverse("account_login"), {"login": staff.email, "password": PASSWORD})
+    client.post(reverse("mfa_authenticate"), {"code": code})
+    assert client.get(reverse("people:list")).status_code == 302
