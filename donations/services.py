@@ -195,7 +195,9 @@ def _lock(donation_id: int) -> Donation:
 
 def _refresh_totals_after_commit(donation: Donation) -> None:
     campaign_id, fund_id = donation.campaign_id, donation.fund_id
-    transaction.on_commit(lambda: totals_refresh(campaign_id=campaign_id, fund_id=fund_id))
+    # robust: the gift is committed; a failing refresh is logged (the next change or the 6-hourly
+    # recompute fixes the cache) rather than turning Stripe's delivery into a 500 after the fact.
+    transaction.on_commit(lambda: totals_refresh(campaign_id=campaign_id, fund_id=fund_id), robust=True)
 
 
 def _transition(donation: Donation, to: str) -> None:
@@ -635,7 +637,8 @@ def receipt_issue(*, donation: Donation) -> Receipt:
     from .tasks import receipt_send
 
     receipt_id = receipt.pk
-    transaction.on_commit(lambda: receipt_send.delay(receipt_id))
+    # robust: if the broker is down the receipt stays unsent and outbox_sweep queues it again.
+    transaction.on_commit(lambda: receipt_send.delay(receipt_id), robust=True)
     return receipt
 
 
@@ -787,7 +790,7 @@ def outbox_enqueue(
         from .tasks import outbox_send_task
 
         email_id = email.pk
-        transaction.on_commit(lambda: outbox_send_task.delay(email_id))
+        transaction.on_commit(lambda: outbox_send_task.delay(email_id), robust=True)
     return email
 
 

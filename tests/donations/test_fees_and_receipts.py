@@ -5,7 +5,6 @@ from fractions import Fraction
 
 import pytest
 import time_machine
-from celery.exceptions import Retry
 from django.db import transaction
 from django.utils import timezone
 from hypothesis import given
@@ -148,8 +147,8 @@ def test_a_crash_while_sending_leaves_the_email_for_the_retry(send_event, mailou
     # given the mail server is down when the receipt goes out
     settings.EMAIL_BACKEND = "tests.donations.failing_mail.Backend"
     donation = PendingDonationFactory()
-    with pytest.raises(Retry):  # the task asks Celery to retry it later, with backoff
-        send_event(OneTimePayment(donation).completed())
+    response = send_event(OneTimePayment(donation).completed())
+    assert response.status_code == 200  # the gift is committed; the task asked Celery to retry later
     email = OutboxEmail.objects.get()
     assert email.sent_at is None and email.claimed_at is None and email.attempts == 1
     assert Donation.objects.get().status == Donation.Status.SUCCEEDED

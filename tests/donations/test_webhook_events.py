@@ -341,3 +341,20 @@ def test_expired_checkout_of_a_monthly_gift_never_starts_it(send_event):
     donation.refresh_from_db()
     assert donation.status == Donation.Status.FAILED
     assert recurring.status == RecurringGift.Status.CANCELED
+
+
+def test_campaign_totals_follow_every_change_of_status_and_refunds(send_event):
+    from campaigns.models import CampaignTotals, FundTotals
+
+    donation = PendingDonationFactory(amount=4000)
+    payment = OneTimePayment(donation)
+
+    send_event(payment.completed())
+    assert CampaignTotals.objects.get(campaign=donation.campaign).raised == 4000
+    assert FundTotals.objects.get(fund=donation.fund).raised == 4000
+
+    send_event(payment.refunded(1500)[0])
+    assert CampaignTotals.objects.get(campaign=donation.campaign).raised == 2500
+
+    send_event(payment.dispute("needs_response", dispute_id="dp_totals"))
+    assert CampaignTotals.objects.get(campaign=donation.campaign).raised == 0
