@@ -193,3 +193,20 @@ def test_receipt_pdf_is_made_once_and_its_hash_kept(send_event):
 
     assert content.startswith(b"%PDF")
     assert hashlib.sha256(content).hexdigest() == receipt.pdf_sha256
+
+
+def test_a_receipt_whose_task_was_lost_is_sent_by_the_sweeper(django_capture_on_commit_callbacks, mailoutbox):
+    # given a confirmed gift whose receipt task never reached a worker (broker lost it)
+    donation = PendingDonationFactory()
+    with django_capture_on_commit_callbacks(execute=False):
+        _confirm(donation)
+    assert mailoutbox == []
+
+    # when the beat sweeper runs a while later (twice, as beat might)
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=6)):
+        services.outbox_sweep()
+        services.outbox_sweep()
+
+    # then the receipt went out once
+    assert len(mailoutbox) == 1
+    assert Receipt.objects.get().sent_at is not None

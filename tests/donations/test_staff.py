@@ -172,3 +172,15 @@ def test_non_staff_cannot_refund(client):
     response = client.post(f"/staff/donations/{gift.public_id}/", {"action": "refund", "amount": "10"})
 
     assert response.status_code == 403
+
+
+def test_dashboard_query_count_does_not_grow_with_campaigns(
+    client, staff_user, django_assert_max_num_queries
+):
+    for _ in range(12):
+        DonationFactory()
+    client.force_login(staff_user)
+
+    with django_assert_max_num_queries(12):
+        response = client.get("/staff/")
+    assert response.status_code == 200
