@@ -75,3 +75,23 @@ class User(AbstractUser):
         if self.is_superuser:
             return True
         return role in self.roles
+
+
+class AuditEntry(models.Model):
+    """One staff action that changed who can do what or touched money or personal data: who, what,
+    on which object, when. Written by services through accounts.services.audit_record; never edited."""
+
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=100)  # e.g. "role.grant", "donation.refund"
+    target_type = models.CharField(max_length=100, blank=True)  # "app_label.model"
+    target_id = models.CharField(max_length=64, blank=True)
+    target_repr = models.CharField(max_length=200, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"

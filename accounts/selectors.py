@@ -11,3 +11,16 @@ def people_search(*, query: str = "") -> QuerySet[User]:
     if query:
         people = people.filter(Q(email__icontains=query) | Q(name__icontains=query))
     return people.order_by("email")
+
+
+def audit_entries(*, query: str = "") -> QuerySet:
+    """The audit log, newest first, with the actor joined (one query per page)."""
+    from .models import AuditEntry
+
+    entries = AuditEntry.objects.select_related("actor")
+    query = query.strip()
+    if query:
+        entries = entries.filter(
+            Q(action__icontains=query) | Q(target_repr__icontains=query) | Q(actor__email__icontains=query)
+        )
+    return entries

@@ -1,25 +1,45 @@
-import logging
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 
-from .models import Role, User
+from .models import AuditEntry, Role, User
 from .roles import user_grant_role, user_revoke_role
 
-logger = logging.getLogger("haven.audit")
+
+def audit_record(
+    *, actor: User | None, action: str, target: models.Model | None = None, data: dict[str, Any] | None = None
+) -> AuditEntry:
+    """Records a staff action in the audit log. Call it inside the transaction that makes the change,
+    so the entry exists exactly when the change does. `data` must be JSON-serialisable and should
+    hold what changed, never a survivor's details."""
+    entry = AuditEntry(
+        actor=actor if actor is not None and actor.pk else None, action=action, data=data or {}
+    )
+    if target is not None:
+        entry.target_type = target._meta.label_lower
+        entry.target_id = str(target.pk)
+        entry.target_repr = str(target)[:200]
+    entry.save()
+    return entry
 
 
 @transaction.atomic
 def staff_role_set(*, actor: User, user: User, role: str, granted: bool) -> None:
     """Staff grant or revoke a role. A staff member cannot take the staff role from themselves, so
-    the organisation cannot lock itself out by a slip of the mouse."""
+    the organisation cannot lock itself out by a slip of the mouse. Changes that change nothing
+    (granting a role already held) are not logged."""
     if role not in Role.values:
         raise ValidationError(f"Unknown role {role!r}.")
     if not granted and role == Role.STAFF and actor.pk == user.pk:
         raise ValidationError("You cannot remove your own staff role; ask another staff member.")
+    had_role = user.groups.filter(name=role).exists()
+    if granted == had_role:
+        return
     if granted:
         user_grant_role(user=user, role=role)
     else:
         user_revoke_role(user=user, role=role)
-    verb = "granted" if granted else "revoked"
-    logger.info("role %s %s user=%s by actor=%s", role, verb, user.pk, actor.pk)
+    audit_record(
+        actor=actor, action="role.grant" if granted else "role.revoke", target=user, data={"role": role}
+    )

@@ -8,10 +8,11 @@ from django.views.decorators.http import require_POST
 
 from .models import Role, User
 from .roles import role_required, signed_in
-from .selectors import people_search
+from .selectors import audit_entries, people_search
 from .services import staff_role_set
 
 PEOPLE_PER_PAGE = 25
+AUDIT_PER_PAGE = 50
 
 
 @signed_in
@@ -51,3 +52,11 @@ def people_role(request, pk: int):
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)
     return redirect("people:list")
+
+
+@role_required("staff")
+def audit_log(request):
+    """Staff: who changed what, newest first."""
+    query = request.GET.get("q", "")
+    page = Paginator(audit_entries(query=query), AUDIT_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "accounts/audit_log.html", {"page": page, "query": query})
