@@ -134,3 +134,17 @@ def test_statements_are_sent_once_per_donor_per_year_in_january(
     assert sorted(m.to[0] for m in mailoutbox) == ["a@example.org", "b@example.org"]
     assert all(m.attachments[0][0] == "giving-statement-2025.pdf" for m in mailoutbox)
     assert all(s.sent_at for s in Statement.objects.all())
+
+
+def test_monthly_gift_page_offers_change_card_and_cancel(client):
+    recurring = RecurringGiftFactory(donor_email="monthly-page@example.org", amount=2500, fee_covered=106)
+    recurring.status = recurring.Status.ACTIVE
+    recurring.save()
+    client.force_login(UserFactory(email="monthly-page@example.org"))
+
+    body = client.get(f"/me/giving/monthly/{recurring.public_id}/").content.decode()
+
+    assert "$26.06" in body
+    for text in ("Change the amount", "Update your card", "Cancel my monthly gift", 'for="id_amount"'):
+        assert text in body
+    assert "Start one" not in client.get("/me/giving/").content.decode()
