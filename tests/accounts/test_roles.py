@@ -31,3 +31,21 @@ def test_the_dashboard_shows_what_each_role_opens(client, donor, staff_user):
     assert "Become a volunteer" in donor_page
     assert reverse("people:list") not in donor_page
     assert reverse("people:list") in staff_page
+
+
+def test_the_real_coordinator_pages_refuse_a_volunteer(client, volunteer, coordinator):
+    client.force_login(volunteer)
+    assert client.get("/coordinate/").status_code == 403
+
+    client.force_login(coordinator)
+    assert client.get("/coordinate/").status_code == 200
+
+
+def test_coordinator_pages_demand_mfa_when_configured(client, coordinator, settings):
+    settings.HAVEN_MFA_REQUIRED_ROLES = ["coordinator"]
+    client.force_login(coordinator)
+
+    response = client.get("/coordinate/")
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mfa_activate_totp")
