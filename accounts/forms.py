@@ -14,7 +14,7 @@ class SignupForm(AllauthSignupForm):
         choices=[("donor", "Give to campaigns"), ("volunteer", "Volunteer")],
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="You can change this later. If you choose nothing, you start as a donor.",
+        help_text="If you choose nothing, you start as a donor. You can volunteer later from your account.",
     )
 
     field_order = ["email", "password1", "password2", "roles"]

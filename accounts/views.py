@@ -49,7 +49,9 @@ def people_role(request, pk: int):
         verb = "now has" if action == "grant" else "no longer has"
         messages.success(request, f"{person.email} {verb} the {role} role.")
     back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    if back and url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(back)
     return redirect("people:list")
 
