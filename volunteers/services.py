@@ -562,6 +562,8 @@ from zoneinfo import ZoneInfo  # noqa: E402
 
 from django.db.models import Count  # noqa: E402
 
+from accounts.services import audit_record  # noqa: E402
+
 from .models import (  # noqa: E402
     Requirement,
     RequirementVerification,
@@ -945,6 +947,9 @@ def shift_cancel(*, shift: Shift, by: User, reason: str = "") -> Shift:
         status=Booking.Status.CANCELLED, cancelled_at=now
     )
     Reminder.objects.filter(booking__shift=shift, sent_at__isnull=True).delete()
+    audit_record(
+        actor=by, action="volunteers.shift_cancel", target=shift, data={"bookings_cancelled": len(bookings)}
+    )
     WaitlistEntry.objects.filter(shift=shift, status__in=WaitlistEntry.OPEN_STATUSES).update(
         status=WaitlistEntry.Status.CLOSED, responded_at=now
     )
@@ -1103,6 +1108,10 @@ def role_approval_grant(*, role: Role, volunteer: User, by: User) -> RoleApprova
                 approval = RoleApproval.objects.create(role=role, volunteer=volunteer, approved_by=by)
         except IntegrityError:
             approval = RoleApproval.objects.get(role=role, volunteer=volunteer)
+        else:
+            audit_record(
+                actor=by, action="volunteers.role_approve", target=volunteer, data={"role": role.name}
+            )
     # An approval answers any pending application for the role.
     RoleApplication.objects.filter(
         role=role, volunteer=volunteer, status=RoleApplication.Status.PENDING
@@ -1119,6 +1128,13 @@ def role_application_decide(*, application: RoleApplication, approve: bool, by: 
         return application
     if approve:
         role_approval_grant(role=application.role, volunteer=application.volunteer, by=by)
+    else:
+        audit_record(
+            actor=by,
+            action="volunteers.role_application_decline",
+            target=application.volunteer,
+            data={"role": application.role.name},
+        )
     application.status = RoleApplication.Status.APPROVED if approve else RoleApplication.Status.DECLINED
     application.decided_by = by
     application.decided_at = timezone.now()
@@ -1130,6 +1146,10 @@ def role_application_decide(*, application: RoleApplication, approve: bool, by: 
 def role_approval_revoke(*, role: Role, volunteer: User, by: User) -> bool:
     """Withdraw an approval: the person can no longer book the role (existing bookings stay)."""
     deleted, _ = RoleApproval.objects.filter(role=role, volunteer=volunteer).delete()
+    if deleted:
+        audit_record(
+            actor=by, action="volunteers.role_approval_revoke", target=volunteer, data={"role": role.name}
+        )
     return bool(deleted)
 
 
@@ -1160,6 +1180,16 @@ def requirement_verification_record(
     )
     verification.full_clean()
     verification.save()
+    audit_record(
+        actor=by,
+        action="volunteers.requirement_verify",
+        target=volunteer,
+        data={
+            "requirement": requirement.name,
+            "verified_on": verified_on.isoformat(),
+            "expires_on": expires_on.isoformat() if expires_on else None,
+        },
+    )
     return verification
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AuditEntry
 from tests.factories import RequirementFactory, RoleFactory, ShiftFactory, ready_volunteer
 from volunteers import checks, services
 from volunteers.models import Booking, RequirementVerification, RoleApplication, RoleApproval
@@ -143,3 +144,32 @@ def test_coordinator_cannot_decide_or_verify_for_other_roles(coordinator_client,
 
     assert decide.status_code == 404 and verify.status_code == 404
     assert not RoleApproval.objects.exists() and not RequirementVerification.objects.exists()
+
+
+def test_approvals_verifications_and_cancellations_are_in_the_audit_log(coordinator, checked_role, agreement):
+    volunteer = ready_volunteer()
+    requirement = checked_role.requirements.get()
+    today = timezone.localdate()
+
+    services.role_approval_grant(role=checked_role, volunteer=volunteer, by=coordinator)
+    services.role_approval_grant(
+        role=checked_role, volunteer=volunteer, by=coordinator
+    )  # no change, no entry
+    services.requirement_verification_record(
+        volunteer=volunteer, requirement=requirement, verified_on=today, by=coordinator
+    )
+    services.role_approval_revoke(role=checked_role, volunteer=volunteer, by=coordinator)
+    services.shift_cancel(shift=ShiftFactory(role=checked_role), by=coordinator)
+
+    entries = list(AuditEntry.objects.order_by("id").values_list("action", "actor", "data"))
+    assert [(action, actor) for action, actor, _ in entries] == [
+        ("volunteers.role_approve", coordinator.pk),
+        ("volunteers.requirement_verify", coordinator.pk),
+        ("volunteers.role_approval_revoke", coordinator.pk),
+        ("volunteers.shift_cancel", coordinator.pk),
+    ]
+    assert entries[1][2] == {
+        "requirement": requirement.name,
+        "verified_on": today.isoformat(),
+        "expires_on": (today + datetime.timedelta(days=365)).isoformat(),
+    }
