@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from .emails import _send, _shift_context, _site
-from .models import Shift, ShiftMessageDelivery
+from .models import RoleApplication, Shift, ShiftMessageDelivery
 
 
 def send_shift_message(delivery: ShiftMessageDelivery) -> None:
@@ -41,5 +41,20 @@ def send_coordinator_digest(*, coordinator: User, shifts: list[Shift], today: da
             "rows": rows,
             "today": today,
             "dashboard_url": _site(reverse("volunteers:coordinate:dashboard")),
+        },
+    )
+
+
+def send_application_decision(application: RoleApplication) -> None:
+    approved = application.status == RoleApplication.Status.APPROVED
+    _send(
+        to=application.volunteer.email,
+        subject=f"{'You are approved for' if approved else 'Your application for'} {application.role.name}",
+        template="volunteers/coordinate/email/application_decision.txt",
+        context={
+            "person": application.volunteer,
+            "application": application,
+            "approved": approved,
+            "shifts_url": _site(reverse("volunteers:shift_list") + f"?role={application.role_id}"),
         },
     )

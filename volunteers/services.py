@@ -1112,10 +1112,17 @@ def role_approval_grant(*, role: Role, volunteer: User, by: User) -> RoleApprova
             audit_record(
                 actor=by, action="volunteers.role_approve", target=volunteer, data={"role": role.name}
             )
-    # An approval answers any pending application for the role.
-    RoleApplication.objects.filter(
-        role=role, volunteer=volunteer, status=RoleApplication.Status.PENDING
-    ).update(status=RoleApplication.Status.APPROVED, decided_by=by, decided_at=timezone.now())
+    # An approval answers any pending application for the role (and the volunteer hears of it).
+    answered = list(
+        RoleApplication.objects.filter(
+            role=role, volunteer=volunteer, status=RoleApplication.Status.PENDING
+        ).values_list("pk", flat=True)
+    )
+    RoleApplication.objects.filter(pk__in=answered).update(
+        status=RoleApplication.Status.APPROVED, decided_by=by, decided_at=timezone.now()
+    )
+    for application_id in answered:
+        _queue(lambda pk=application_id: _tasks().role_application_notify.delay(pk))
     return approval
 
 
@@ -1127,19 +1134,46 @@ def role_application_decide(*, application: RoleApplication, approve: bool, by: 
     if application.status != RoleApplication.Status.PENDING:
         return application
     if approve:
+        # role_approval_grant answers this application and queues the volunteer's email.
         role_approval_grant(role=application.role, volunteer=application.volunteer, by=by)
-    else:
-        audit_record(
-            actor=by,
-            action="volunteers.role_application_decline",
-            target=application.volunteer,
-            data={"role": application.role.name},
-        )
-    application.status = RoleApplication.Status.APPROVED if approve else RoleApplication.Status.DECLINED
+        application.refresh_from_db()
+        return application
+    audit_record(
+        actor=by,
+        action="volunteers.role_application_decline",
+        target=application.volunteer,
+        data={"role": application.role.name},
+    )
+    application.status = RoleApplication.Status.DECLINED
     application.decided_by = by
     application.decided_at = timezone.now()
     application.save(update_fields=["status", "decided_by", "decided_at"])
+    _queue(lambda: _tasks().role_application_notify.delay(application.pk))
     return application
+
+
+def role_application_notify(*, application_id: int) -> bool:
+    """Email the volunteer the decision on their application, once (`notified_at` marks it sent)."""
+    from .coordination_emails import send_application_decision  # noqa: PLC0415
+
+    with transaction.atomic():
+        application = (
+            RoleApplication.objects.select_for_update(of=("self",))
+            .select_related("volunteer", "role")
+            .filter(pk=application_id)
+            .first()
+        )
+        if (
+            application is None
+            or application.status == RoleApplication.Status.PENDING
+            or application.notified_at is not None
+            or not application.volunteer.is_active
+        ):
+            return False
+        send_application_decision(application)
+        application.notified_at = timezone.now()
+        application.save(update_fields=["notified_at"])
+    return True
 
 
 @transaction.atomic

@@ -40,3 +40,9 @@ def shift_message_deliver(message_id: int) -> int:
 def coordinator_digests_send() -> int:
     """Beat, hourly: today's understaffed-shifts digest, at most once per coordinator per day."""
     return services.coordinator_digests_send()
+
+
+@shared_task(acks_late=True)
+def role_application_notify(application_id: int) -> bool:
+    """Email a volunteer the decision on their role application, once."""
+    return services.role_application_notify(application_id=application_id)

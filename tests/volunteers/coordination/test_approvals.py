@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry
 from tests.factories import RequirementFactory, RoleFactory, ShiftFactory, ready_volunteer
-from volunteers import checks, services
+from volunteers import checks, services, tasks
 from volunteers.models import Booking, RequirementVerification, RoleApplication, RoleApproval
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +173,41 @@ def test_approvals_verifications_and_cancellations_are_in_the_audit_log(coordina
         "verified_on": today.isoformat(),
         "expires_on": (today + datetime.timedelta(days=365)).isoformat(),
     }
+
+
+def test_the_volunteer_hears_the_decision_once(
+    coordinator, checked_role, agreement, mailoutbox, django_capture_on_commit_callbacks
+):
+    approved, declined, direct = ready_volunteer(), ready_volunteer(), ready_volunteer()
+    to_approve = services.role_apply(volunteer=approved, role=checked_role)
+    to_decline = services.role_apply(volunteer=declined, role=checked_role)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.role_application_decide(application=to_approve, approve=True, by=coordinator)
+        services.role_application_decide(application=to_decline, approve=False, by=coordinator)
+        # approving someone who never applied sends nothing: the coordinator spoke with them
+        services.role_approval_grant(role=checked_role, volunteer=direct, by=coordinator)
+
+    assert [(m.to, m.subject) for m in mailoutbox] == [
+        ([approved.email], "[Haven] You are approved for Driver"),
+        ([declined.email], "[Haven] Your application for Driver"),
+    ]
+    assert "not approved you" in mailoutbox[1].body
+    # a second run of the task (a redelivery) sends nothing
+    assert tasks.role_application_notify(to_approve.pk) is False
+    assert tasks.role_application_notify(to_decline.pk) is False
+    assert len(mailoutbox) == 2
+
+
+def test_approving_from_the_volunteer_page_answers_their_application(
+    coordinator, checked_role, agreement, mailoutbox, django_capture_on_commit_callbacks
+):
+    volunteer = ready_volunteer()
+    application = services.role_apply(volunteer=volunteer, role=checked_role)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.role_approval_grant(role=checked_role, volunteer=volunteer, by=coordinator)
+
+    application.refresh_from_db()
+    assert application.status == RoleApplication.Status.APPROVED and application.notified_at is not None
+    assert [m.to for m in mailoutbox] == [[volunteer.email]]
