@@ -103,13 +103,27 @@ def browser():
     return _shared_browser()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.haven_call_failed = report.failed  # read by the page fixture's teardown
+    return report
+
+
 @pytest.fixture
-def page(browser, live_server):
-    """A fresh browser context (no cookies) per test, pointed at the live server."""
+def page(browser, live_server, request):
+    """A fresh browser context (no cookies) per test, pointed at the live server. When the test
+    fails, the page as it was is saved to test-artifacts/<test>-failure.png."""
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     tab = context.new_page()
     yield tab
+    if getattr(request.node, "haven_call_failed", False):
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)
+        with contextlib.suppress(Exception):
+            tab.screenshot(path=str(ARTIFACTS / f"{name}-failure.png"), full_page=True)
     context.close()
 
 
