@@ -101,15 +101,25 @@ class DonateForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, campaign: Campaign | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        campaign: Campaign | None = None,
+        impacts: dict[int, str | None] | None = None,
+        **kwargs,
+    ):
+        """`impacts` maps a suggested amount to what it buys ("one night of safe housing"), from
+        campaigns.selectors.suggested_amounts_with_impact; it becomes part of that amount's label."""
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         amounts = (campaign.suggested_amounts if campaign else None) or [2500, 5000, 10000, 25000]
         currency = campaign.currency if campaign else settings.HAVEN_CURRENCY
         self.suggested = [a for a in amounts if isinstance(a, int) and a > 0]
-        self.fields["amount_choice"].choices = [(str(a), money(a, currency)) for a in self.suggested] + [
-            (OTHER, "Other amount")
-        ]
+        impacts = impacts or {}
+        self.fields["amount_choice"].choices = [
+            (str(a), f"{money(a, currency)} — {impacts[a]}" if impacts.get(a) else money(a, currency))
+            for a in self.suggested
+        ] + [(OTHER, "Other amount")]
         self.fields["designation"].choices = designation_choices(campaign=campaign)
         self.fields["designation"].initial = f"campaign:{campaign.pk}" if campaign else "general"
         if self.suggested and not self.is_bound:

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import public, role_required, signed_in
 from campaigns.models import Campaign
+from campaigns.selectors import suggested_amounts_with_impact
 
 from . import selectors, services, stripe_gateway, webhooks
 from .formatting import money
@@ -66,9 +67,11 @@ def donate(request, slug: str | None = None):
         if slug
         else None
     )
+    # One query: each suggested amount's impact unit, shown in its radio label.
+    impacts = dict(suggested_amounts_with_impact(campaign)) if campaign else {}
     status = 200
     if request.method == "POST":
-        form = DonateForm(request.POST, campaign=campaign)
+        form = DonateForm(request.POST, campaign=campaign, impacts=impacts)
         if _too_many_attempts(request):
             form.is_valid()
             form.add_error(
@@ -101,7 +104,7 @@ def donate(request, slug: str | None = None):
         else:
             status = 400
     else:
-        form = DonateForm(campaign=campaign)
+        form = DonateForm(campaign=campaign, impacts=impacts)
     context = {
         "form": form,
         "campaign": campaign,

@@ -195,3 +195,55 @@ def test_thank_you_page_reads_our_state(client):
     Donation.objects.filter(pk=donation.pk).update(status=Donation.Status.SUCCEEDED)
     done = client.get(f"/donations/{donation.public_id}/thanks/").content.decode()
     assert "Thank you, Ana" in done and "refresh" not in done
+
+
+def test_each_suggested_amount_says_what_it_buys_in_its_label(client):
+    # given a campaign whose $40 and $100 buy something staff described, and $25 that does not
+    from tests.factories import ImpactUnitFactory
+
+    campaign = CampaignFactory(suggested_amounts=[2500, 4000, 10000])
+    ImpactUnitFactory(campaign=campaign, amount=4000, description="one night of safe housing")
+    ImpactUnitFactory(campaign=campaign, amount=10000, description="a week of counseling & care")
+    ImpactUnitFactory(campaign=campaign, amount=7000, description="not a suggested amount")
+
+    # when a donor opens its donation form
+    response = client.get(f"/campaigns/{campaign.slug}/donate/")
+
+    # then the impact is part of the radio's own label (read out with the amount), escaped
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "$40.00 — one night of safe housing</label>" in body
+    assert "$100.00 — a week of counseling &amp; care</label>" in body
+    assert 'value="2500"' in body and "$25.00</label>" in body
+    assert "not a suggested amount" not in body
+
+
+def test_impact_labels_stay_after_an_invalid_post(client):
+    from tests.factories import ImpactUnitFactory
+
+    campaign = CampaignFactory(suggested_amounts=[4000])
+    ImpactUnitFactory(campaign=campaign, amount=4000, description="one night of safe housing")
+
+    response = client.post(f"/campaigns/{campaign.slug}/donate/", _form(amount_choice="4000", email="no"))
+
+    assert response.status_code == 400
+    assert "$40.00 — one night of safe housing</label>" in response.content.decode()
+
+
+def test_donate_page_query_count_does_not_grow_with_impact_units(client, django_assert_num_queries):
+    # given two campaigns, one without impact units and one with many
+    from tests.factories import ImpactUnitFactory
+
+    FundFactory(name="Legal aid", is_restricted=True)
+    plain = CampaignFactory(suggested_amounts=[2500, 4000, 10000])
+    rich = CampaignFactory(suggested_amounts=[2500, 4000, 10000, 25000, 50000])
+    for amount in (2500, 4000, 10000, 25000, 50000, 7000):
+        ImpactUnitFactory(campaign=rich, amount=amount, description=f"impact of {amount}")
+    client.get(f"/campaigns/{plain.slug}/donate/")  # warm any per-process caches
+
+    # when each page is rendered, then both take the same small, fixed number of queries
+    with django_assert_num_queries(3):
+        assert client.get(f"/campaigns/{plain.slug}/donate/").status_code == 200
+    with django_assert_num_queries(3):
+        body = client.get(f"/campaigns/{rich.slug}/donate/").content.decode()
+    assert "$500.00 — impact of 50000</label>" in body
