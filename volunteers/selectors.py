@@ -28,19 +28,25 @@ from .models import Booking, Requirement, Role, Shift, WaitlistEntry
 ACTIVE = list(Booking.ACTIVE_STATUSES)
 
 
-def _count_for_shift(queryset) -> Coalesce:
-    # A correlated subquery per count rather than Count() over two joins (which multiplies rows).
+def _correlated_count(queryset, *, on: str) -> Coalesce:
+    """How many rows of `queryset` point at the outer row through field `on`, as a correlated
+    subquery. Used instead of Count() over joins: two joined relations would multiply rows, and a
+    page stays one query however many rows it lists."""
     return Coalesce(
         Subquery(
-            queryset.filter(shift=OuterRef("pk"))
+            queryset.filter(**{on: OuterRef("pk")})
             .order_by()
-            .values("shift")
+            .values(on)
             .annotate(n=Count("pk"))
             .values("n")[:1],
             output_field=IntegerField(),
         ),
         Value(0),
     )
+
+
+def _count_for_shift(queryset) -> Coalesce:
+    return _correlated_count(queryset, on="shift")
 
 
 def shifts_with_counts(queryset: QuerySet[Shift] | None = None) -> QuerySet[Shift]:
@@ -213,7 +219,6 @@ def calendar_bookings(*, volunteer: User) -> QuerySet[Booking]:
 # the roles they are assigned to (`Role.coordinators`) and the volunteers of those shifts; staff see
 # every role. Anything else answers 404.
 
-from django.db import models as db_models  # noqa: E402
 from django.db.models import Case, ExpressionWrapper, When  # noqa: E402
 
 from .models import RequirementVerification, RoleApplication, RoleApproval  # noqa: E402
@@ -233,30 +238,14 @@ def coordinator_role_get(*, user: User, role_id: int) -> Role:
     return role
 
 
-def _count_per_shift(queryset) -> Coalesce:
-    # A correlated subquery per count instead of Count() over joins: two joined relations would
-    # multiply rows, and the page stays one query however many shifts it lists.
-    return Coalesce(
-        db_models.Subquery(
-            queryset.filter(shift=OuterRef("pk"))
-            .order_by()
-            .values("shift")
-            .annotate(n=Count("pk"))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        Value(0),
-    )
-
-
 def coordinator_shifts_with_fill(queryset: QuerySet[Shift]) -> QuerySet[Shift]:
     """Shifts annotated with `booked_count` (active bookings), `held_count` (open waitlist offers),
     `waiting_count`, `open_places` and `fill_permille` (booked per thousand places; a shift with no
     places counts as full)."""
     queryset = queryset.annotate(
-        booked_count=_count_per_shift(Booking.objects.filter(status__in=ACTIVE)),
-        held_count=_count_per_shift(WaitlistEntry.objects.filter(status=WaitlistEntry.Status.OFFERED)),
-        waiting_count=_count_per_shift(WaitlistEntry.objects.filter(status=WaitlistEntry.Status.WAITING)),
+        booked_count=_count_for_shift(Booking.objects.filter(status__in=ACTIVE)),
+        held_count=_count_for_shift(WaitlistEntry.objects.filter(status=WaitlistEntry.Status.OFFERED)),
+        waiting_count=_count_for_shift(WaitlistEntry.objects.filter(status=WaitlistEntry.Status.WAITING)),
     )
     return queryset.annotate(
         open_places=Greatest(
@@ -352,47 +341,21 @@ def coordinator_volunteers(*, user: User, search: str = "") -> QuerySet[User]:
     if search:
         queryset = queryset.filter(Q(name__icontains=search) | Q(email__icontains=search))
     return queryset.annotate(
-        attended_count=Coalesce(
-            db_models.Subquery(
-                Booking.objects.filter(
-                    volunteer=OuterRef("pk"), shift__role__in=roles, status=Booking.Status.ATTENDED
-                )
-                .order_by()
-                .values("volunteer")
-                .annotate(n=Count("pk"))
-                .values("n")[:1],
-                output_field=IntegerField(),
-            ),
-            Value(0),
+        attended_count=_correlated_count(
+            Booking.objects.filter(shift__role__in=roles, status=Booking.Status.ATTENDED),
+            on="volunteer",
         ),
-        pending_count=Coalesce(
-            db_models.Subquery(
-                RoleApplication.objects.filter(
-                    volunteer=OuterRef("pk"), role__in=roles, status=RoleApplication.Status.PENDING
-                )
-                .order_by()
-                .values("volunteer")
-                .annotate(n=Count("pk"))
-                .values("n")[:1],
-                output_field=IntegerField(),
-            ),
-            Value(0),
+        pending_count=_correlated_count(
+            RoleApplication.objects.filter(role__in=roles, status=RoleApplication.Status.PENDING),
+            on="volunteer",
         ),
-        upcoming_count=Coalesce(
-            db_models.Subquery(
-                Booking.objects.filter(
-                    volunteer=OuterRef("pk"),
-                    shift__role__in=roles,
-                    status=Booking.Status.BOOKED,
-                    shift__starts_at__gt=timezone.now(),
-                )
-                .order_by()
-                .values("volunteer")
-                .annotate(n=Count("pk"))
-                .values("n")[:1],
-                output_field=IntegerField(),
+        upcoming_count=_correlated_count(
+            Booking.objects.filter(
+                shift__role__in=roles,
+                status=Booking.Status.BOOKED,
+                shift__starts_at__gt=timezone.now(),
             ),
-            Value(0),
+            on="volunteer",
         ),
     ).order_by("-pending_count", "name", "email")
 
