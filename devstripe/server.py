@@ -1380,6 +1380,74 @@ class StandIn:
                 self._emit("customer.subscription.updated", sub, previous)
             return copy.deepcopy(inv)
 
+    def import_subscription(
+        self,
+        *,
+        subscription_id: str,
+        customer_id: str,
+        amount: int | str,
+        currency: str = "usd",
+        interval: str = "month",
+        metadata: dict | None = None,
+        email: str | None = None,
+        description: str | None = None,
+    ) -> dict:
+        """Demo-only: put an active subscription with a GIVEN id (and its customer, product and
+        price) into the stand-in, as if it had been paid through Checkout earlier, so that an app
+        whose database already knows `sub_…`/`cus_…` can change, cancel, renew it and open the
+        billing portal after the in-memory stand-in restarted. Sends no webhooks (the app already
+        has these objects); the card on file is the succeeding test card. An existing customer id
+        is reused; an existing subscription id is an error."""
+        if not isinstance(subscription_id, str) or not subscription_id.startswith("sub_"):
+            raise StandInError("subscription_id must look like sub_…", param="subscription_id")
+        if not isinstance(customer_id, str) or not customer_id.startswith("cus_"):
+            raise StandInError("customer_id must look like cus_…", param="customer_id")
+        if amount is None or amount == "":
+            raise _missing("amount")
+        amount = _int({"amount": amount}, "amount", minimum=1)
+        if not isinstance(currency, str) or len(currency) != 3 or not currency.isalpha():
+            raise StandInError(f"Invalid currency: {currency}", param="currency")
+        if interval not in ("day", "week", "month", "year"):
+            raise StandInError(f"Invalid interval: {interval}", param="interval")
+        metadata = _metadata(metadata, "metadata")
+        with self._transaction():
+            if subscription_id in self._objects:
+                raise StandInError(
+                    f"A subscription with id {subscription_id} already exists.",
+                    param="subscription_id",
+                    code="resource_already_exists",
+                )
+            cust = self._objects.get(customer_id)
+            if cust is None:
+                cust = self._store(o.customer(id=customer_id, email=email))
+            elif cust["object"] != "customer":
+                raise StandInError(f"{customer_id} is not a customer.", param="customer_id")
+            pm_id = o.new_id("pm")
+            cust["invoice_settings"] = cust["invoice_settings"] | {"default_payment_method": pm_id}
+            prod = self._store(o.product(name=description or "Subscription"))
+            price_obj = self._store(
+                o.price(
+                    currency=currency.lower(),
+                    unit_amount=amount,
+                    product=prod["id"],
+                    recurring=o.recurring(interval),
+                )
+            )
+            item = o.subscription_item(subscription=subscription_id, price=copy.deepcopy(price_obj))
+            sub = self._store(
+                o.subscription(
+                    id=subscription_id,
+                    customer=customer_id,
+                    items=o.list_object([item], f"/v1/subscription_items?subscription={subscription_id}"),
+                    metadata=metadata,
+                    status="active",
+                    currency=currency.lower(),
+                    default_payment_method=pm_id,
+                )
+            )
+            self._private[subscription_id] = {"card": CARD_SUCCESS}
+            return copy.deepcopy(sub)
+
     # --- disputes -----------------------------------------------------------------------------
     def open_dispute(self, charge_id: str, reason: str = "fraudulent") -> dict:
         """Open a dispute on a succeeded charge (`charge.dispute.created`)."""
@@ -1754,6 +1822,23 @@ def _c_renew(s: StandIn, params: dict, obj_id: str) -> dict:
     fail = str(params.get("fail", "")).lower() in ("1", "true", "yes")
     invoice = s.renew_subscription(obj_id, fail=fail)
     return invoice if invoice is not None else s.get(obj_id)
+
+
+@control.add("POST", "/_standin/subscriptions/import")
+def _c_import_subscription(s: StandIn, params: dict) -> dict:
+    metadata = params.get("metadata")
+    if metadata is None:  # form body: metadata[key]=value
+        metadata = {k[len("metadata[") : -1]: v for k, v in params.items() if k.startswith("metadata[")}
+    return s.import_subscription(
+        subscription_id=params.get("subscription_id", ""),
+        customer_id=params.get("customer_id", ""),
+        amount=params.get("amount"),
+        currency=params.get("currency", "usd"),
+        interval=params.get("interval", "month"),
+        metadata=metadata,
+        email=params.get("email"),
+        description=params.get("description"),
+    )
 
 
 @control.add("POST", "/_standin/charges/{id}/dispute")
