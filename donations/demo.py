@@ -1,14 +1,21 @@
 """Demo gifts on the demo campaigns (campaigns/demo.py; skipped where a campaign is absent): a few
 succeeded gifts, some anonymous, some named by opt-in, and one monthly gift with three paid months,
 each with its numbered receipt. Idempotent: every demo gift carries a fixed nonce, so running it twice
-creates nothing twice. The gifts are written directly (no Stripe objects behind them)."""
+creates nothing twice. The gifts are written directly, without Stripe; `standin_sync` then puts every
+live monthly gift's subscription into the (in-memory) Stripe stand-in, so the donor can change,
+cancel or update the card of the seeded gift, and of gifts made in an earlier demo run."""
 
 from __future__ import annotations
 
 import datetime
+import json
+import urllib.error
+import urllib.request
 import uuid
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from campaigns.models import Campaign, Fund
@@ -100,8 +107,11 @@ def seed() -> None:
             show_name_publicly=True,
             status=RecurringGift.Status.ACTIVE,
             stripe_subscription_id=f"sub_demo_{key}",
+            stripe_customer_id=f"cus_demo_{key}",
             stripe_status_at=now,
         )
+    elif not recurring.stripe_customer_id:  # seeded before the gift had a customer (billing portal)
+        services.recurring_link(recurring=recurring, customer_id=f"cus_demo_{key}")
     for month in range(3):
         _gift(
             f"{key}-{month}",
@@ -116,3 +126,77 @@ def seed() -> None:
             recurring_gift=recurring,
             stripe_invoice_id=f"in_demo_{key}_{month}",
         )
+
+
+# --- the Stripe stand-in ---------------------------------------------------------------------------
+
+
+class StandInSyncError(Exception):
+    """The stand-in refused a subscription or could not be reached."""
+
+
+def _standin_import(base_url: str, body: dict) -> bool:
+    """POST one subscription to the stand-in's demo-only import control; False if it already has it."""
+    request = urllib.request.Request(  # noqa: S310 - the scheme is checked in standin_sync
+        f"{base_url.rstrip('/')}/_standin/subscriptions/import",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - the local stand-in's URL
+            return True
+    except urllib.error.HTTPError as exc:
+        try:
+            error = json.loads(exc.read()).get("error") or {}
+        except ValueError:
+            error = {}
+        if error.get("code") == "resource_already_exists":
+            return False
+        raise StandInSyncError(f"{body['subscription_id']}: {error.get('message') or exc}") from exc
+    except OSError as exc:
+        raise StandInSyncError(f"The Stripe stand-in at {base_url} is not reachable: {exc}") from exc
+
+
+def standin_sync(base_url: str) -> int:
+    """Register every active or past-due monthly gift in the Stripe stand-in at `base_url`, with the
+    ids, amount (with any fee covered), currency, product name and metadata that
+    stripe_gateway.checkout_session_create gave it, so the stand-in (which forgets everything on
+    restart) can change, cancel, renew and open the billing portal for it. The stand-in sends no
+    webhooks for these. A gift without a customer id gets one (recorded here). Returns how many were
+    registered; those the stand-in already had are skipped. Demo only: never point it at Stripe."""
+    if not base_url.startswith(("http://", "https://")):
+        raise StandInSyncError(f"Not an http(s) URL: {base_url!r}")
+    first_gift = (
+        Donation.objects.filter(recurring_gift=OuterRef("pk"))
+        .order_by("created_at", "pk")
+        .values("public_id")
+    )
+    gifts = (
+        RecurringGift.objects.filter(status__in=[RecurringGift.Status.ACTIVE, RecurringGift.Status.PAST_DUE])
+        .exclude(stripe_subscription_id="")
+        .select_related("campaign")
+        .annotate(first_gift=Subquery(first_gift[:1]))
+        .order_by("pk")
+    )
+    registered = 0
+    for recurring in gifts:
+        if not recurring.stripe_customer_id:
+            with transaction.atomic():
+                locked = services.recurring_lock(recurring.pk)
+                services.recurring_link(recurring=locked, customer_id=f"cus_haven_{recurring.public_id.hex}")
+            recurring.stripe_customer_id = locked.stripe_customer_id
+        target = recurring.campaign.title if recurring.campaign_id else settings.HAVEN_ORG_NAME
+        body = {
+            "subscription_id": recurring.stripe_subscription_id,
+            "customer_id": recurring.stripe_customer_id,
+            "amount": recurring.charged_amount,
+            "currency": recurring.currency.lower(),
+            "interval": "month",
+            # As checkout_session_create set it: only the first gift's id, never a name or email.
+            "metadata": {"donation_id": str(recurring.first_gift)} if recurring.first_gift else {},
+            "email": recurring.donor_email,
+            "description": f"Monthly gift to {target}",
+        }
+        registered += _standin_import(base_url, body)
+    return registered

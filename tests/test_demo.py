@@ -99,6 +99,19 @@ def test_the_demo_runs_everything_and_ctrl_c_stops_it(demo):
     )
     assert signed_in.url == base + "/me/"
 
+    # The seeded monthly gift was registered in the fresh Stripe stand-in, so the donor can change it
+    assert "Registered 1 monthly gift(s) in the Stripe stand-in." in output
+    giving = session.get(base + "/me/giving/", timeout=10).text
+    monthly = base + re.search(r'href="(/me/giving/monthly/[0-9a-f-]+/)"', giving).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', session.get(monthly, timeout=10).text)
+    changed = session.post(
+        monthly,
+        data={"csrfmiddlewaretoken": token.group(1), "amount": "40"},
+        headers={"Referer": monthly},
+        timeout=10,
+    )
+    assert "Your monthly gift is changed from the next payment on." in changed.text
+
     # A password reset queues a task; the worker process takes it off the filesystem broker and the
     # mail lands in the outbox
     outbox = demo["var"] / "outbox"

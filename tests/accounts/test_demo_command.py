@@ -7,6 +7,8 @@ import sys
 import threading
 import time
 
+import pytest
+
 from accounts.management.commands.demo import (
     DEMO_WEBHOOK_SECRET,
     Supervisor,
@@ -86,3 +88,25 @@ def test_a_port_in_use_is_reported_busy():
         sock.listen()
         port = sock.getsockname()[1]
         assert not port_is_free("127.0.0.1", port)
+
+
+@pytest.mark.django_db
+def test_the_demo_registers_live_monthly_gifts_in_the_stand_in_and_says_how_many(tmp_path):
+    from accounts.management.commands.demo import Command
+    from devstripe import running_standin
+    from donations.models import RecurringGift
+    from tests.factories import RecurringGiftFactory
+
+    RecurringGiftFactory(
+        status=RecurringGift.Status.ACTIVE, stripe_subscription_id="sub_a", stripe_customer_id="cus_a"
+    )
+    supervisor = _supervisor(tmp_path)
+
+    with running_standin(webhook_secret="whsec_demo_command") as standin:
+        Command()._standin_sync(supervisor, standin.base_url)
+        assert standin.get("sub_a")["status"] == "active"
+    Command()._standin_sync(supervisor, "http://127.0.0.1:9")  # a stand-in that is gone
+
+    out = supervisor.out.getvalue()
+    assert "Registered 1 monthly gift(s) in the Stripe stand-in." in out
+    assert "Could not register monthly gifts in the Stripe stand-in" in out

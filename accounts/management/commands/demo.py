@@ -239,6 +239,8 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
             if not no_seed:
                 self._seed(supervisor)
+            if with_stripe:
+                self._standin_sync(supervisor, env["STRIPE_API_BASE"])
             if supervisor.stop_requested:
                 supervisor.stop_all()
                 return
@@ -301,6 +303,18 @@ class Command(BaseCommand):
                 continue
             supervisor.say(f"Seeding {module_name}…")
             importlib.import_module(module_name).seed()
+
+    def _standin_sync(self, supervisor: Supervisor, base_url: str) -> None:
+        """The stand-in starts empty on every run: give it back the monthly gifts the database knows
+        (the seeded one and those made in earlier runs), so changing or cancelling them works."""
+        from donations.demo import StandInSyncError, standin_sync
+
+        try:
+            count = standin_sync(base_url)
+        except StandInSyncError as exc:
+            supervisor.say(f"Could not register monthly gifts in the Stripe stand-in: {exc}")
+            return
+        supervisor.say(f"Registered {count} monthly gift(s) in the Stripe stand-in.")
 
     def _banner(self, supervisor: Supervisor, *, host, port, stripe_port, broker) -> None:
         from accounts.demo import DEMO_ADMIN, DEMO_PASSWORD, DEMO_PEOPLE
