@@ -75,6 +75,8 @@ def statement_emails(*, year: int) -> list[str]:
         Donation.objects.counted()
         .filter(succeeded_at__gte=start, succeeded_at__lt=end)
         .exclude(donor_email="")
+        # Erased donors' placeholders (accounts/privacy.py) end in the reserved .invalid name.
+        .exclude(donor_email__endswith="@invalid")
         .values_list("donor_email", flat=True)
         .distinct()
         .order_by("donor_email")

@@ -1,0 +1,146 @@
+"""A person's gifts, for the data export and for erasure (called by accounts/privacy.py).
+
+A gift belongs to a person when it is linked to their account or was made with an email address they
+verified (the same rule as the "My giving" page, so nobody can erase or read another person's gifts by
+signing up with their address unverified).
+
+Erasure keeps every gift: the books and the tax-receipt law need the amount, date, designation,
+status, Stripe references and receipt number. What identifies the person is taken out: the name, the
+email (replaced by the person's one placeholder, so a campaign still counts them as one donor), the
+tribute fields, the link to the account; the gift becomes anonymous. Issued receipt and statement
+PDFs stay as issued (they are the legal record of what was sent); their email copies in the outbox
+are emptied and never sent again.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from .models import Donation, OutboxEmail, RecurringGift, Statement
+from .selectors import verified_emails
+from .services import OUTBOX_MAX_ATTEMPTS
+
+
+def _owner_q(*, user, emails: list[str]) -> Q:
+    return Q(donor=user) | Q(donor_email__in=emails) if emails else Q(donor=user)
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def export_for(user) -> dict:
+    """Every gift and monthly gift of `user`, in three queries however many there are."""
+    emails = verified_emails(user=user)
+    gifts = (
+        Donation.objects.filter(_owner_q(user=user, emails=emails))
+        .select_related("campaign", "fund", "receipt", "recurring_gift")
+        .order_by("created_at", "pk")
+    )
+    recurring = (
+        RecurringGift.objects.filter(_owner_q(user=user, emails=emails))
+        .select_related("campaign", "fund")
+        .order_by("created_at", "pk")
+    )
+    return {
+        "gifts": [
+            {
+                "id": str(gift.public_id),
+                "created_at": _iso(gift.created_at),
+                "succeeded_at": _iso(gift.succeeded_at),
+                "status": gift.status,
+                "amount_minor": gift.amount,
+                "fee_covered_minor": gift.fee_covered,
+                "amount_refunded_minor": gift.amount_refunded,
+                "currency": gift.currency,
+                "frequency": gift.frequency,
+                "method": gift.method,
+                "campaign": gift.campaign.title if gift.campaign else None,
+                "fund": gift.fund.name,
+                "donor_name": gift.donor_name,
+                "donor_email": gift.donor_email,
+                "is_anonymous": gift.is_anonymous,
+                "show_name_publicly": gift.show_name_publicly,
+                "tribute_type": gift.tribute_type,
+                "tribute_name": gift.tribute_name,
+                "tribute_notify_email": gift.tribute_notify_email,
+                "receipt_number": _receipt_number(gift),
+                "monthly_gift_id": str(gift.recurring_gift.public_id) if gift.recurring_gift else None,
+            }
+            for gift in gifts
+        ],
+        "monthly_gifts": [
+            {
+                "id": str(r.public_id),
+                "created_at": _iso(r.created_at),
+                "status": r.status,
+                "canceled_at": _iso(r.canceled_at),
+                "amount_minor": r.amount,
+                "fee_covered_minor": r.fee_covered,
+                "currency": r.currency,
+                "campaign": r.campaign.title if r.campaign else None,
+                "fund": r.fund.name,
+                "donor_name": r.donor_name,
+                "donor_email": r.donor_email,
+                "is_anonymous": r.is_anonymous,
+                "show_name_publicly": r.show_name_publicly,
+            }
+            for r in recurring
+        ],
+    }
+
+
+def _receipt_number(gift: Donation) -> str | None:
+    try:
+        return gift.receipt.number
+    except Donation.receipt.RelatedObjectDoesNotExist:
+        return None
+
+
+def live_monthly_gifts(*, user, emails: list[str]) -> list[RecurringGift]:
+    """Monthly gifts that still charge the person's card (active or retrying a failed payment)."""
+    return list(
+        RecurringGift.objects.filter(_owner_q(user=user, emails=emails)).filter(
+            status__in=[RecurringGift.Status.ACTIVE, RecurringGift.Status.PAST_DUE]
+        )
+    )
+
+
+def erase_for(*, user, emails: list[str], placeholder: str) -> tuple[int, set[tuple[int | None, int]]]:
+    """Anonymise the person's gifts, monthly gifts, statements and outbox emails, in the caller's
+    transaction. Returns how many gifts were anonymised and the (campaign_id, fund_id) pairs whose
+    cached totals (which hold the names of opted-in supporters) must be refreshed after commit. The
+    caller has checked that no monthly gift is still live."""
+    gifts = Donation.objects.filter(_owner_q(user=user, emails=emails))
+    affected = set(gifts.values_list("campaign_id", "fund_id").distinct())
+    gift_ids = list(gifts.values_list("pk", flat=True))
+    Donation.objects.filter(pk__in=gift_ids).update(
+        donor=None,
+        donor_name="",
+        donor_email=placeholder,
+        is_anonymous=True,
+        show_name_publicly=False,
+        tribute_type="",
+        tribute_name="",
+        tribute_notify_email="",
+    )
+    recurring = RecurringGift.objects.filter(_owner_q(user=user, emails=emails))
+    affected |= set(recurring.values_list("campaign_id", "fund_id").distinct())
+    recurring.update(
+        donor=None, donor_name="", donor_email=placeholder, is_anonymous=True, show_name_publicly=False
+    )
+    # Emails to the person, and tribute notices about their gifts (those name the tribute): emptied,
+    # and those not yet sent are parked (attempts at the maximum), so they are never sent.
+    mails = OutboxEmail.objects.filter(
+        Q(to__in=emails) | Q(dedupe_key__in=[f"tribute:{pk}" for pk in gift_ids])
+    )
+    mails.filter(sent_at__isnull=True).update(
+        attempts=OUTBOX_MAX_ATTEMPTS, last_error="Not sent: the person erased their data."
+    )
+    mails.update(to=placeholder, subject="(erased)", body_text="", body_html="", attachment=b"")
+    # A statement's email is its key per year; an index keeps two addresses' statements apart.
+    for index, statement in enumerate(Statement.objects.filter(email__in=emails).order_by("pk")):
+        local, _, domain = placeholder.partition("@")
+        statement.email = f"{local}-s{index}@{domain}"
+        statement.save(update_fields=["email"])
+    return len(gift_ids), affected
