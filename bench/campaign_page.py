@@ -14,21 +14,16 @@ from __future__ import annotations
 import datetime
 import os
 import statistics
-import sys
 import time
+
+from bench._common import Result, setup
 
 GIFTS = int(os.environ.get("BENCH_GIFTS", "100000"))
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 
 
 def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-    os.environ["DJANGO_DEBUG"] = "0"
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL database: the benchmark measures PostgreSQL.")
-    import django
-
-    django.setup()
+    setup()
 
 
 def _median_ms(fn, runs: int = RUNS) -> tuple[float, object]:
@@ -40,9 +35,8 @@ def _median_ms(fn, runs: int = RUNS) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def main() -> None:
+def main() -> list[Result]:
     _setup()
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
@@ -51,7 +45,6 @@ def main() -> None:
     from campaigns.services import allocation_plan_set, campaign_create, expenditure_record, totals_refresh
     from donations.models import Donation
 
-    call_command("migrate", verbosity=0)
     old = Campaign.objects.filter(slug="bench-campaign").first()
     if old:
         Donation.objects.filter(campaign=old).delete()
@@ -151,6 +144,15 @@ def main() -> None:
     print(f"  one live SUM over the campaign's gifts (avoided per view) {live_ms:8.1f} ms")
     for label, ms, queries in results:
         print(f"  GET {label:<14} {ms:8.1f} ms  {queries} queries")
+    size = f"{GIFTS:,} gifts"
+    return [
+        Result("totals_refresh (campaign + fund)", size, f"{refresh_ms:.1f} ms"),
+        Result("live SUM over the campaign's gifts", size, f"{live_ms:.1f} ms", "1 query"),
+        *(
+            Result(f"GET {label}", size, f"{ms:.1f} ms", f"{queries} queries")
+            for label, ms, queries in results
+        ),
+    ]
 
 
 if __name__ == "__main__":
