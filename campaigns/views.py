@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from accounts.roles import public
+from config.csv import csv_safe
 
 from . import charts, selectors
 from .money import format_money
@@ -133,9 +134,9 @@ def _pivot(rows: list[dict], key: str) -> dict:
 
 
 def _cell(value):
-    # Staff-typed text could start with = + - @ and run as a formula in a spreadsheet.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    # Staff-typed text could run as a formula in a spreadsheet; numbers are written as they are.
+    if isinstance(value, str):
+        return csv_safe(value)
     return "" if value is None else value
 
 

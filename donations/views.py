@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import public, role_required, signed_in
 from campaigns.models import Campaign
 from campaigns.selectors import suggested_amounts_with_impact
+from config.csv import csv_safe
 
 from . import selectors, services, stripe_gateway, webhooks
 from .formatting import money
@@ -311,18 +312,13 @@ def _csv_rows(gifts):
             gift.currency,
             gift.campaign.title if gift.campaign_id else "",
             gift.fund.name,
-            _csv_safe(gift.donor_name),
-            _csv_safe(gift.donor_email),
+            csv_safe(gift.donor_name),
+            csv_safe(gift.donor_email),
             "yes" if gift.is_anonymous else "",
-            _csv_safe(f"{gift.get_tribute_type_display()} {gift.tribute_name}" if gift.tribute_type else ""),
+            csv_safe(f"{gift.get_tribute_type_display()} {gift.tribute_name}" if gift.tribute_type else ""),
             receipt.number if receipt else "",
-            _csv_safe(gift.offline_reference),
+            csv_safe(gift.offline_reference),
         ]
-
-
-def _csv_safe(value: str) -> str:
-    # A cell starting with = + - @ is run as a formula by spreadsheets (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 @role_required("staff")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import role_required
+from config.csv import csv_safe
 
 from . import selectors, services
 from .coordination_forms import (
@@ -272,16 +273,6 @@ def roster(request, shift_id: int):
 def roster_print(request, shift_id: int):
     shift = selectors.coordinator_shift_get(user=request.user, shift_id=shift_id)
     return render(request, "volunteers/coordinate/roster_print.html", _roster_context(shift))
-
-
-CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(value) -> str:
-    """A cell a spreadsheet will not run as a formula: text starting with = + - @ (or a tab or carriage
-    return) gets a leading apostrophe (OWASP's advice for CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(CSV_FORMULA_PREFIXES) else text
 
 
 def _local(instant) -> str:

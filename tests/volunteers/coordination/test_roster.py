@@ -8,9 +8,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from config.csv import csv_safe
 from tests.factories import BookingFactory, ShiftFactory, UserFactory, VolunteerProfileFactory
 from volunteers import services
-from volunteers.coordination_views import csv_safe
 from volunteers.models import Booking
 
 pytestmark = pytest.mark.django_db
