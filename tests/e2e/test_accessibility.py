@@ -1,0 +1,116 @@
+"""WCAG 2.1 AA, checked by axe-core in a real browser on every main page, for every kind of visitor.
+
+axe-core's script ships inside the axe-playwright-python wheel (axe.min.js); nothing is fetched at
+run time. A page fails on any violation of impact "serious" or "critical"."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.test import Client
+
+from tests.e2e.conftest import browser, page  # noqa: F401  (shared browser fixtures)
+from tests.factories import (
+    AllocationPlanFactory,
+    BookingFactory,
+    CampaignFactory,
+    CampaignUpdateFactory,
+    DonationFactory,
+    ExpenditureFactory,
+    ImpactUnitFactory,
+    RoleFactory,
+    ShiftFactory,
+    UserFactory,
+    ready_volunteer,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+
+# (name, who is signed in, path; {campaign} and {shift} are filled in from the seeded rows)
+PAGES = [
+    ("home", None, "/"),
+    ("campaigns", None, "/campaigns/"),
+    ("campaign", None, "/campaigns/{campaign}/"),
+    ("transparency", None, "/transparency/"),
+    ("donate", None, "/donate/"),
+    ("campaign-donate", None, "/campaigns/{campaign}/donate/"),
+    ("campaign-donate-errors", None, "/campaigns/{campaign}/donate/"),
+    ("shifts", None, "/shifts/"),
+    ("shift", None, "/shifts/{shift}/"),
+    ("sign-in", None, "/accounts/login/"),
+    ("sign-up", None, "/accounts/signup/"),
+    ("my-shifts", "volunteer", "/me/shifts/"),
+    ("volunteer-profile", "volunteer", "/me/volunteer/profile/"),
+    ("my-giving", "donor", "/me/giving/"),
+    ("coordinate", "coordinator", "/coordinate/"),
+    ("roster", "coordinator", "/coordinate/shifts/{shift}/"),
+    ("staff", "staff", "/staff/"),
+    ("staff-campaigns", "staff", "/staff/campaigns/"),
+]
+
+
+def _seed():
+    campaign = CampaignFactory(slug="safe-nights", title="Safe nights")
+    AllocationPlanFactory(campaign=campaign, share_bps=10000)
+    ImpactUnitFactory(campaign=campaign, amount=4000, description="one night of safe housing")
+    CampaignUpdateFactory(campaign=campaign, title="Twelve more nights")
+    ExpenditureFactory(campaign=campaign)
+    people = {
+        "volunteer": ready_volunteer(email="vol@example.org"),
+        "donor": UserFactory(email="donor@example.org", roles=["donor"]),
+        "coordinator": UserFactory(email="coord@example.org", roles=["coordinator"]),
+        "staff": UserFactory(email="staff@example.org", roles=["staff"]),
+    }
+    role = RoleFactory(name="Shelter meal prep", coordinators=[people["coordinator"]])
+    shift = ShiftFactory(role=role, neighbourhood="Riverside")
+    ShiftFactory(role=role, neighbourhood="Eastside")
+    BookingFactory(shift=shift, volunteer=people["volunteer"])
+    DonationFactory(campaign=campaign, donor=people["donor"])
+    return campaign, shift, people
+
+
+def _sign_in(page, live_server, user):  # noqa: F811
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"]
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+
+
+@pytest.mark.parametrize(("name", "who", "path"), PAGES, ids=[p[0] for p in PAGES])
+def test_page_has_no_serious_accessibility_violations(page, live_server, name, who, path):  # noqa: F811
+    # given realistic data and, for signed-in pages, the right person
+    campaign, shift, people = _seed()
+    if who:
+        _sign_in(page, live_server, people[who])
+
+    # when the page is opened (and, for the error case, the donate form is sent with a bad amount)
+    response = page.goto(path.format(campaign=campaign.slug, shift=shift.pk))
+    assert response.status < 400, f"{name}: {path} answered {response.status}"
+    if name == "campaign-donate-errors":
+        page.get_by_label("Other amount (USD)").fill("12.345")
+        page.locator("main form button[type=submit]").first.click()
+        page.wait_for_load_state()
+        assert page.locator(".errorlist, [aria-invalid=true]").count() > 0, "no error shown"
+
+    # then axe finds nothing serious or critical
+    results = Axe().run(page, options=AXE_OPTIONS)
+    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    report = "\n".join(
+        f"- {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}" for v in bad
+    )
+    assert not bad, f"{name} ({path}) has accessibility violations:\n{report}"
+
+
+def test_the_check_itself_catches_a_violation(page):  # noqa: F811
+    # given a page with an unlabelled field and an image without alt text
+    page.set_content('<html lang="en"><body><main><img src="x.png"><input></main></body></html>')
+
+    # when axe runs with the same options
+    results = Axe().run(page, options=AXE_OPTIONS)
+
+    # then it reports both, so a green run above means something
+    found = {v["id"] for v in results.response["violations"]}
+    assert {"image-alt", "label"} <= found
