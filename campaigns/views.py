@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from accounts.roles import public
-from config.csv import csv_safe
+from core.csv import csv_safe
 
 from . import charts, selectors
 from .money import format_money

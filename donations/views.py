@@ -25,7 +25,8 @@ from django.views.decorators.http import require_POST
 from accounts.roles import public, role_required, signed_in
 from campaigns.models import Campaign
 from campaigns.selectors import suggested_amounts_with_impact
-from config.csv import csv_safe
+from core.csv import csv_safe
+from core.http import client_ip
 
 from . import selectors, services, stripe_gateway, webhooks
 from .formatting import money
@@ -43,15 +44,11 @@ DONATE_ATTEMPTS_PER_WINDOW = 10
 DONATE_WINDOW_SECONDS = 600
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
 def _too_many_attempts(request) -> bool:
     """Card testers hammer donation forms with stolen numbers. Count attempts per IP in a fixed window:
     cache.add creates the counter atomically, incr is atomic in Redis (no get-then-set race)."""
     limit = getattr(settings, "DONATION_RATE_LIMIT", DONATE_ATTEMPTS_PER_WINDOW)
-    key = f"donate-attempts:{_client_ip(request)}"
+    key = f"donate-attempts:{client_ip(request)}"
     cache.add(key, 0, timeout=DONATE_WINDOW_SECONDS)
     try:
         attempts = cache.incr(key)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import role_required
-from config.csv import csv_safe
+from core.csv import csv_safe
 
 from . import selectors, services
 from .coordination_forms import (

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from config.csv import csv_safe
+from core.csv import csv_safe
 from tests.factories import BookingFactory, ShiftFactory, UserFactory, VolunteerProfileFactory
 from volunteers import services
 from volunteers.models import Booking

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from accounts.management.commands.demo import (
+from core.management.commands.demo import (
     DEMO_WEBHOOK_SECRET,
     Supervisor,
     demo_environment,
@@ -92,7 +92,7 @@ def test_a_port_in_use_is_reported_busy():
 
 @pytest.mark.django_db
 def test_the_demo_registers_live_monthly_gifts_in_the_stand_in_and_says_how_many(tmp_path):
-    from accounts.management.commands.demo import Command
+    from core.management.commands.demo import Command
     from devstripe import running_standin
     from donations.models import RecurringGift
     from tests.factories import RecurringGiftFactory

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Small helpers every app may use (CSV safety, money, client addresses) and the demo command.
+    It imports no domain app."""
+
+    name = "core"
+    verbose_name = "Shared helpers"
