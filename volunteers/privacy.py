@@ -1,4 +1,5 @@
-"""A volunteer's personal data, for the data export and for erasure (called by accounts/privacy.py).
+"""A volunteer's personal data, for the data export and for erasure: the "volunteering" part of
+accounts/privacy.py, registered from VolunteersConfig.ready().
 
 Erasure rule, read off the models: `Booking.volunteer` is a non-null foreign key to the user (CASCADE),
 and coordinators' rosters and hour totals per shift count bookings. So the user row is never deleted
@@ -16,6 +17,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.privacy import Erasure, PrivacyPart
 
 from . import booking_rules
 from .models import (
@@ -188,3 +190,10 @@ def _cancel_inside_cutoff(*, booking_id: int, now) -> None:
     booking.save(update_fields=["status", "cancelled_at"])
     booking.reminders.filter(sent_at__isnull=True).delete()
     waitlist_offer_next(shift=shift)
+
+
+def erase(erasure: Erasure) -> dict[str, int]:
+    return erase_for(user=erasure.user)
+
+
+PART = PrivacyPart(section="volunteering", export=export_for, erase=erase)
