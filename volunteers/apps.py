@@ -6,7 +6,8 @@ class VolunteersConfig(AppConfig):
     verbose_name = "Volunteers and shifts"
 
     def ready(self):
-        from accounts.privacy import privacy_part_register  # noqa: PLC0415  (apps load before models)
+        # Imported here: app configs load before models.
+        from accounts.privacy import privacy_part_register  # noqa: PLC0415
 
         from . import privacy  # noqa: PLC0415
 
