@@ -1,7 +1,9 @@
 """Data protection: a person downloads everything Haven holds about them, or has it erased.
 
-Each app says what it holds through its own `privacy.py` (`export_for(user)`, `erase_for(...)`); this
-module puts the account around them and runs erasure as one transaction.
+This module knows only the account. Every other app plugs its part in from its `AppConfig.ready()`
+with `privacy_part_register(PrivacyPart(...))` (its `<app>/privacy.py` says what it holds, how it is
+erased, and what must happen before erasure may run); this module puts the account around the parts
+and runs erasure as one transaction. Parts run in the order their apps are installed.
 
 Erasure rule: the user row is kept, deactivated and scrubbed, never deleted. Volunteer bookings point
 at it with a non-null foreign key (deleting it would delete past bookings and change coordinators'
@@ -14,6 +16,8 @@ transaction, and the person should see it stop on the "My giving" page.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -23,10 +27,6 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
 
-from campaigns.services import totals_refresh
-from donations import privacy as donations_privacy
-from volunteers import privacy as volunteers_privacy
-
 from .models import AuditEntry, User
 from .services import audit_record
 
@@ -35,6 +35,48 @@ ERASED_DOMAIN = "invalid"  # RFC 2606: a name that can never receive mail
 
 class ErasureRefused(Exception):
     """Erasure cannot happen yet; the message says what the person must do first."""
+
+
+@dataclass(frozen=True)
+class Erasure:
+    """What every part's erasure is given: the person (row locked), the addresses they verified,
+    and the one placeholder address that replaces theirs everywhere (so counts by address hold)."""
+
+    user: User
+    emails: list[str]
+    placeholder: str
+
+
+@dataclass(frozen=True)
+class PrivacyPart:
+    """One app's share of a person's data.
+
+    - `section`: its key in the download (e.g. "giving").
+    - `export(user)`: its data, JSON-ready, in a fixed number of queries.
+    - `erase(erasure)`: erases it inside the erasure's transaction (and queues after commit whatever
+      must follow, e.g. recomputing cached totals); returns counts for the audit entry.
+    - `erasure_refusal(erasure)`: why erasure must wait (the person must act first), or None.
+    """
+
+    section: str
+    export: Callable[[User], Any]
+    erase: Callable[[Erasure], dict[str, int]]
+    erasure_refusal: Callable[[Erasure], str | None] | None = None
+
+
+_parts: dict[str, PrivacyPart] = {}
+
+
+def privacy_part_register(part: PrivacyPart) -> None:
+    """Plug an app's part in (from its `AppConfig.ready()`). Registering a section again replaces it,
+    so a reloaded app config does not count twice."""
+    if part.section in {"exported_at", "account"}:
+        raise ValueError(f"{part.section!r} is the account's own section.")
+    _parts[part.section] = part
+
+
+def privacy_parts() -> list[PrivacyPart]:
+    return list(_parts.values())
 
 
 def is_erased(user: User) -> bool:
@@ -71,8 +113,7 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
     return {
         "exported_at": timezone.now().isoformat(),
         "account": account,
-        "giving": donations_privacy.export_for(user),
-        "volunteering": volunteers_privacy.export_for(user),
+        **{part.section: part.export(user) for part in privacy_parts()},
     }
 
 
@@ -80,27 +121,29 @@ def personal_data_erase(*, user: User) -> bool:
     """Erase `user`'s personal data at their request. Returns False if it was already erased (a
     second call changes nothing). Raises ErasureRefused while a monthly gift still charges them.
 
-    In one transaction: gifts anonymised (donations/privacy.py), volunteer data deleted and upcoming
-    bookings cancelled (volunteers/privacy.py), the account deactivated with its email replaced by
-    a placeholder, name blanked, password unusable (which also ends every other session: Django
-    checks each session against the password hash), roles, email addresses and two-factor devices
-    removed; the person's address in audit log descriptions replaced; one audit entry "personal data
-    erased" with counts only. After commit, the cached totals of every affected campaign and fund are
-    recomputed, because they hold the names of opted-in supporters."""
+    In one transaction: every registered part erases its data (gifts anonymised by donations,
+    volunteer data deleted and upcoming bookings cancelled by volunteers), then the account is
+    deactivated with its email replaced by a placeholder, name blanked, password unusable (which also
+    ends every other session: Django checks each session against the password hash), roles, email
+    addresses and two-factor devices removed; the person's address in audit log descriptions
+    replaced; one audit entry "personal data erased" with the parts' counts only."""
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if is_erased(user):
             return False
-        emails = _verified_emails(user)
-        live = donations_privacy.live_monthly_gifts(user=user, emails=emails)
-        if live:
-            raise ErasureRefused(
-                "You still have an active monthly gift. Please cancel it on your giving page first "
-                "(/me/giving/), then come back to erase your data."
-            )
-        placeholder = f"erased-{uuid.uuid4().hex}@{ERASED_DOMAIN}"
-        gifts, affected = donations_privacy.erase_for(user=user, emails=emails, placeholder=placeholder)
-        volunteering = volunteers_privacy.erase_for(user=user)
+        erasure = Erasure(
+            user=user,
+            emails=_verified_emails(user),
+            placeholder=f"erased-{uuid.uuid4().hex}@{ERASED_DOMAIN}",
+        )
+        for part in privacy_parts():
+            refusal = part.erasure_refusal(erasure) if part.erasure_refusal else None
+            if refusal:
+                raise ErasureRefused(refusal)
+        counts: dict[str, int] = {}
+        for part in privacy_parts():
+            counts.update(part.erase(erasure))
+        emails, placeholder = erasure.emails, erasure.placeholder
 
         old_addresses = sorted({*emails, user.email.lower(), user.email})
         _scrub_audit_descriptions(user=user, addresses=old_addresses, placeholder=placeholder)
@@ -120,12 +163,8 @@ def personal_data_erase(*, user: User) -> bool:
             actor=user,
             action="personal_data.erase",
             target=user,
-            data={"gifts_anonymised": gifts, **volunteering},
+            data=counts,
         )
-        for campaign_id, fund_id in sorted(affected, key=lambda pair: (pair[0] or 0, pair[1])):
-            transaction.on_commit(
-                lambda c=campaign_id, f=fund_id: totals_refresh(campaign_id=c, fund_id=f), robust=True
-            )
     return True
 
 

@@ -1,12 +1,13 @@
-"""Granting and revoking roles, and the view guard that checks them."""
+"""Granting and revoking roles. The view guards that check them (`public`, `signed_in`,
+`role_required`) are defined in core.access and handed on from here."""
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+
+from core.access import public, role_required, signed_in
 
 from .models import Role, User
+
+__all__ = ["SIGNUP_ROLES", "public", "role_required", "signed_in", "user_grant_role", "user_revoke_role"]
 
 # Roles a person may pick for themselves when signing up; coordinator and staff are granted by staff.
 SIGNUP_ROLES = ("donor", "volunteer")
@@ -26,33 +27,3 @@ def user_revoke_role(*, user: User, role: str) -> None:
     from the database for every request, never stored in the session."""
     user.groups.remove(*Group.objects.filter(name=role))
     user.__dict__.pop("_role_cache", None)
-
-
-def role_required(*roles: str):
-    """A view decorator: signed in, and holding at least one of `roles` (else 403)."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(request, *args, **kwargs):
-            if not any(request.user.has_role(role) for role in roles):
-                raise PermissionDenied("You do not have the role needed for this page.")
-            return view(request, *args, **kwargs)
-
-        wrapped.haven_access = "roles:" + ",".join(roles)  # read by the URL access test
-        return wrapped
-
-    return decorator
-
-
-def signed_in(view):
-    """A view decorator: any signed-in person (objects they may see are still checked by the view)."""
-    wrapped = login_required(view)
-    wrapped.haven_access = "signed_in"
-    return wrapped
-
-
-def public(view):
-    """Marks a view as deliberately open to everyone (checked by the URL access test)."""
-    view.haven_access = "public"
-    return view

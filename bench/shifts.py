@@ -119,7 +119,7 @@ def _contention(shifts: list, people: list) -> dict:
     from django.db import connection
 
     from volunteers import services
-    from volunteers.checks import BookingError, ShiftFull
+    from volunteers.booking_rules import BookingError, ShiftFull
 
     start = threading.Barrier(THREADS + 1)
     lock = threading.Lock()

@@ -8,7 +8,7 @@ import datetime
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from .money import format_money
+from core.money import Cents, format_money
 
 PLANNED_COLOUR = "#1d4e89"
 SPENT_COLOUR = "#b45309"
@@ -50,9 +50,11 @@ def raised_over_time(
     top_value = max([goal, *[v for _, v in months], 1])
     final = months[-1][1] if months else 0
     title = "Raised over time"
+    raised_text = format_money(final, currency, cents=Cents.IF_ANY)
+    goal_text = format_money(goal, currency, cents=Cents.IF_ANY)
     desc = (
-        f"Money raised, net of refunds, added up month by month: {format_money(final, currency)} so far "
-        f"against a goal of {format_money(goal, currency)}."
+        f"Money raised, net of refunds, added up month by month: {raised_text} so far "
+        f"against a goal of {goal_text}."
     )
 
     def x(i: int) -> float:
@@ -74,7 +76,7 @@ def raised_over_time(
                 GRID_COLOUR,
                 left - 6,
                 TEXT_COLOUR,
-                format_money(value, currency, cents=False),
+                format_money(value, currency, cents=Cents.NEVER),
                 y=y(value),
                 ty=round(y(value) + 4, 1),
             )
@@ -219,7 +221,7 @@ def bars_by_month(
             left - 6,
             top + 10,
             TEXT_COLOUR,
-            format_money(top_value, currency, cents=False),
+            format_money(top_value, currency, cents=Cents.NEVER),
         )
     )
     step = max(1, (len(rows) + 7) // 8)

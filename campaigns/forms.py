@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from core.money import Cents, major_amount, major_amount_text, parse_major_amount
+
 from .models import Campaign, Fund, SpendingCategory
-from .money import format_money, parse_major_amount
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _dollars(minor: int | None) -> Decimal | None:
-    return None if minor is None else Decimal(minor) / 100
+def _dollars(minor: int | None, currency: str | None = None):
+    return None if minor is None else major_amount(minor, currency)
 
 
 class MoneyField(forms.DecimalField):
@@ -68,12 +68,13 @@ class CampaignForm(forms.Form):
             "slug": campaign.slug,
             "summary": campaign.summary,
             "story": campaign.story,
-            "goal": _dollars(campaign.goal_amount),
+            "goal": _dollars(campaign.goal_amount, campaign.currency),
             "fund": campaign.fund_id,
             "starts_on": campaign.starts_on,
             "ends_on": campaign.ends_on,
             "suggested_amounts": ", ".join(
-                format_money(a, campaign.currency).lstrip("$") for a in campaign.suggested_amounts or []
+                major_amount_text(a, campaign.currency, cents=Cents.IF_ANY)
+                for a in campaign.suggested_amounts or []
             ),
             "is_published": campaign.is_published,
         }
@@ -232,7 +233,7 @@ class ExpenditureForm(forms.Form):
     def initial_for(cls, expenditure) -> dict:
         return {
             "spent_on": expenditure.spent_on,
-            "amount": _dollars(expenditure.amount),
+            "amount": _dollars(expenditure.amount, expenditure.currency),
             "currency": expenditure.currency.upper(),
             "category": expenditure.category_id,
             "fund": expenditure.fund_id,

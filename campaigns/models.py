@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from core.money import Cents, format_money
+
 
 class Fund(models.Model):
     """Where money is designated. Exactly one fund is the general fund; restricted funds may only be
@@ -214,7 +216,7 @@ class ImpactUnit(models.Model):
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="impact_unit_amount_positive")]
 
     def __str__(self):
-        return f"{self.amount} {self.currency} = {self.description}"
+        return f"{format_money(self.amount, self.currency, cents=Cents.IF_ANY)} = {self.description}"
 
 
 class CampaignUpdate(models.Model):

@@ -332,6 +332,11 @@ class FundBooks:
     def balance(self) -> int:
         return self.raised - self.spent
 
+    @property
+    def overspent(self) -> int:
+        """What was spent beyond the fund's gifts so far (covered from other income), or 0."""
+        return max(self.spent - self.raised, 0)
+
 
 def fund_books(today: datetime.date | None = None) -> list[FundBooks]:
     """Every active fund's income (cached) against its published spending: two queries."""

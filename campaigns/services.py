@@ -12,6 +12,7 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce, Lower, TruncMonth
 from django.utils import timezone
 
+from .gift_source import counted_gifts
 from .models import (
     AllocationPlan,
     Campaign,
@@ -29,13 +30,6 @@ from .models import (
 SUPPORTER_NAMES_SHOWN = 12
 
 # --- Totals ------------------------------------------------------------------------------------
-
-
-def _counted_gifts():
-    # Imported here: donations depends on campaigns, not the other way round.
-    from donations.models import Donation
-
-    return Donation.objects.counted()
 
 
 def _monthly(queryset) -> list[tuple[datetime.date, int, int]]:
@@ -101,7 +95,7 @@ def _refresh_campaign(campaign_id: int, now: datetime.datetime) -> None:
     totals, _ = CampaignTotals.objects.select_for_update().get_or_create(
         campaign_id=campaign_id, defaults={"currency": currency}
     )
-    gifts = _counted_gifts().filter(campaign_id=campaign_id, currency=currency)
+    gifts = counted_gifts().filter(campaign_id=campaign_id, currency=currency)
     months = _monthly(gifts)
     totals.currency = currency
     totals.raised = sum(net for _, net, _ in months)
@@ -122,7 +116,7 @@ def _refresh_fund(fund_id: int, now: datetime.datetime) -> None:
     totals, _ = FundTotals.objects.select_for_update().get_or_create(
         fund_id=fund_id, defaults={"currency": currency}
     )
-    gifts = _counted_gifts().filter(fund_id=fund_id, currency=currency)
+    gifts = counted_gifts().filter(fund_id=fund_id, currency=currency)
     months = _monthly(gifts)
     totals.currency = currency
     totals.raised = sum(net for _, net, _ in months)
@@ -139,7 +133,7 @@ def _refresh_fund(fund_id: int, now: datetime.datetime) -> None:
 
 def totals_refresh(*, campaign_id: int | None, fund_id: int) -> None:
     """Recompute the cached totals (raised net of refunds, donor and gift counts, and per-month
-    figures) of one campaign (if any) and one fund from the counted donations.
+    figures) of one campaign (if any) and one fund from the counted gifts (campaigns.gift_source).
 
     Called by donations via ``transaction.on_commit`` after every change of a gift's status or
     refunded amount; safe to call any number of times, concurrently. Locks the campaign's totals row

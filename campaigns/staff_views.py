@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.roles import role_required
+from core.money import major_amount
 
 from . import selectors, services
 from .forms import (
@@ -108,7 +109,8 @@ def allocation_plan_edit(request, pk: int):
 def impact_units_edit(request, pk: int):
     campaign = get_object_or_404(Campaign, pk=pk)
     initial = [
-        {"amount": u.amount / 100, "description": u.description} for u in selectors.impact_units_for(campaign)
+        {"amount": major_amount(u.amount, u.currency), "description": u.description}
+        for u in selectors.impact_units_for(campaign)
     ]
     formset = ImpactUnitFormSet(request.POST or None, initial=initial, prefix="impact")
     if request.method == "POST" and formset.is_valid():

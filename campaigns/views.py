@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET
 
 from accounts.roles import public
 from core.csv import csv_safe
+from core.money import Cents, format_money
 
 from . import charts, selectors
-from .money import format_money
 
 
 @public
@@ -93,7 +93,8 @@ def transparency(request):
             title="Income by month",
             desc="Gifts received each month across all funds, net of refunds: "
             + "; ".join(
-                f"{m['month']:%B %Y}: {format_money(m['total'], currency)}" for m in income_months["rows"]
+                f"{m['month']:%B %Y}: {format_money(m['total'], currency, cents=Cents.IF_ANY)}"
+                for m in income_months["rows"]
             ),
             rows=[(f"{m['month']:%b %Y}", m["total"]) for m in income_months["rows"]][-24:],
             currency=currency,
@@ -103,7 +104,8 @@ def transparency(request):
             title="Spending by month",
             desc="Money spent each published month across all categories: "
             + "; ".join(
-                f"{m['month']:%B %Y}: {format_money(m['total'], currency)}" for m in spending_months["rows"]
+                f"{m['month']:%B %Y}: {format_money(m['total'], currency, cents=Cents.IF_ANY)}"
+                for m in spending_months["rows"]
             ),
             rows=[(f"{m['month']:%b %Y}", m["total"]) for m in spending_months["rows"]][-24:],
             currency=currency,

@@ -2,8 +2,9 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """Small helpers every app may use (CSV safety, money, client addresses) and the demo command.
-    It imports no domain app."""
+    """Small helpers every app may use (CSV safety, money, client addresses, the views' access
+    markers), the demo command and, for the demo, the mail catcher and its DEBUG-only pages.
+    It imports no other app of the project."""
 
     name = "core"
     verbose_name = "Shared helpers"

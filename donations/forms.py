@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-
 from django import forms
 from django.conf import settings
 
 from campaigns.models import Campaign, Fund
+from core.money import AmountNotANumber, AmountTooPrecise, format_money, parse_major_amount
 
-from .formatting import money
 from .models import Donation
 from .selectors import GiftFilters
 from .services import Designation
@@ -19,26 +17,24 @@ OTHER = "other"
 
 def parse_amount(value: str) -> int:
     """'25', '25.50', '$1,000' -> minor units. Raises ValidationError with a message for people."""
-    cleaned = (value or "").strip().replace(",", "").lstrip("$").strip()
     try:
-        amount = Decimal(cleaned)
-    except InvalidOperation:
+        return parse_major_amount(value, settings.HAVEN_CURRENCY)
+    except AmountNotANumber:
         raise forms.ValidationError("Enter an amount in dollars, like 25 or 25.50.") from None
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:
-        raise forms.ValidationError("Enter an amount in dollars and cents, like 25.50.")
-    return int(amount * 100)
+    except AmountTooPrecise:
+        raise forms.ValidationError("Enter an amount in dollars and cents, like 25.50.") from None
 
 
 def check_range(cents: int) -> int:
     low, high = settings.DONATION_MIN_AMOUNT, settings.DONATION_MAX_AMOUNT
     if cents < low:
         raise forms.ValidationError(
-            f"The smallest gift we can take online is {money(low, settings.HAVEN_CURRENCY)}."
+            f"The smallest gift we can take online is {format_money(low, settings.HAVEN_CURRENCY)}."
         )
     if cents > high:
         raise forms.ValidationError(
-            f"For gifts above {money(high, settings.HAVEN_CURRENCY)} please contact us; we will help you "
-            "give by bank transfer."
+            f"For gifts above {format_money(high, settings.HAVEN_CURRENCY)} please contact us; we will "
+            "help you give by bank transfer."
         )
     return cents
 
@@ -117,7 +113,12 @@ class DonateForm(forms.Form):
         self.suggested = [a for a in amounts if isinstance(a, int) and a > 0]
         impacts = impacts or {}
         self.fields["amount_choice"].choices = [
-            (str(a), f"{money(a, currency)} — {impacts[a]}" if impacts.get(a) else money(a, currency))
+            (
+                str(a),
+                f"{format_money(a, currency)} — {impacts[a]}"
+                if impacts.get(a)
+                else format_money(a, currency),
+            )
             for a in self.suggested
         ] + [(OTHER, "Other amount")]
         self.fields["designation"].choices = designation_choices(campaign=campaign)

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from fpdf import FPDF
 
-from .formatting import money
+from core.money import format_money
 
 # fpdf2 subsets fonts with fontTools, which logs every glyph at INFO.
 logging.getLogger("fontTools").setLevel(logging.WARNING)
@@ -65,11 +65,11 @@ def receipt_pdf(*, receipt) -> bytes:
         ("Donor", donation.donor_name or donation.donor_email),
         ("Email", donation.donor_email),
         ("Date received", _local_date(donation.succeeded_at)),
-        ("Gift amount", money(donation.amount, donation.currency)),
+        ("Gift amount", format_money(donation.amount, donation.currency)),
     ]
     if donation.fee_covered:
-        rows.append(("Processing fee you covered", money(donation.fee_covered, donation.currency)))
-        rows.append(("Total charged", money(donation.charged_amount, donation.currency)))
+        rows.append(("Processing fee you covered", format_money(donation.fee_covered, donation.currency)))
+        rows.append(("Total charged", format_money(donation.charged_amount, donation.currency)))
     rows.append(("Payment", donation.get_method_display()))
     rows.append(("Frequency", donation.get_frequency_display()))
     designation = donation.campaign.title if donation.campaign_id else donation.fund.name
@@ -114,14 +114,14 @@ def statement_pdf(*, emails: list[str], year: int, gifts: list) -> bytes:
             _local_date(gift.succeeded_at),
             receipt.number if receipt else "",
             designation[:38],
-            money(net, gift.currency),
+            format_money(net, gift.currency),
         )
         for width, value in zip(widths, cells, strict=True):
             doc.cell(width, 7, doc.text_safe(value))
         doc.ln()
     doc.set_font(doc.font_name, "B", 11)
     doc.cell(sum(widths[:3]), 8, "Total (net of refunds)", border="T")
-    doc.cell(widths[3], 8, money(total, currency), border="T", new_x="LMARGIN", new_y="NEXT")
+    doc.cell(widths[3], 8, format_money(total, currency), border="T", new_x="LMARGIN", new_y="NEXT")
     doc.ln(6)
     doc.line_text(
         "No goods or services were provided in exchange for these contributions. Amounts are net of any "

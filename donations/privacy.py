@@ -1,4 +1,5 @@
-"""A person's gifts, for the data export and for erasure (called by accounts/privacy.py).
+"""A person's gifts, for the data export and for erasure: the "giving" part of accounts/privacy.py,
+registered from DonationsConfig.ready().
 
 A gift belongs to a person when it is linked to their account or was made with an email address they
 verified (the same rule as the "My giving" page, so nobody can erase or read another person's gifts by
@@ -14,7 +15,11 @@ are emptied and never sent again.
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.db.models import Q
+
+from accounts.privacy import Erasure, PrivacyPart
+from campaigns.services import totals_refresh
 
 from .models import Donation, OutboxEmail, RecurringGift, Statement
 from .selectors import verified_emails
@@ -106,6 +111,28 @@ def live_monthly_gifts(*, user, emails: list[str]) -> list[RecurringGift]:
     )
 
 
+def erasure_refusal(erasure: Erasure) -> str | None:
+    """Cancelling a monthly gift talks to Stripe, which must not happen inside the erasure's
+    transaction, and the person should see it stop on the "My giving" page: so they cancel first."""
+    if live_monthly_gifts(user=erasure.user, emails=erasure.emails):
+        return (
+            "You still have an active monthly gift. Please cancel it on your giving page first "
+            "(/me/giving/), then come back to erase your data."
+        )
+    return None
+
+
+def erase(erasure: Erasure) -> dict[str, int]:
+    """Anonymise the person's gifts (see erase_for); after commit, recompute the cached totals of
+    every affected campaign and fund, because they hold the names of opted-in supporters."""
+    gifts, affected = erase_for(user=erasure.user, emails=erasure.emails, placeholder=erasure.placeholder)
+    for campaign_id, fund_id in sorted(affected, key=lambda pair: (pair[0] or 0, pair[1])):
+        transaction.on_commit(
+            lambda c=campaign_id, f=fund_id: totals_refresh(campaign_id=c, fund_id=f), robust=True
+        )
+    return {"gifts_anonymised": gifts}
+
+
 def erase_for(*, user, emails: list[str], placeholder: str) -> tuple[int, set[tuple[int | None, int]]]:
     """Anonymise the person's gifts, monthly gifts, statements and outbox emails, in the caller's
     transaction. Returns how many gifts were anonymised and the (campaign_id, fund_id) pairs whose
@@ -144,3 +171,6 @@ def erase_for(*, user, emails: list[str], placeholder: str) -> tuple[int, set[tu
         statement.email = f"{local}-s{index}@{domain}"
         statement.save(update_fields=["email"])
     return len(gift_ids), affected
+
+
+PART = PrivacyPart(section="giving", export=export_for, erase=erase, erasure_refusal=erasure_refusal)

@@ -27,9 +27,9 @@ from campaigns.models import Campaign
 from campaigns.selectors import suggested_amounts_with_impact
 from core.csv import csv_safe
 from core.http import client_ip
+from core.money import format_money, major_amount_text
 
 from . import selectors, services, stripe_gateway, webhooks
-from .formatting import money
 from .forms import (
     ChangeAmountForm,
     DonateForm,
@@ -108,8 +108,9 @@ def donate(request, slug: str | None = None):
         "campaign": campaign,
         "fee_bps": settings.STRIPE_FEE_BPS,
         "fee_fixed": settings.STRIPE_FEE_FIXED,
-        "min_amount": money(settings.DONATION_MIN_AMOUNT, settings.HAVEN_CURRENCY),
-        "max_amount": money(settings.DONATION_MAX_AMOUNT, settings.HAVEN_CURRENCY),
+        "currency": settings.HAVEN_CURRENCY,
+        "min_amount": format_money(settings.DONATION_MIN_AMOUNT, settings.HAVEN_CURRENCY),
+        "max_amount": format_money(settings.DONATION_MAX_AMOUNT, settings.HAVEN_CURRENCY),
     }
     return render(request, "donations/donate.html", context, status=status)
 
@@ -197,7 +198,10 @@ def _own_recurring(request, public_id):
 def my_monthly(request, public_id: uuid.UUID):
     recurring = _own_recurring(request, public_id)
     form = ChangeAmountForm(
-        initial={"amount": f"{recurring.amount / 100:.2f}", "cover_fee": bool(recurring.fee_covered)}
+        initial={
+            "amount": major_amount_text(recurring.amount, recurring.currency),
+            "cover_fee": bool(recurring.fee_covered),
+        }
     )
     if request.method == "POST":
         form = ChangeAmountForm(request.POST)
@@ -302,10 +306,10 @@ def _csv_rows(gifts):
             "yes" if gift.needs_review else "",
             gift.method,
             gift.frequency,
-            f"{gift.amount / 100:.2f}",
-            f"{gift.fee_covered / 100:.2f}",
-            f"{gift.amount_refunded / 100:.2f}",
-            f"{gift.net_amount / 100:.2f}",
+            major_amount_text(gift.amount, gift.currency),
+            major_amount_text(gift.fee_covered, gift.currency),
+            major_amount_text(gift.amount_refunded, gift.currency),
+            major_amount_text(gift.net_amount, gift.currency),
             gift.currency,
             gift.campaign.title if gift.campaign_id else "",
             gift.fund.name,
@@ -338,7 +342,9 @@ def staff_gift(request, public_id: uuid.UUID):
     if gift is None:
         raise Http404
     refund_form = RefundForm(
-        initial={"amount": f"{max(gift.charged_amount - gift.amount_refunded, 0) / 100:.2f}"}
+        initial={
+            "amount": major_amount_text(max(gift.charged_amount - gift.amount_refunded, 0), gift.currency)
+        }
     )
     if request.method == "POST" and request.POST.get("action") == "refund":
         refund_form = RefundForm(request.POST)

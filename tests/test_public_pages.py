@@ -159,7 +159,7 @@ def test_a_rejected_form_explains_itself_in_our_layout():
 def test_the_500_page_still_renders_when_the_database_is_what_broke(rf):
     from django.db import OperationalError
 
-    from config.views import server_error
+    from pages.views import server_error
 
     class BrokenUser:
         @property

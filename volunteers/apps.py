@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class VolunteersConfig(AppConfig):
     name = "volunteers"
     verbose_name = "Volunteers and shifts"
+
+    def ready(self):
+        # Imported here: app configs load before models.
+        from accounts.privacy import privacy_part_register  # noqa: PLC0415
+
+        from . import privacy  # noqa: PLC0415
+
+        privacy_part_register(privacy.PART)

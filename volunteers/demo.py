@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 
 from . import services
-from .checks import BookingError
+from .booking_rules import BookingError
 from .models import (
     Agreement,
     Booking,

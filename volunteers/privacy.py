@@ -1,4 +1,5 @@
-"""A volunteer's personal data, for the data export and for erasure (called by accounts/privacy.py).
+"""A volunteer's personal data, for the data export and for erasure: the "volunteering" part of
+accounts/privacy.py, registered from VolunteersConfig.ready().
 
 Erasure rule, read off the models: `Booking.volunteer` is a non-null foreign key to the user (CASCADE),
 and coordinators' rosters and hour totals per shift count bookings. So the user row is never deleted
@@ -16,8 +17,9 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.privacy import Erasure, PrivacyPart
 
-from . import checks
+from . import booking_rules
 from .models import (
     AgreementSignature,
     Booking,
@@ -127,7 +129,7 @@ def export_for(user: User) -> dict:
 def erase_for(*, user: User) -> dict[str, int]:
     """Cancel the person's upcoming bookings, leave their waitlists and delete their volunteer data,
     in the caller's transaction (see the module docstring for what stays). Returns counts for the
-    audit entry. Lock order as in volunteers.services: the profile row, then shifts by id."""
+    audit entry. Lock order as in volunteers.services.locks: the profile row, then shifts by id."""
     VolunteerProfile.objects.select_for_update().filter(user=user).first()
     now = timezone.now()
     cancelled = 0
@@ -139,7 +141,7 @@ def erase_for(*, user: User) -> dict[str, int]:
     for booking in upcoming:
         try:
             booking_cancel(booking=booking, volunteer=user)
-        except checks.BookingError:
+        except booking_rules.BookingError:
             # Inside the cut-off (PastCutoff) a volunteer is told to call the coordinator; an erasure
             # cannot wait for that, so the place is freed the same way booking_cancel frees it.
             _cancel_inside_cutoff(booking_id=booking.pk, now=now)
@@ -154,7 +156,7 @@ def erase_for(*, user: User) -> dict[str, int]:
     )
     waitlist_deleted, _ = WaitlistEntry.objects.filter(volunteer=user).delete()
     for shift in Shift.objects.select_for_update().filter(pk__in=offered_shifts).order_by("pk"):
-        waitlist_offer_next(shift=shift, _locked=True)
+        waitlist_offer_next(shift=shift)
     minutes = Booking.objects.filter(volunteer=user, status=Booking.Status.ATTENDED).aggregate(
         m=Sum("minutes")
     )
@@ -187,4 +189,11 @@ def _cancel_inside_cutoff(*, booking_id: int, now) -> None:
     booking.cancelled_at = now
     booking.save(update_fields=["status", "cancelled_at"])
     booking.reminders.filter(sent_at__isnull=True).delete()
-    waitlist_offer_next(shift=shift, _locked=True)
+    waitlist_offer_next(shift=shift)
+
+
+def erase(erasure: Erasure) -> dict[str, int]:
+    return erase_for(user=erasure.user)
+
+
+PART = PrivacyPart(section="volunteering", export=export_for, erase=erase)

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import public, signed_in
 
-from . import checks, ics, selectors, services
-from .checks import BookingError, VolunteerStanding
+from . import booking_rules, ics, selectors, services
+from .booking_rules import BookingError, VolunteerStanding
 from .forms import AgreementSignForm, ShiftFilterForm, VolunteerProfileForm
 from .models import (
     Agreement,
@@ -32,7 +32,7 @@ def _block(standing: VolunteerStanding, shift, now) -> BookingError | None:
     """Why this person cannot book this shift right now (None when they can). No queries: the
     standing is loaded once and role requirements are prefetched."""
     try:
-        checks.check_volunteer_may_take(standing, shift, now)
+        booking_rules.check_volunteer_may_take(standing, shift, now)
     except BookingError as error:
         return error
     return None
@@ -85,7 +85,7 @@ def shift_detail(request, shift_id: int):
     if request.user.is_authenticated and booking is None and entry is None:
         block = _block(standing, shift, timezone.now())
     application = None
-    if isinstance(block, checks.ApprovalMissing):
+    if isinstance(block, booking_rules.ApprovalMissing):
         application = RoleApplication.objects.filter(
             volunteer=request.user, role=shift.role, status=RoleApplication.Status.PENDING
         ).first()
@@ -101,7 +101,7 @@ def shift_detail(request, shift_id: int):
             else None,
             "standing": standing,
             "reason": block.message if block else "",
-            "needs_approval": isinstance(block, checks.ApprovalMissing),
+            "needs_approval": isinstance(block, booking_rules.ApprovalMissing),
             "application": application,
             "can_cancel": booking is not None
             and booking.status == Booking.Status.BOOKED
@@ -116,12 +116,12 @@ def shift_book(request, shift_id: int):
     shift = selectors.shift_get_visible(shift_id=shift_id)
     try:
         services.shift_book(shift=shift, volunteer=request.user)
-    except checks.ShiftFull as error:
+    except booking_rules.ShiftFull as error:
         messages.warning(request, error.message)
-    except checks.NotOnboarded as error:
+    except booking_rules.NotOnboarded as error:
         messages.info(request, error.message)
         return redirect("volunteers:profile")
-    except checks.AgreementNotSigned as error:
+    except booking_rules.AgreementNotSigned as error:
         messages.info(request, error.message)
         return redirect("volunteers:agreement")
     except BookingError as error:

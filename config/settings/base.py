@@ -34,7 +34,7 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", "insecure-development-key-change-me")
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
-CSRF_FAILURE_VIEW = "config.views.csrf_failure"
+CSRF_FAILURE_VIEW = "pages.views.csrf_failure"
 SITE_ID = 1
 # The public address of the site, used in emails and calendar feeds (no trailing slash).
 SITE_URL = env("HAVEN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -88,7 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "config.context_processors.haven",
+                "pages.context_processors.haven",
             ],
         },
     },

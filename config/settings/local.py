@@ -4,7 +4,7 @@ from .base import *  # noqa: F403
 from .base import VAR_DIR, env, env_bool
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
-EMAIL_BACKEND = env("EMAIL_BACKEND", "config.mail.OutboxEmailBackend")
+EMAIL_BACKEND = env("EMAIL_BACKEND", "core.mail.OutboxEmailBackend")
 HAVEN_OUTBOX_DIR = VAR_DIR / "outbox"
 
 # Without Redis the demo still runs a real worker and beat: Kombu's filesystem transport is the

@@ -14,7 +14,7 @@ from tests.factories import (
     ready_volunteer,
 )
 from volunteers import services
-from volunteers.checks import (
+from volunteers.booking_rules import (
     AlreadyBooked,
     AlreadyWaitlisted,
     ApprovalMissing,

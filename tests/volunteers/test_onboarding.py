@@ -3,8 +3,8 @@ from django.utils import timezone
 
 from tests.factories import AgreementFactory, ShiftFactory, UserFactory
 from volunteers import services
-from volunteers.checks import AgreementNotSigned, NotOnboarded
-from volunteers.models import AgreementSignature, VolunteerProfile
+from volunteers.booking_rules import AgreementNotSigned, NotOnboarded
+from volunteers.models import Agreement, AgreementSignature, VolunteerProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,7 @@ def test_a_new_agreement_version_must_be_signed_again_before_booking(ready):
         services.shift_book(shift=shift, volunteer=ready)
 
     # and after signing version 2 they can book
-    services.agreement_sign(volunteer=ready, agreement=services.Agreement.current())
+    services.agreement_sign(volunteer=ready, agreement=Agreement.current())
     booking = services.shift_book(shift=shift, volunteer=ready)
     assert booking.pk
     assert list(ready.agreement_signatures.order_by("version").values_list("version", flat=True)) == [1, 2]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry
 from tests.factories import RequirementFactory, RoleFactory, ShiftFactory, ready_volunteer
-from volunteers import checks, services, tasks
+from volunteers import booking_rules, services, tasks
 from volunteers.models import Booking, RequirementVerification, RoleApplication, RoleApproval
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def test_application_approved_and_requirement_verified_then_the_volunteer_can_bo
     shift = ShiftFactory(role=checked_role)
     # given the volunteer applied and cannot book yet
     application = services.role_apply(volunteer=volunteer, role=checked_role)
-    with pytest.raises(checks.ApprovalMissing):
+    with pytest.raises(booking_rules.ApprovalMissing):
         services.shift_book(shift=shift, volunteer=volunteer)
     listing = coordinator_client.get(reverse("volunteers:coordinate:volunteers")).content.decode()
     assert volunteer.get_full_name() in listing and "Applications waiting (1)" in listing
@@ -73,7 +73,7 @@ def test_an_expired_verification_blocks_booking(coordinator, checked_role, agree
         by=coordinator,
     )
 
-    with pytest.raises(checks.RequirementExpired):
+    with pytest.raises(booking_rules.RequirementExpired):
         services.shift_book(shift=ShiftFactory(role=checked_role), volunteer=volunteer)
 
 

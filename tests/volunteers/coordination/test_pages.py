@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import User
 from tests.factories import (
     BookingFactory,
     RequirementFactory,
@@ -47,7 +48,7 @@ def busy_shift(coordinator, agreement):
         shift=shift, sender=coordinator, subject="Parking", body="Back lot."
     )
     services.shift_message_deliver(message_id=message.pk)  # what the task queued after commit does
-    services.role_apply(volunteer=services.User.objects.get(name="Person 0"), role=role)
+    services.role_apply(volunteer=User.objects.get(name="Person 0"), role=role)
     return shift
 
 

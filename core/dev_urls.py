@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import dev_views as views
 
 urlpatterns = [
     path("outbox/", views.outbox, name="dev_outbox"),

@@ -1,15 +1,17 @@
-from email import policy
-from email.parser import BytesParser
-from pathlib import Path
+"""The site's own pages: home, health check, and the error pages (403, 404, 500, CSRF failure)."""
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 
-from accounts.roles import public
 from campaigns.models import Campaign
+from core.access import public
+
+from .context_processors import HOTLINE
 
 SERVICES = [
     ("Emergency housing", "Safe rooms the same night, and help finding a home after."),
@@ -47,12 +49,10 @@ def _check_database() -> str:
 
 
 def _check_broker() -> str:
-    from config.celery import app
-
     # The URL is read from settings on every call (not from the app's cached config), so the check
     # reports the broker that tasks are actually sent to. Socket timeouts bound it to a few seconds.
     try:
-        with app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
+        with current_app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
             conn.transport_options = {
                 **conn.transport_options,
                 "socket_connect_timeout": 2,
@@ -87,63 +87,7 @@ def server_error(request):
     try:
         return render(request, "errors/500.html", status=500)
     except Exception:  # noqa: BLE001 - anything here would turn our page into Django's bare one
-        from django.http import HttpResponseServerError
-        from django.template import loader
-
-        from .context_processors import HOTLINE
-
         html = loader.get_template("errors/500.html").render(
             {"hotline": HOTLINE, "org_name": settings.HAVEN_ORG_NAME}
         )
         return HttpResponseServerError(html)
-
-
-def _outbox_dir() -> Path:
-    return Path(settings.HAVEN_OUTBOX_DIR)
-
-
-@public  # exists only with DEBUG on (config.dev_urls): the demo's caught mail
-def outbox(request):
-    """DEBUG only: the demo's caught mail, newest first."""
-    messages = []
-    for path in sorted(_outbox_dir().glob("*.eml"), reverse=True)[:200]:
-        with path.open("rb") as fh:
-            msg = BytesParser(policy=policy.default).parse(fh, headersonly=True)
-        messages.append({"name": path.stem, "subject": msg["subject"], "to": msg["to"], "date": msg["date"]})
-    return render(request, "dev/outbox.html", {"messages_list": messages})
-
-
-@public
-def outbox_message(request, name):
-    path = _outbox_dir() / f"{Path(name).name}.eml"
-    if not path.exists():
-        raise Http404
-    with path.open("rb") as fh:
-        msg = BytesParser(policy=policy.default).parse(fh)
-    attachment = request.GET.get("attachment")
-    attachments = list(msg.iter_attachments())
-    if attachment is not None:
-        try:
-            part = attachments[int(attachment)]
-        except (ValueError, IndexError) as exc:
-            raise Http404 from exc
-        from io import BytesIO
-
-        return FileResponse(
-            BytesIO(part.get_content()),
-            filename=part.get_filename() or "attachment",
-            content_type=part.get_content_type(),
-        )
-    text = msg.get_body(preferencelist=("plain",))
-    html = msg.get_body(preferencelist=("html",))
-    return render(
-        request,
-        "dev/outbox_message.html",
-        {
-            "msg": msg,
-            "name": name,
-            "text": text.get_content() if text else "",
-            "html": html.get_content() if html else "",
-            "attachments": [(i, part.get_filename()) for i, part in enumerate(attachments)],
-        },
-    )

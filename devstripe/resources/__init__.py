@@ -1,0 +1,1 @@
+"""The stand-in's operations, one module per Stripe resource; `devstripe.server.StandIn` combines them."""

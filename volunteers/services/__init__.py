@@ -1,0 +1,99 @@
+"""Every write in the volunteers app: keyword-only, typed, transactional, one module per concern.
+Callers use the package (`services.shift_book(...)`); the modules are:
+
+- `onboarding`: the volunteer profile and the confidentiality agreement
+- `booking`: book a place, take a place a waitlist offer holds, cancel; the confirmation email
+- `waitlist`: join and leave the queue of a full shift, offers of freed places and their links
+- `reminders`: reminders before a shift (due instants in UTC) and their sending
+- `calendar`: the private calendar feed's secret
+- `shifts`, `series`: a coordinator's one-off shifts and recurring series
+- `attendance`: check-in, check-out, attended, no-show
+- `shift_messages`: messages and notices to the people booked on a shift
+- `approvals`: role applications and approvals, requirement verifications
+- `digest`: the coordinators' daily digest
+
+`locks` holds the lock order (the volunteer's profile, then the shift, then the shift's rows), and
+`capacity` counts taken places under those locks. Who may book what is decided by the check
+functions of `volunteers.booking_rules`.
+"""
+
+from .approvals import (
+    requirement_verification_record,
+    role_application_decide,
+    role_application_notify,
+    role_apply,
+    role_approval_grant,
+    role_approval_revoke,
+)
+from .attendance import booking_check_in, booking_check_out, booking_mark_attended, booking_mark_no_show
+from .booking import booking_cancel, booking_confirmation_deliver, shift_book, waitlist_offer_accept
+from .calendar import (
+    calendar_token_hash,
+    calendar_token_reset,
+    calendar_token_revoke,
+    calendar_user_for_token,
+)
+from .digest import coordinator_digest_send, coordinator_digests_send
+from .errors import CapacityBelowBooked, CoordinationError
+from .local_time import local_instant
+from .onboarding import agreement_sign, volunteer_onboarding_complete, volunteer_profile_save
+from .reminders import reminders_reschedule_for_shift, reminders_schedule, reminders_send_due
+from .series import shift_series_create, shift_series_update_future
+from .shift_messages import shift_message_deliver, shift_message_send
+from .shifts import shift_cancel, shift_capacity_set, shift_create, shift_update
+from .waitlist import (
+    waitlist_join,
+    waitlist_leave,
+    waitlist_offer_deliver,
+    waitlist_offer_from_token,
+    waitlist_offer_next,
+    waitlist_offer_token,
+    waitlist_offers_expire,
+)
+
+__all__ = [
+    "CapacityBelowBooked",
+    "CoordinationError",
+    "agreement_sign",
+    "booking_cancel",
+    "booking_check_in",
+    "booking_check_out",
+    "booking_confirmation_deliver",
+    "booking_mark_attended",
+    "booking_mark_no_show",
+    "calendar_token_hash",
+    "calendar_token_reset",
+    "calendar_token_revoke",
+    "calendar_user_for_token",
+    "coordinator_digest_send",
+    "coordinator_digests_send",
+    "local_instant",
+    "reminders_reschedule_for_shift",
+    "reminders_schedule",
+    "reminders_send_due",
+    "requirement_verification_record",
+    "role_application_decide",
+    "role_application_notify",
+    "role_approval_grant",
+    "role_approval_revoke",
+    "role_apply",
+    "shift_book",
+    "shift_cancel",
+    "shift_capacity_set",
+    "shift_create",
+    "shift_message_deliver",
+    "shift_message_send",
+    "shift_series_create",
+    "shift_series_update_future",
+    "shift_update",
+    "volunteer_onboarding_complete",
+    "volunteer_profile_save",
+    "waitlist_join",
+    "waitlist_leave",
+    "waitlist_offer_accept",
+    "waitlist_offer_deliver",
+    "waitlist_offer_from_token",
+    "waitlist_offer_next",
+    "waitlist_offer_token",
+    "waitlist_offers_expire",
+]

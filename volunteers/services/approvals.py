@@ -1,0 +1,169 @@
+"""Who may do a role: a volunteer applies, a coordinator approves or declines (the volunteer hears
+of it once), approvals can be withdrawn, and requirement checks (training, background checks) are
+recorded as dates only."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.services import audit_record
+
+from .. import booking_rules
+from ..booking_rules import BookingError
+from ..coordination_emails import send_application_decision
+from ..models import (
+    Requirement,
+    RequirementVerification,
+    Role,
+    RoleApplication,
+    RoleApproval,
+    VolunteerProfile,
+)
+from . import queue
+from .errors import CoordinationError
+
+
+@transaction.atomic
+def role_apply(*, volunteer: User, role: Role) -> RoleApplication:
+    """Ask the role's coordinators for approval. Applying again while one is pending returns it."""
+    if not role.requires_approval:
+        raise BookingError(f"{role.name} does not need an approval.")
+    if not VolunteerProfile.objects.filter(user=volunteer, onboarded_at__isnull=False).exists():
+        raise booking_rules.NotOnboarded()
+    if RoleApproval.objects.filter(volunteer=volunteer, role=role).exists():
+        raise BookingError(f"You are already approved for {role.name}.")
+    pending = RoleApplication.objects.filter(
+        volunteer=volunteer, role=role, status=RoleApplication.Status.PENDING
+    ).first()
+    if pending is not None:
+        return pending
+    return RoleApplication.objects.create(volunteer=volunteer, role=role)
+
+
+@transaction.atomic
+def role_approval_grant(*, role: Role, volunteer: User, by: User) -> RoleApproval:
+    """Approve a volunteer for a role (approving twice keeps the first approval)."""
+    approval = RoleApproval.objects.filter(role=role, volunteer=volunteer).first()
+    if approval is None:
+        try:
+            with transaction.atomic():
+                approval = RoleApproval.objects.create(role=role, volunteer=volunteer, approved_by=by)
+        except IntegrityError:
+            approval = RoleApproval.objects.get(role=role, volunteer=volunteer)
+        else:
+            audit_record(
+                actor=by, action="volunteers.role_approve", target=volunteer, data={"role": role.name}
+            )
+    # An approval answers any pending application for the role (and the volunteer hears of it).
+    answered = list(
+        RoleApplication.objects.filter(
+            role=role, volunteer=volunteer, status=RoleApplication.Status.PENDING
+        ).values_list("pk", flat=True)
+    )
+    RoleApplication.objects.filter(pk__in=answered).update(
+        status=RoleApplication.Status.APPROVED, decided_by=by, decided_at=timezone.now()
+    )
+    for application_id in answered:
+        queue.after_commit(lambda pk=application_id: queue.tasks().role_application_notify.delay(pk))
+    return approval
+
+
+@transaction.atomic
+def role_application_decide(*, application: RoleApplication, approve: bool, by: User) -> RoleApplication:
+    """Approve (which also records the `RoleApproval`) or decline a pending application. Deciding an
+    application that is no longer pending changes nothing."""
+    application = RoleApplication.objects.select_for_update().get(pk=application.pk)
+    if application.status != RoleApplication.Status.PENDING:
+        return application
+    if approve:
+        # role_approval_grant answers this application and queues the volunteer's email.
+        role_approval_grant(role=application.role, volunteer=application.volunteer, by=by)
+        application.refresh_from_db()
+        return application
+    audit_record(
+        actor=by,
+        action="volunteers.role_application_decline",
+        target=application.volunteer,
+        data={"role": application.role.name},
+    )
+    application.status = RoleApplication.Status.DECLINED
+    application.decided_by = by
+    application.decided_at = timezone.now()
+    application.save(update_fields=["status", "decided_by", "decided_at"])
+    queue.after_commit(lambda: queue.tasks().role_application_notify.delay(application.pk))
+    return application
+
+
+def role_application_notify(*, application_id: int) -> bool:
+    """Email the volunteer the decision on their application, once (`notified_at` marks it sent)."""
+    with transaction.atomic():
+        application = (
+            RoleApplication.objects.select_for_update(of=("self",))
+            .select_related("volunteer", "role")
+            .filter(pk=application_id)
+            .first()
+        )
+        if (
+            application is None
+            or application.status == RoleApplication.Status.PENDING
+            or application.notified_at is not None
+            or not application.volunteer.is_active
+        ):
+            return False
+        send_application_decision(application)
+        application.notified_at = timezone.now()
+        application.save(update_fields=["notified_at"])
+    return True
+
+
+@transaction.atomic
+def role_approval_revoke(*, role: Role, volunteer: User, by: User) -> bool:
+    """Withdraw an approval: the person can no longer book the role (existing bookings stay)."""
+    deleted, _ = RoleApproval.objects.filter(role=role, volunteer=volunteer).delete()
+    if deleted:
+        audit_record(
+            actor=by, action="volunteers.role_approval_revoke", target=volunteer, data={"role": role.name}
+        )
+    return bool(deleted)
+
+
+@transaction.atomic
+def requirement_verification_record(
+    *,
+    volunteer: User,
+    requirement: Requirement,
+    verified_on: datetime.date,
+    by: User,
+    expires_on: datetime.date | None = None,
+) -> RequirementVerification:
+    """Record that a requirement was verified on a date, by whom, and until when (by default the
+    requirement's validity period; empty when it never expires). Only these facts are stored, never
+    what a check found."""
+    if verified_on > timezone.localdate():
+        raise CoordinationError("The verification date cannot be in the future.")
+    if expires_on is None and requirement.valid_for_days:
+        expires_on = verified_on + datetime.timedelta(days=requirement.valid_for_days)
+    if expires_on is not None and expires_on < verified_on:
+        raise CoordinationError("The expiry date cannot be before the verification date.")
+    verification = RequirementVerification(
+        volunteer=volunteer,
+        requirement=requirement,
+        verified_on=verified_on,
+        expires_on=expires_on,
+        verified_by=by,
+    )
+    verification.full_clean()
+    verification.save()
+    audit_record(
+        actor=by,
+        action="volunteers.requirement_verify",
+        target=volunteer,
+        data={
+            "requirement": requirement.name,
+            "verified_on": verified_on.isoformat(),
+            "expires_on": expires_on.isoformat() if expires_on else None,
+        },
+    )
+    return verification

@@ -1,0 +1,136 @@
+"""A volunteer books a place on a shift, takes a place held for them by a waitlist offer, or
+cancels. Every booking runs the checks of `volunteers.booking_rules` under the locks of locks.py."""
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+
+from .. import booking_rules
+from ..booking_rules import BookingError, VolunteerStanding
+from ..emails import send_booking_confirmation
+from ..models import Booking, Shift, WaitlistEntry
+from . import locks, queue
+from .capacity import taken_places
+from .reminders import reminders_schedule
+from .waitlist import waitlist_offer_next
+
+
+def shift_book(*, shift: Shift, volunteer: User, source: str = Booking.Source.DIRECT) -> Booking:
+    """Book a place for `volunteer` on `shift`, or raise a `BookingError` saying why not.
+
+    Under the locks (profile, then shift): the person's eligibility, no active booking on this shift,
+    no overlapping shift, and a free place (active bookings plus held waitlist offers below
+    capacity). A place held for this person by a waitlist offer is theirs to take, from the email
+    link or from the shift page."""
+    with transaction.atomic():
+        _, shift = locks.lock_profile_then_shift(volunteer=volunteer, shift=shift)
+        now = timezone.now()
+        own_offer = WaitlistEntry.objects.filter(
+            shift=shift, volunteer=volunteer, status=WaitlistEntry.Status.OFFERED, offer_expires_at__gt=now
+        ).first()
+        return _book_locked(shift=shift, volunteer=volunteer, source=source, offer=own_offer, now=now)
+
+
+def waitlist_offer_accept(*, entry: WaitlistEntry, volunteer: User) -> Booking:
+    """Turn an open, unexpired offer into a booking (the held place is this person's)."""
+    if entry.volunteer_id != volunteer.pk:
+        raise booking_rules.OfferNotAvailable()
+    with transaction.atomic():
+        _, shift = locks.lock_profile_then_shift(volunteer=volunteer, shift=entry.shift)
+        entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
+        now = timezone.now()
+        if entry.status != WaitlistEntry.Status.OFFERED or entry.offer_expires_at <= now:
+            raise booking_rules.OfferNotAvailable()
+        return _book_locked(
+            shift=shift, volunteer=volunteer, source=Booking.Source.WAITLIST, offer=entry, now=now
+        )
+
+
+def _book_locked(
+    *, shift: Shift, volunteer: User, source: str, offer: WaitlistEntry | None, now: datetime.datetime
+) -> Booking:
+    """The booking itself, with the profile and the shift locked by the caller. `offer` is the
+    person's own open offer on this shift, whose held place they take."""
+    booking_rules.check_volunteer_may_take(VolunteerStanding.load(volunteer), shift, now)
+    if Booking.objects.filter(shift=shift, volunteer=volunteer, status__in=Booking.ACTIVE_STATUSES).exists():
+        raise booking_rules.AlreadyBooked()
+    _check_no_overlap(shift=shift, volunteer=volunteer)
+    booking_rules.check_capacity(shift, taken_places(shift, excluding_offer=offer))
+    if offer is not None and source == Booking.Source.DIRECT:
+        source = Booking.Source.WAITLIST
+    try:
+        with transaction.atomic():
+            booking = Booking.objects.create(shift=shift, volunteer=volunteer, source=source, created_at=now)
+    except IntegrityError as exc:
+        # The partial unique constraint caught a second active booking that slipped past the check.
+        raise booking_rules.AlreadyBooked() from exc
+    if offer is not None:
+        WaitlistEntry.objects.filter(pk=offer.pk).update(
+            status=WaitlistEntry.Status.ACCEPTED, responded_at=now
+        )
+    # A person who books directly no longer needs their place in the queue.
+    WaitlistEntry.objects.filter(
+        shift=shift, volunteer=volunteer, status=WaitlistEntry.Status.WAITING
+    ).update(status=WaitlistEntry.Status.WITHDRAWN, responded_at=now)
+    reminders_schedule(booking=booking, now=now)
+    queue.after_commit(lambda: queue.tasks().booking_confirmation_send.delay(booking.pk))
+    return booking
+
+
+def _check_no_overlap(*, shift: Shift, volunteer: User) -> None:
+    clash = (
+        Booking.objects.filter(
+            volunteer=volunteer,
+            status__in=Booking.ACTIVE_STATUSES,
+            shift__is_cancelled=False,
+            shift__starts_at__lt=shift.ends_at,
+            shift__ends_at__gt=shift.starts_at,
+        )
+        .exclude(shift=shift)
+        .select_related("shift__role")
+        .first()
+    )
+    if clash is not None:
+        start = timezone.localtime(clash.shift.starts_at)
+        raise booking_rules.OverlappingBooking(
+            f"You are already booked on {clash.shift.display_title} at {start:%b %-d, %-I:%M %p}, "
+            "which overlaps this shift."
+        )
+
+
+@transaction.atomic
+def booking_cancel(*, booking: Booking, volunteer: User) -> Booking:
+    """The volunteer cancels their own booking, until the shift's cut-off. Unsent reminders are
+    deleted and the freed place is offered to the first person on the waitlist."""
+    if booking.volunteer_id != volunteer.pk:
+        raise BookingError("This is not your booking.")
+    locks.lock_profile_then_shift(volunteer=volunteer, shift=booking.shift)
+    booking = Booking.objects.select_for_update(of=("self",)).select_related("shift__role").get(pk=booking.pk)
+    now = timezone.now()
+    booking_rules.check_cancellable(booking, now)
+    booking.status = Booking.Status.CANCELLED
+    booking.cancelled_at = now
+    booking.save(update_fields=["status", "cancelled_at"])
+    booking.reminders.filter(sent_at__isnull=True).delete()
+    waitlist_offer_next(shift=booking.shift)
+    return booking
+
+
+def booking_confirmation_deliver(*, booking_id: int) -> bool:
+    """Email the booking confirmation once (called by a task). Returns whether an email went out."""
+    with transaction.atomic():
+        booking = (
+            Booking.objects.select_for_update(of=("self",))
+            .select_related("shift__role", "volunteer")
+            .filter(pk=booking_id)
+            .first()
+        )
+        if booking is None or booking.confirmation_sent_at or booking.status != Booking.Status.BOOKED:
+            return False
+        send_booking_confirmation(booking)
+        booking.confirmation_sent_at = timezone.now()
+        booking.save(update_fields=["confirmation_sent_at"])
+    return True
