@@ -4,7 +4,7 @@ drf-spectacular check access themselves and are exempt by module."""
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-OURS = ("accounts", "campaigns", "donations", "volunteers", "config")
+OURS = ("accounts", "campaigns", "donations", "volunteers", "config", "messaging")
 EXEMPT = ("allauth", "django.contrib.admin", "django.contrib.auth", "drf_spectacular", "rest_framework")
 
 
