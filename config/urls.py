@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("staff/people/", include("accounts.staff_urls")),
+    path("staff/messages/", include("messaging.urls")),
     path("", include("campaigns.urls")),
     path("", include("donations.urls")),
     path("", include("volunteers.urls")),

@@ -1,8 +1,14 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MessagingConfig(AppConfig):
     """The one outbox: every message Haven sends is a row here, delivered by one task."""
 
     name = "messaging"
-    verbose_name = "Messages"
+    verbose_name = _("Messages")
+
+    def ready(self) -> None:
+        # Registers the delivery task by name: services publish it by name (messaging.publish), so they
+        # need not import this module, and the web process must know the task too.
+        from . import tasks  # noqa: F401

@@ -190,16 +190,26 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A dead broker must not hang a web request that queues a task.
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
+# A dead broker must not hang a web request that queues a task: a publish gives up within 2 seconds
+# (1 s to connect, 1 s per socket operation, no retry; measured: ~1 s against a refused port, a
+# listener that never answers and a connection that goes silent, tests/messaging/test_broker_down.py).
+# Nothing is lost by giving up: the message is a row, and the sweeper publishes it once the broker is
+# back. (redis-py reconnects a connection the server closed by itself, so no retry is needed for that.)
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_timeout": 3,
-    "socket_connect_timeout": 3,
+    "socket_timeout": 1,
+    "socket_connect_timeout": 1,
     "max_retries": 2,
     "visibility_timeout": 3600,
 }
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 0,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 # Periodic jobs live here, in one place (entries are added per app below the dict).
@@ -217,6 +227,14 @@ CELERY_BEAT_SCHEDULE["volunteers-reminders"] = {
 CELERY_BEAT_SCHEDULE["volunteers-waitlist-offers"] = {
     "task": "volunteers.tasks.waitlist_offers_expire",
     "schedule": 60.0,
+}
+# The outbox's safety net: publishes what is due (reminders, digests, retries after their backoff) and
+# what was lost (a failed publish, a task the broker dropped, a worker killed mid-send). A sweep older
+# than its own interval is dropped rather than run late.
+CELERY_BEAT_SCHEDULE["messaging-sweep"] = {
+    "task": "messaging.tasks.messages_sweep",
+    "schedule": 30.0,
+    "options": {"expires": 25},
 }
 CELERY_BEAT_SCHEDULE["donations-outbox-sweep"] = {"task": "donations.tasks.outbox_sweep", "schedule": 600.0}
 CELERY_BEAT_SCHEDULE["donations-annual-statements"] = {
@@ -283,3 +301,16 @@ HAVEN_SHIFT_REMINDER_OFFSETS_HOURS = [int(h) for h in env_list("HAVEN_SHIFT_REMI
 HAVEN_REMINDER_MAX_ATTEMPTS = env_int("HAVEN_REMINDER_MAX_ATTEMPTS", 5)
 # How long a waitlist offer holds a freed place before it goes to the next person.
 HAVEN_WAITLIST_OFFER_HOURS = env_int("HAVEN_WAITLIST_OFFER_HOURS", 12)
+
+# --- messaging: the one outbox -----------------------------------------------------------------
+# One backend per channel; an SMS provider is one more entry (and a class like EmailChannel).
+HAVEN_MESSAGE_CHANNELS = {"email": "messaging.channels.EmailChannel"}
+# A failed attempt waits base × 2^(attempt-1) seconds (capped) before the next; after the last attempt the
+# message is marked failed and shown to staff at /staff/messages/ (30 s, 1, 2, 4 … 32 min: about 64 min).
+HAVEN_MESSAGE_MAX_ATTEMPTS = env_int("HAVEN_MESSAGE_MAX_ATTEMPTS", 8)
+HAVEN_MESSAGE_RETRY_BASE_SECONDS = env_int("HAVEN_MESSAGE_RETRY_BASE_SECONDS", 30)
+HAVEN_MESSAGE_RETRY_MAX_SECONDS = env_int("HAVEN_MESSAGE_RETRY_MAX_SECONDS", 3600)
+# A claim this old belongs to a dead worker (the delivery task's hard time limit is 50 s).
+HAVEN_MESSAGE_CLAIM_TIMEOUT_SECONDS = env_int("HAVEN_MESSAGE_CLAIM_TIMEOUT_SECONDS", 60)
+# A message handed to the broker but still unsent this long after is handed again (a lost publish).
+HAVEN_MESSAGE_REQUEUE_AFTER_SECONDS = env_int("HAVEN_MESSAGE_REQUEUE_AFTER_SECONDS", 120)

@@ -11,6 +11,7 @@ from .campaigns import (  # noqa: F401
     SpendingCategoryFactory,
 )
 from .donations import DonationFactory, PendingDonationFactory, RecurringGiftFactory  # noqa: F401
+from .messaging import MessageFactory  # noqa: F401
 from .volunteers import (  # noqa: F401
     AgreementFactory,
     AgreementSignatureFactory,
