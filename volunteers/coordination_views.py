@@ -390,21 +390,29 @@ def volunteer_list(request):
 @coordinator_required
 @require_POST
 def volunteer_approve_by_email(request):
-    roles = selectors.coordinator_roles(user=request.user)
+    roles = selectors.coordinator_roles(user=request.user).filter(requires_approval=True)
     form = ApproveByEmailForm(request.POST, roles=roles)
     if not form.is_valid():
-        messages.error(request, "Please give an email address and one of your roles.")
+        messages.error(request, "Please give an email address and one of your roles that needs approval.")
         return redirect("volunteers:coordinate:volunteers")
-    volunteer = selectors.onboarded_volunteer_by_email(email=form.cleaned_data["email"])
+    role = form.cleaned_data["role"]
+    volunteer = selectors.coordinator_volunteer_by_email(user=request.user, email=form.cleaned_data["email"])
     if volunteer is None:
+        # One answer for "no such person" and "not connected to your roles": an address alone must
+        # tell a coordinator nothing about who has an account.
         messages.error(
-            request, "No volunteer who has completed onboarding has that email address. Check it with them."
+            request,
+            "No volunteer connected to your roles has that email address. Volunteers appear here once "
+            "they have completed onboarding and booked, joined a waitlist or applied for one of your "
+            "roles. Ask them to apply on the shift page, or ask staff to approve them.",
         )
         return redirect("volunteers:coordinate:volunteers")
-    services.role_approval_grant(role=form.cleaned_data["role"], volunteer=volunteer, by=request.user)
-    messages.success(
-        request, f"{volunteer.get_full_name()} is approved for {form.cleaned_data['role'].name}."
-    )
+    try:
+        services.role_approval_grant(role=role, volunteer=volunteer, by=request.user)
+    except CoordinationError as error:
+        messages.error(request, error.message)
+        return redirect("volunteers:coordinate:volunteers")
+    messages.success(request, f"{volunteer.get_full_name()} is approved for {role.name}.")
     return redirect("volunteers:coordinate:volunteer", volunteer_id=volunteer.pk)
 
 
@@ -413,11 +421,16 @@ def volunteer_approve_by_email(request):
 def application_decide(request, application_id: int):
     application = selectors.coordinator_application_get(user=request.user, application_id=application_id)
     approve = request.POST.get("decision") == "approve"
-    services.role_application_decide(application=application, approve=approve, by=request.user)
-    verb = "approved" if approve else "declined"
-    messages.success(
-        request, f"{application.volunteer.get_full_name()}'s application for {application.role.name} {verb}."
-    )
+    try:
+        services.role_application_decide(application=application, approve=approve, by=request.user)
+    except CoordinationError as error:
+        messages.error(request, error.message)
+    else:
+        verb = "approved" if approve else "declined"
+        messages.success(
+            request,
+            f"{application.volunteer.get_full_name()}'s application for {application.role.name} {verb}.",
+        )
     if request.POST.get("back") == "volunteer":
         return redirect("volunteers:coordinate:volunteer", volunteer_id=application.volunteer_id)
     return redirect("volunteers:coordinate:volunteers")
@@ -451,12 +464,15 @@ def volunteer_approval(request, volunteer_id: int):
     form = ApprovalForm(request.POST, roles=selectors.coordinator_roles(user=request.user))
     if form.is_valid():
         role = form.cleaned_data["role"]
-        if request.POST.get("decision") == "revoke":
-            services.role_approval_revoke(role=role, volunteer=volunteer, by=request.user)
-            messages.success(request, f"Approval for {role.name} withdrawn.")
-        else:
-            services.role_approval_grant(role=role, volunteer=volunteer, by=request.user)
-            messages.success(request, f"Approved for {role.name}.")
+        try:
+            if request.POST.get("decision") == "revoke":
+                services.role_approval_revoke(role=role, volunteer=volunteer, by=request.user)
+                messages.success(request, f"Approval for {role.name} withdrawn.")
+            else:
+                services.role_approval_grant(role=role, volunteer=volunteer, by=request.user)
+                messages.success(request, f"Approved for {role.name}.")
+        except CoordinationError as error:
+            messages.error(request, error.message)
     else:
         messages.error(request, "Choose one of your roles.")
     return redirect("volunteers:coordinate:volunteer", volunteer_id=volunteer.pk)

@@ -113,6 +113,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# Flash messages live in the server-side session, never in a cookie: allauth's "Confirmation email
+# sent to <address>" and "Signed in as <address>" would otherwise sit, readable, in the browser.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 
