@@ -5,7 +5,6 @@ A coordinator sees only the shifts of the roles they are assigned to and the vol
 shifts (selectors answer 404 for anything else); staff see every role. Thin: parse input, call a
 service or selector, render."""
 
-import csv
 import datetime
 
 from django.contrib import messages
@@ -18,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import role_required
-from core.csv import csv_safe
+from core.csv import csv_writer
 
 from . import selectors, services
 from .coordination_forms import (
@@ -287,17 +286,17 @@ def roster_csv(request, shift_id: int):
     starts = timezone.localtime(shift.starts_at)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="roster-{shift.pk}-{starts:%Y-%m-%d}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["Name", "Email", "Phone", "Status", "Checked in", "Checked out", "Hours"])
     for booking in selectors.roster_bookings(shift=shift):
         person = booking.volunteer
         profile = getattr(person, "volunteer_profile", None)
         writer.writerow(
             [
-                csv_safe(person.get_full_name()),
-                csv_safe(person.email),
-                csv_safe(profile.phone if profile else ""),
-                csv_safe(booking.get_status_display()),
+                person.get_full_name(),
+                person.email,
+                profile.phone if profile else "",
+                booking.get_status_display(),
                 _local(booking.checked_in_at),
                 _local(booking.checked_out_at),
                 f"{booking.hours:.2f}" if booking.minutes is not None else "",
