@@ -1,10 +1,12 @@
 import uuid
 
 from allauth.account.adapter import get_adapter
+from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.account.internal.userkit import filter_users_by_email
 from allauth.account.models import EmailAddress
 from allauth.account.utils import setup_user_email
-from allauth.core import context
+from allauth.core import context, ratelimit
 from django import forms
 from django.db import transaction
 
@@ -60,3 +62,23 @@ class SignupForm(AllauthSignupForm):
                 transaction.set_rollback(True)
         finally:
             self.cleaned_data = real
+
+
+class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
+    """Sign-in by emailed code is the owner's way in while password sign-in is paused for their
+    address (five wrong passwords from anyone): so nobody else may close it. allauth limits code
+    requests per address ("3/m/key"), which anyone who knows the address can use up to keep the owner
+    out; here the per-address limit counts per address *and* requesting IP (ACCOUNT_RATE_LIMITS
+    "request_login_code", with the per-IP limit as it was). Guessing a code gains nothing from this:
+    each code is 8 characters, allows 3 tries, and lives only in the session that asked for it."""
+
+    def clean_email(self) -> str:
+        adapter = get_adapter()
+        email = self.cleaned_data["email"]
+        if email:
+            users = filter_users_by_email(email, is_active=True, prefer_verified=True, for_login=True)
+            key = f"{email.lower()}|{adapter.get_client_ip(context.request)}"
+            if not ratelimit.consume(context.request, action="request_login_code", key=key):
+                raise adapter.validation_error("too_many_login_attempts")
+            self._user = users[0] if users else None
+        return email

@@ -1,4 +1,4 @@
-"""The site's own pages: home, health check, and the error pages (403, 404, 500, CSRF failure)."""
+"""The site's own pages: home, health check, and the error pages (403, 404, 429, 500, CSRF failure)."""
 
 from celery import current_app
 from django.conf import settings
@@ -72,6 +72,16 @@ def permission_denied(request, exception=None):
 @public
 def page_not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
+
+
+@public
+def too_many_requests(request, exception=None):
+    """Every rate limit's answer (allauth's, through config.urls.handler429): status 429, in our layout.
+    A paused password sign-in leaves sign-in by emailed code open, and the page says so: knowing
+    someone's address must never be enough to keep them out of their account."""
+    match = getattr(request, "resolver_match", None)
+    signing_in = match is not None and match.url_name in {"account_login", "account_reauthenticate"}
+    return render(request, "errors/429.html", {"signing_in": signing_in}, status=429)
 
 
 @public

@@ -132,9 +132,17 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True  # donors who never set a password sign in 
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Every limit answers 429 (accounts.adapters.AccountAdapter.validation_error, pages/views.py).
+# Wrong passwords: 10 a minute per IP, 5 per 5 minutes per address (then password sign-in for that
+# address pauses; sign-in by emailed code stays open). Code requests: 20 a minute per IP, 3 a minute
+# per address and IP (the key is "<address>|<ip>", accounts.forms.RequestLoginCodeForm), so nobody
+# can use up the owner's requests from elsewhere.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "request_login_code": "20/m/ip,3/m/key"}
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.SignupForm",
+    "request_login_code": "accounts.forms.RequestLoginCodeForm",
+}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Haven] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("HAVEN_ORG_NAME", "Haven")
