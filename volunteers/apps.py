@@ -9,6 +9,7 @@ class VolunteersConfig(AppConfig):
         # Imported here: app configs load before models.
         from accounts.privacy import privacy_part_register  # noqa: PLC0415
 
-        from . import privacy  # noqa: PLC0415
+        from . import notices, privacy  # noqa: PLC0415
 
         privacy_part_register(privacy.PART)
+        notices.register()

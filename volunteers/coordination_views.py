@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import role_required
 from core.csv import csv_writer
 
-from . import selectors, services
+from . import clearance, selectors, services
 from .coordination_forms import (
     ApprovalForm,
     ApproveByEmailForm,
@@ -245,11 +245,18 @@ def shift_cancel(request, shift_id: int):
 
 
 def _roster_context(shift: Shift) -> dict:
+    now = timezone.now()
+    bookings = list(selectors.roster_bookings(shift=shift))
+    # Who is on hold (not cleared for this shift, so not shown its address): only while it is ahead.
+    holds = clearance.holds_for(bookings) if shift.ends_at > now else {}
+    for booking in bookings:
+        booking.hold = holds.get(booking.pk)
     return {
         "shift": shift,
-        "bookings": list(selectors.roster_bookings(shift=shift)),
+        "bookings": bookings,
+        "on_hold_count": len(holds),
         "waitlist": list(selectors.roster_waitlist(shift=shift)),
-        "now": timezone.now(),
+        "now": now,
     }
 
 

@@ -238,6 +238,12 @@ CELERY_BEAT_SCHEDULE["volunteers-reminders"] = {
     "task": "volunteers.tasks.reminders_send_due",
     "schedule": 60.0,
 }
+# Bookings whose volunteer lost clearance go on hold and the volunteer is told; pages decide the
+# address on every read, this only catches changes no service announced (volunteers.services.holds).
+CELERY_BEAT_SCHEDULE["volunteers-booking-holds"] = {
+    "task": "volunteers.tasks.booking_holds_sync_all",
+    "schedule": 15 * 60.0,
+}
 CELERY_BEAT_SCHEDULE["volunteers-waitlist-offers"] = {
     "task": "volunteers.tasks.waitlist_offers_expire",
     "schedule": 60.0,

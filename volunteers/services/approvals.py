@@ -24,6 +24,7 @@ from ..models import (
 from ..selectors import coordinator_reaches
 from . import queue
 from .errors import CoordinationError
+from .holds import booking_holds_sync
 
 
 @transaction.atomic
@@ -90,6 +91,7 @@ def role_approval_grant(*, role: Role, volunteer: User, by: User) -> RoleApprova
     )
     for application_id in answered:
         queue.after_commit(lambda pk=application_id: queue.tasks().role_application_notify.delay(pk))
+    booking_holds_sync(volunteer=volunteer)
     return approval
 
 
@@ -143,7 +145,8 @@ def role_application_notify(*, application_id: int) -> bool:
 
 @transaction.atomic
 def role_approval_revoke(*, role: Role, volunteer: User, by: User) -> bool:
-    """Withdraw an approval: the person can no longer book the role (existing bookings stay)."""
+    """Withdraw an approval: the person can no longer book the role, and their upcoming bookings of
+    it go on hold (kept, but without the address; they are told why)."""
     if not by.has_role("staff") and not role.coordinators.filter(pk=by.pk).exists():
         raise CoordinationError(f"You do not coordinate {role.name}.")
     deleted, _ = RoleApproval.objects.filter(role=role, volunteer=volunteer).delete()
@@ -151,6 +154,7 @@ def role_approval_revoke(*, role: Role, volunteer: User, by: User) -> bool:
         audit_record(
             actor=by, action="volunteers.role_approval_revoke", target=volunteer, data={"role": role.name}
         )
+        booking_holds_sync(volunteer=volunteer)
     return bool(deleted)
 
 
@@ -191,4 +195,5 @@ def requirement_verification_record(
             "expires_on": expires_on.isoformat() if expires_on else None,
         },
     )
+    booking_holds_sync(volunteer=volunteer)
     return verification
