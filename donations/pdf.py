@@ -93,8 +93,7 @@ def _document(*, title: str, footer: str) -> Document:
 
 
 def _org_name() -> str:
-    # The registered (legal) name, where the deployment sets one apart from the name on the site.
-    return getattr(settings, "HAVEN_ORG_LEGAL_NAME", "") or settings.HAVEN_ORG_NAME
+    return settings.HAVEN_ORG_LEGAL_NAME or settings.HAVEN_ORG_NAME
 
 
 def receipt_pdf(*, receipt) -> bytes:
