@@ -4,7 +4,8 @@
 #
 #   scripts/debian-packages.sh            runtime and development packages (make install runs this)
 #   scripts/debian-packages.sh --runtime  only what the running site needs (the Dockerfile runs this)
-#   scripts/debian-packages.sh --check    list what is missing, install nothing (exit 1 if anything is)
+#   scripts/debian-packages.sh --check    list what is missing, install nothing (exit 1 if anything is);
+#                                         with --runtime, only the runtime list
 set -euo pipefail
 
 # What the site needs to run.
@@ -17,16 +18,18 @@ DEVELOPMENT=(
   poppler-utils    # pdftoppm / pdftotext: look at a generated PDF (pdftoppm -png receipt.pdf page)
 )
 
-mode=all
-case "${1:-}" in
-  "") ;;
-  --runtime) mode=runtime ;;
-  --check) mode=check ;;
-  *) echo "usage: $0 [--runtime|--check]" >&2; exit 2 ;;
-esac
+runtime_only=false
+check_only=false
+for arg in "$@"; do
+  case "$arg" in
+    --runtime) runtime_only=true ;;
+    --check) check_only=true ;;
+    *) echo "usage: $0 [--runtime] [--check]" >&2; exit 2 ;;
+  esac
+done
 
 wanted=("${RUNTIME[@]}")
-[ "$mode" = runtime ] || wanted+=("${DEVELOPMENT[@]}")
+$runtime_only || wanted+=("${DEVELOPMENT[@]}")
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "Not a Debian-like system: install these (or your system's equivalents) yourself: ${wanted[*]}" >&2
@@ -41,7 +44,7 @@ for package in "${wanted[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-if [ "$mode" = check ]; then
+if $check_only; then
   echo "Missing Debian packages: ${missing[*]}" >&2
   exit 1
 fi
