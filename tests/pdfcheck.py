@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -97,7 +98,9 @@ def pages(content: bytes) -> list[Page]:
                     ltr = box[0] > last[0] and -0.15 * size <= box[0] - last[2] <= 0.35 * size
                     rtl = box[0] < last[0] and -0.25 * size <= last[0] - box[2] <= 0.35 * size
                     same_glyph = abs(box[0] - last[0]) < 0.01 and abs(box[2] - last[2]) < 0.01
-                    if not (same_line and (ltr or rtl or same_glyph)):
+                    # A mark (Thai vowels above, Devanagari vowel signs, accents) sits on its letter.
+                    mark = unicodedata.category(char).startswith("M")
+                    if not (mark or (same_line and (ltr or rtl or same_glyph))):
                         flush()
                 current.append((char, box))
             flush()

@@ -74,6 +74,21 @@ def test_mixed_script_names_come_out_exactly_with_real_glyphs():
     assert pdfcheck.overlapping_words(content) == []
 
 
+@pytest.mark.parametrize(
+    "name",
+    ["דוד כהן", "अनीता शर्मा", "สมชาย ใจดี", "김민준", "さくら", "Հայկ", "ሰላም", "Ξανθή Σοφία", "Дмитрий"],
+)
+def test_names_in_other_scripts_have_real_glyphs(name):
+    doc = document()
+    doc.key_values([("Donor", name)])
+
+    content = doc.output()
+
+    assert doc.missing_characters == set()
+    assert {c for c in name if not c.isspace()} <= pdfcheck.drawn_characters(content)
+    assert pdfcheck.overlapping_words(content) == []
+
+
 def test_an_arabic_name_runs_right_to_left():
     # given an Arabic name of two words inside a left-to-right line
     doc = document()
