@@ -250,6 +250,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- the organisation ----------------------------------------------------------------------
 HAVEN_ORG_NAME = env("HAVEN_ORG_NAME", "Haven")
+# The registered name on receipts and statements (the name above when not set).
+HAVEN_ORG_LEGAL_NAME = env("HAVEN_ORG_LEGAL_NAME", "")
 HAVEN_ORG_ADDRESS = env("HAVEN_ORG_ADDRESS", "PO Box 0000, Anytown, USA")
 HAVEN_ORG_TAX_ID = env("HAVEN_ORG_TAX_ID", "00-0000000")
 HAVEN_CURRENCY = env("HAVEN_CURRENCY", "usd")
