@@ -127,6 +127,12 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# How many reverse proxies of ours stand in front of the app, each appending to X-Forwarded-For:
+# core.http.client_ip takes the client's address from there (0: the header is ignored). Haven's own
+# limits use that helper, and so does allauth's (through AccountAdapter.get_client_ip); allauth's
+# own setting is kept equal for any code of allauth that reads it directly.
+HAVEN_TRUSTED_PROXY_COUNT = env_int("HAVEN_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = HAVEN_TRUSTED_PROXY_COUNT
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Haven] "
