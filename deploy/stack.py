@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 import ipaddress
 import json
+import mailbox
 import os
 import re
 import secrets
@@ -31,6 +32,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -43,8 +45,8 @@ WEBHOOK_SECRET = "whsec_stack_haven_local_only"  # noqa: S105 - shared with the 
 PLACEHOLDER = re.compile(r"\$\{(HAVEN_[A-Z0-9_]+)\}")
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "")
+def _env_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name, "")
     return int(value) if value.strip() else default
 
 
@@ -66,20 +68,21 @@ class StackConfig:
     worker_concurrency: int
 
     @classmethod
-    def from_environment(cls) -> StackConfig:
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> StackConfig:
+        environ = os.environ if environ is None else environ
         return cls(
-            directory=Path(os.environ.get("HAVEN_STACK_DIR", ROOT / "var" / "stack")).resolve(),
-            host=os.environ.get("HAVEN_STACK_HOST", "localhost"),
-            https_port=_env_int("HAVEN_STACK_HTTPS_PORT", 8443),
-            http_port=_env_int("HAVEN_STACK_HTTP_PORT", 8080),
-            app_port=_env_int("HAVEN_STACK_APP_PORT", 8001),
-            stripe_port=_env_int("HAVEN_STACK_STRIPE_PORT", 12112),
-            smtp_port=_env_int("HAVEN_STACK_SMTP_PORT", 8025),
-            database_url=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/haven_stack"),
-            redis_url=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
-            web_concurrency=_env_int("WEB_CONCURRENCY", 2),
-            workers=_env_int("CELERY_WORKERS", 1),
-            worker_concurrency=_env_int("CELERY_WORKER_CONCURRENCY", 2),
+            directory=Path(environ.get("HAVEN_STACK_DIR", ROOT / "var" / "stack")).resolve(),
+            host=environ.get("HAVEN_STACK_HOST", "localhost"),
+            https_port=_env_int(environ, "HAVEN_STACK_HTTPS_PORT", 8443),
+            http_port=_env_int(environ, "HAVEN_STACK_HTTP_PORT", 8080),
+            app_port=_env_int(environ, "HAVEN_STACK_APP_PORT", 8001),
+            stripe_port=_env_int(environ, "HAVEN_STACK_STRIPE_PORT", 12112),
+            smtp_port=_env_int(environ, "HAVEN_STACK_SMTP_PORT", 8025),
+            database_url=environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/haven_stack"),
+            redis_url=environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            web_concurrency=_env_int(environ, "WEB_CONCURRENCY", 2),
+            workers=_env_int(environ, "CELERY_WORKERS", 1),
+            worker_concurrency=_env_int(environ, "CELERY_WORKER_CONCURRENCY", 2),
         )
 
     @property
@@ -375,7 +378,7 @@ def run(config: StackConfig, out=sys.stdout) -> int:
     os.chdir(ROOT)  # manage.py, `-A config` and config/gunicorn.py are found from here
     config.directory.mkdir(parents=True, exist_ok=True)
     (config.directory / "ready.json").unlink(missing_ok=True)
-    config.maildir.mkdir(parents=True, exist_ok=True)
+    mailbox.Maildir(config.maildir, create=True)  # with its cur/, new/ and tmp/
     tls_make(config)
     env = {**os.environ, **app_environment(config)}
     supervisor = Supervisor(env=env, log_dir=config.log_dir, out=out, log_prefix="stack", label="stack")
