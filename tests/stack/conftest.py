@@ -114,6 +114,18 @@ class Stack:
             **kwargs,
         )
 
+    def sign_up(self, email: str, password: str, source: str = "127.200.0.1") -> None:
+        """Signs up through the site and confirms the address by the link the worker mailed."""
+        client = self.client(source)
+        response = self.csrf_post(
+            client, "/accounts/signup/", {"email": email, "password1": password, "password2": password}
+        )
+        assert response.status_code == 302, response.text[-2000:]
+        message = self.wait_for_mail(email, "Please Confirm Your Email Address")[0]
+        body = message.get_body(("plain",)).get_content()
+        path = re.search(r"https://[^/\s]+(/accounts/confirm-email/\S+)", body).group(1)
+        assert self.csrf_post(client, path, {}).status_code == 302
+
     def mail(self, to: str) -> list:
         """Messages the relay received for `to`, oldest first (parsed, with headers and body)."""
         found = []

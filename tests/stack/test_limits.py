@@ -31,21 +31,6 @@ def _donation(**overrides) -> dict:
     return {**data, **overrides}
 
 
-def _sign_up(stack, email: str) -> None:
-    """Signs up through the site and confirms the address by the emailed link."""
-    client = stack.client(_address(200, 1))
-    response = stack.csrf_post(
-        client, "/accounts/signup/", {"email": email, "password1": PASSWORD, "password2": PASSWORD}
-    )
-    assert response.status_code == 302, response.text[-2000:]
-    body = (
-        stack.wait_for_mail(email, "Please Confirm Your Email Address")[0].get_body(("plain",)).get_content()
-    )
-    path = re.search(r"https://[^/\s]+(/accounts/confirm-email/\S+)", body).group(1)
-    confirmed = stack.csrf_post(client, path, {})
-    assert confirmed.status_code == 302
-
-
 def _sign_in(stack, session, email: str, password: str):
     return stack.csrf_post(session, "/accounts/login/", {"login": email, "password": password})
 
@@ -93,7 +78,7 @@ def test_failed_sign_ins_are_limited_per_client(stack):
 def test_a_hammered_account_is_limited_from_every_client_but_its_owner_signs_in_by_emailed_code(stack):
     # given a person with an account, and five clients that each guess their password
     email = f"hammered-{uuid.uuid4().hex[:8]}@example.org"
-    _sign_up(stack, email)
+    stack.sign_up(email, PASSWORD)
     for number in range(1, 6):
         page = _sign_in(stack, stack.client(_address(30, number)), email, "wrong guess")
         assert LIMITED_SIGN_IN not in page.text
