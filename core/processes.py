@@ -32,6 +32,8 @@ from pathlib import Path
 from subprocess import PIPE, STDOUT, Popen, TimeoutExpired
 
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+RESTART_LIMIT = 5
+RESTART_WINDOW = 60.0
 # Looked up once here: between fork and exec (where preexec_fn runs, other threads frozen at any
 # point) the child must not load libraries or take locks, only make the one call.
 _prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
@@ -50,6 +52,11 @@ class Child:
     argv: list[str]
     process: Popen | None = None
     log_path: Path | None = None
+    env: dict[str, str] | None = None
+    # Started again when it exits by itself (as a process manager would restart a service), instead
+    # of stopping everything; given up on after RESTART_LIMIT exits within RESTART_WINDOW seconds.
+    restart: bool = False
+    exits: list[float] = field(default_factory=list)
     _reader: threading.Thread | None = field(default=None, repr=False)
 
     @property
@@ -104,13 +111,26 @@ class Supervisor:
             self._reaper.stdin.write(line + "\n")
             self._reaper.stdin.flush()
 
-    def start(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> Child:
+    def start(
+        self, name: str, argv: list[str], env: dict[str, str] | None = None, restart: bool = False
+    ) -> Child:
+        child = Child(
+            name=name,
+            argv=argv,
+            env=env,
+            restart=restart,
+            log_path=self.log_dir / f"{self.log_prefix}-{name}.log",
+        )
+        self._spawn(child)
+        self.children.append(child)
+        return child
+
+    def _spawn(self, child: Child) -> None:
         self._ensure_reaper()
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        child = Child(name=name, argv=argv, log_path=self.log_dir / f"{self.log_prefix}-{name}.log")
         child.process = Popen(  # noqa: S603 - our own argv, no shell
-            argv,
-            env=env if env is not None else self.env,
+            child.argv,
+            env=child.env if child.env is not None else self.env,
             stdout=PIPE,
             stderr=STDOUT,
             stdin=subprocess.DEVNULL,
@@ -123,8 +143,20 @@ class Supervisor:
         self._tell_reaper(str(child.process.pid))
         child._reader = threading.Thread(target=self._pump, args=(child,), daemon=True)
         child._reader.start()
-        self.children.append(child)
-        return child
+
+    def _restart(self, child: Child) -> bool:
+        """Starts an exited child again; False when it exited too often to keep trying."""
+        now = time.monotonic()
+        child.exits = [at for at in child.exits if now - at < RESTART_WINDOW] + [now]
+        if len(child.exits) > RESTART_LIMIT:
+            return False
+        _kill_leftovers(child.process.pid)  # its own children, if it left any
+        self._tell_reaper(f"-{child.process.pid}")
+        if child._reader is not None:
+            child._reader.join(timeout=2)
+        self.say(f"{child.name} exited with code {child.process.returncode}; starting it again.")
+        self._spawn(child)
+        return True
 
     def _pump(self, child: Child) -> None:
         with child.log_path.open("a", encoding="utf-8") as log:
@@ -151,6 +183,8 @@ class Supervisor:
         """Blocks until stop is requested (→ 0) or a child exits by itself (→ non-zero)."""
         while not self._stop.is_set():
             dead = self.dead_child()
+            if dead is not None and dead.restart and self._restart(dead):
+                continue
             if dead is not None:
                 self.say(f"{dead.name} exited with code {dead.process.returncode}; stopping everything.")
                 self.stop_all()

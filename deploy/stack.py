@@ -407,19 +407,25 @@ def run(config: StackConfig, out=sys.stdout) -> int:
             # The stand-in delivers webhooks through nginx, trusting this stack's CA.
             env={**env, "SSL_CERT_FILE": str(config.tls_dir / "ca.pem")},
         )
+        # The app's processes are started again if they die (as compose's restart policy does);
+        # anything else exiting stops the stack.
         web = supervisor.start(
-            "web", [python, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]
+            "web",
+            [python, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"],
+            restart=True,
         )
         for number in range(1, config.workers + 1):
             supervisor.start(
                 f"worker{number}" if config.workers > 1 else "worker",
                 [python, "-m", "celery", "-A", "config", "worker", "--loglevel=INFO"]
                 + [f"--concurrency={config.worker_concurrency}", "-n", f"stack{number}@%h"],
+                restart=True,
             )
         supervisor.start(
             "beat",
             [python, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO"]
             + ["-s", str(config.directory / "celerybeat-schedule")],
+            restart=True,
         )
         supervisor.start("nginx", [nginx, "-c", str(nginx_conf)])
 

@@ -17,7 +17,7 @@ import pytest
 
 from core import demo as demo_registry
 from core.management.commands.demo import DEMO_WEBHOOK_SECRET, demo_environment
-from core.processes import Supervisor, port_is_free
+from core.processes import RESTART_LIMIT, Supervisor, port_is_free
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,6 +60,43 @@ def test_a_stop_request_stops_every_child_and_exits_zero(tmp_path):
     # Output was streamed with the child's name, and kept in a log file per child
     assert "[child0 ] up" in supervisor.out.getvalue()
     assert (tmp_path / "demo-child0.log").read_text() == "up\n"
+
+
+def test_a_child_marked_restart_is_started_again_when_it_dies(tmp_path):
+    # given a worker-like child that crashes on its first run only
+    marker = tmp_path / "crashed-once"
+    script = (
+        f"import pathlib, sys, time\nm = pathlib.Path({str(marker)!r})\n"
+        "if not m.exists():\n    m.touch(); sys.exit(3)\nprint('up', flush=True); time.sleep(120)\n"
+    )
+    supervisor = _supervisor(tmp_path)
+    worker = supervisor.start("worker", [sys.executable, "-c", script], restart=True)
+    first_pid = worker.process.pid
+
+    def stop_once_restarted():
+        deadline = time.monotonic() + 10
+        while "[worker ] up" not in supervisor.out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        supervisor.request_stop()
+
+    threading.Thread(target=stop_once_restarted).start()
+    code = supervisor.wait(poll_seconds=0.05)
+
+    # then it was started again instead of everything stopping
+    assert "worker exited with code 3; starting it again." in supervisor.out.getvalue()
+    assert worker.process.pid != first_pid
+    assert code == 0
+
+
+def test_a_child_that_keeps_dying_is_given_up_on(tmp_path):
+    supervisor = _supervisor(tmp_path)
+    supervisor.start("crasher", [sys.executable, "-c", "raise SystemExit(4)"], restart=True)
+
+    code = supervisor.wait(poll_seconds=0.05)
+
+    assert code == 4
+    assert supervisor.out.getvalue().count("starting it again") == RESTART_LIMIT
+    assert "crasher exited with code 4; stopping everything." in supervisor.out.getvalue()
 
 
 def test_a_child_that_ignores_sigterm_is_killed_after_the_grace_period(tmp_path):
