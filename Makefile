@@ -1,10 +1,11 @@
-# Haven: `make demo` runs the whole thing locally, `make test` runs every check.
+# Haven: `make demo` runs the whole thing locally, `make stack` runs it as deployed (production settings
+# behind nginx), `make test` runs every check.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test e2e install debian-packages lint format bench clean
+.PHONY: demo stack test e2e install debian-packages lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +23,10 @@ install: debian-packages $(STAMP)
 
 demo: debian-packages $(STAMP)
 	$(BIN)/python manage.py demo
+
+stack: debian-packages $(STAMP)
+	deploy/install-nginx.sh
+	$(BIN)/python -m deploy.stack
 
 test: debian-packages $(STAMP)
 	$(BIN)/ruff check .

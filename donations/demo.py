@@ -19,6 +19,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from campaigns.models import Campaign, Fund
+from core import demo as demo_registry
 
 from . import services
 from .models import Donation, RecurringGift
@@ -200,3 +201,18 @@ def standin_sync(base_url: str) -> int:
         }
         registered += _standin_import(base_url, body)
     return registered
+
+
+def _standin_sync_step(base_url: str) -> str:
+    """The demo's step after seeding: the stand-in starts empty on every run, so give it back the
+    monthly gifts the database knows (the seeded one and those made in earlier runs)."""
+    try:
+        count = standin_sync(base_url)
+    except StandInSyncError as exc:
+        raise demo_registry.DemoStepError(
+            f"Could not register monthly gifts in the Stripe stand-in: {exc}"
+        ) from exc
+    return f"Registered {count} monthly gift(s) in the Stripe stand-in."
+
+
+demo_registry.register("donations", seed=seed, standin_sync=_standin_sync_step)

@@ -7,10 +7,12 @@ DEBUG = env_bool("DJANGO_DEBUG", True)
 EMAIL_BACKEND = env("EMAIL_BACKEND", "core.mail.OutboxEmailBackend")
 HAVEN_OUTBOX_DIR = VAR_DIR / "outbox"
 
-# Without Redis the demo still runs a real worker and beat: Kombu's filesystem transport is the
-# broker, folders under var/ are the queue.
+# Without Redis the demo still runs a real worker and beat: Kombu's filesystem transport, with
+# atomic publishing (core/filesystem_broker.py says why), is the broker; folders under var/ are the
+# queue.
 if not env("REDIS_URL") and not env("CELERY_BROKER_URL"):
     CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT = "core.filesystem_broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),
