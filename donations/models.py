@@ -1,5 +1,5 @@
 """Gifts. A Donation is one payment (a one-time gift, or one month of a monthly gift). Its status only
-moves forward through the guarded transitions in donations/services.py; refunds are recorded as
+moves forward through the guarded transitions in donations/services/payments.py; refunds are recorded as
 amounts on top, never by changing `amount`."""
 
 import uuid

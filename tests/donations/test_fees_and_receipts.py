@@ -10,6 +10,7 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from campaigns.models import Fund
 from donations import services
 from donations.models import Donation, OutboxEmail, Receipt
 from tests.factories import PendingDonationFactory
@@ -50,7 +51,7 @@ def test_fee_is_not_added_unless_chosen():
         amount=5000,
         cover_fee=False,
         monthly=False,
-        designation=services.Designation(campaign=None, fund=services.Fund.general()),
+        designation=services.Designation(campaign=None, fund=Fund.general()),
         email="a@example.org",
         name="A",
     )

@@ -1,0 +1,93 @@
+"""Refunds: staff ask Stripe, Stripe's webhook tells us; each refund is its own row."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Sum
+
+from .. import stripe_gateway
+from ..models import Donation, Refund
+from .errors import DonationError
+from .payments import _lock, _refresh_totals_after_commit, _transition
+
+Status = Donation.Status
+
+
+_REFUND_STATUS = {
+    "pending": Refund.Status.PENDING,
+    "requires_action": Refund.Status.PENDING,
+    "succeeded": Refund.Status.SUCCEEDED,
+    "failed": Refund.Status.FAILED,
+    "canceled": Refund.Status.CANCELED,
+}
+
+
+def refund_record(*, donation: Donation, stripe_refund_id: str, amount: int, stripe_status: str) -> Refund:
+    """Upsert a refund Stripe told us about (for a locked gift) and recount the gift's refunds."""
+    status = _REFUND_STATUS.get(stripe_status, Refund.Status.PENDING)
+    refund = Refund.objects.filter(stripe_refund_id=stripe_refund_id).first()
+    if refund is None:
+        refund = Refund.objects.create(
+            donation=donation, stripe_refund_id=stripe_refund_id, amount=amount, status=status
+        )
+    elif refund.status != status and refund.status not in (Refund.Status.FAILED, Refund.Status.CANCELED):
+        refund.status = status
+        refund.save(update_fields=["status", "updated_at"])
+    _refunds_recount(donation)
+    return refund
+
+
+def _refunds_recount(donation: Donation) -> None:
+    total = donation.refunds.filter(status__in=Refund.COUNTED).aggregate(t=Sum("amount"))["t"] or 0
+    total = min(total, donation.charged_amount)
+    if total != donation.amount_refunded:
+        donation.amount_refunded = total
+        donation.save(update_fields=["amount_refunded", "updated_at"])
+        _refresh_totals_after_commit(donation)
+    if donation.status == Status.SUCCEEDED and donation.amount_refunded >= donation.amount:
+        _transition(donation, Status.REFUNDED)
+
+
+def refund_request(*, donation_id: int, amount: int, requested_by, reason: str = "") -> Refund:
+    """Staff ask Stripe to refund (part of) a gift. The `charge.refunded` webhook confirms it; until
+    then the refund shows as requested and the gift's refunded amount is unchanged."""
+    with transaction.atomic():
+        donation = _lock(donation_id)
+        if donation.method != Donation.Method.CARD:
+            raise DonationError("Offline gifts are refunded outside Haven; record a correction instead.")
+        if donation.status != Status.SUCCEEDED:
+            raise DonationError("Only a succeeded gift can be refunded.")
+        if not (donation.stripe_payment_intent_id or donation.stripe_charge_id):
+            raise DonationError("This gift has no Stripe payment to refund yet.")
+        outstanding = (
+            donation.refunds.filter(status__in=(Refund.Status.REQUESTED, *Refund.COUNTED)).aggregate(
+                t=Sum("amount")
+            )["t"]
+            or 0
+        )
+        if amount <= 0 or amount > donation.charged_amount - outstanding:
+            raise DonationError("The refund is more than what is left of the gift.")
+        refund = Refund.objects.create(
+            donation=donation, amount=amount, requested_by=requested_by, reason=reason[:200]
+        )
+    try:
+        result = stripe_gateway.refund_create(
+            charge_id=donation.stripe_charge_id,
+            payment_intent_id=donation.stripe_payment_intent_id,
+            amount=amount,
+            idempotency_key=str(refund.idempotency_key),
+        )
+    except stripe_gateway.GatewayError as exc:
+        Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.FAILED, reason=str(exc)[:200])
+        raise DonationError(f"Stripe refused the refund: {exc}") from exc
+    with transaction.atomic():
+        donation = _lock(donation_id)
+        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+        # The webhook may have come first and recorded this refund id already.
+        already = Refund.objects.filter(stripe_refund_id=result["id"]).exclude(pk=refund.pk).first()
+        if already is not None:
+            refund.delete()
+            return already
+        refund.stripe_refund_id = result["id"]
+        refund.save(update_fields=["stripe_refund_id", "updated_at"])
+    return refund
