@@ -14,8 +14,7 @@ from .. import stripe_gateway
 from ..models import Donation, RecurringGift
 from .errors import DonationError
 from .fees import fee_for
-
-Status = Donation.Status
+from .payments import donation_link_stripe_ids, donation_mark_failed
 
 
 @dataclass(frozen=True)
@@ -110,12 +109,9 @@ def donation_checkout_start(*, donation: Donation) -> str:
             cancel_url=cancel,
         )
     except stripe_gateway.GatewayError as exc:
-        Donation.objects.filter(pk=donation.pk, status=Status.PENDING).update(
-            status=Status.FAILED, failure_reason=f"Checkout could not start: {exc}"[:300]
-        )
+        donation_mark_failed(donation=donation, reason=f"Checkout could not start: {exc}")
         raise DonationError(
             "We could not reach our payment provider. Nothing was charged; please try again."
         ) from exc
-    Donation.objects.filter(pk=donation.pk).update(stripe_checkout_session_id=session.id)
-    donation.stripe_checkout_session_id = session.id
+    donation_link_stripe_ids(donation=donation, checkout_session_id=session.id)
     return session.url

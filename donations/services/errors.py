@@ -3,7 +3,3 @@
 
 class DonationError(Exception):
     """A business rule refused the request; the message can be shown as is."""
-
-
-class InvalidTransition(DonationError):
-    pass

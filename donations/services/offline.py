@@ -11,7 +11,7 @@ from django.utils import timezone
 from ..models import Donation
 from .checkout import Designation
 from .errors import DonationError
-from .payments import _after_success, _lock, _transition
+from .payments import donation_mark_succeeded
 
 Status = Donation.Status
 
@@ -55,10 +55,10 @@ def donation_record_offline(
             )
             donation.full_clean(exclude=["entry_nonce"])
             donation.save()
-            donation = _lock(donation.pk)
-            donation.succeeded_at = received_at
-            _transition(donation, Status.SUCCEEDED)
-            _after_success(donation)
+            # Staff counted the money themselves: their entry is the payment report.
+            donation_mark_succeeded(
+                donation=donation, amount_paid=amount, currency=donation.currency, paid_at=received_at
+            )
     except IntegrityError:
         # Two submits of the same form raced past the check above; the other one won.
         return Donation.objects.get(entry_nonce=nonce), False

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .. import pdf
-from ..models import Donation, OutboxEmail, Receipt, ReceiptCounter
+from ..models import Donation, OutboxEmail, Receipt
+from .locks import lock_receipt_counter
 from .outbox import outbox_enqueue, outbox_send
 
 
@@ -23,8 +24,7 @@ def receipt_issue(*, donation: Donation) -> Receipt:
     if existing is not None:
         return existing
     year = timezone.localtime(donation.succeeded_at or timezone.now()).year
-    ReceiptCounter.objects.get_or_create(year=year)
-    counter = ReceiptCounter.objects.select_for_update().get(year=year)
+    counter = lock_receipt_counter(year)
     counter.last_number = F("last_number") + 1
     counter.save(update_fields=["last_number"])
     counter.refresh_from_db(fields=["last_number"])
@@ -94,7 +94,7 @@ def receipt_deliver(*, receipt_id: int) -> bool:
     return sent
 
 
-def _tribute_notify(donation: Donation) -> None:
+def tribute_notify(donation: Donation) -> None:
     outbox_enqueue(
         dedupe_key=f"tribute:{donation.pk}",
         to=donation.tribute_notify_email,

@@ -14,8 +14,8 @@ from .. import stripe_gateway
 from ..models import Donation, RecurringGift
 from .errors import DonationError
 from .fees import fee_for
+from .locks import lock_recurring, refresh_from_locked
 from .outbox import outbox_enqueue
-from .payments import _lock
 
 _SUBSCRIPTION_STATUS = {
     "incomplete": RecurringGift.Status.PENDING,
@@ -35,66 +35,72 @@ _RECURRING_RANK = {
 }
 
 
-def recurring_lock(recurring_id: int) -> RecurringGift:
-    return RecurringGift.objects.select_for_update().get(pk=recurring_id)
-
-
 def recurring_link(*, recurring: RecurringGift, subscription_id: str = "", customer_id: str = "") -> None:
-    changed = []
-    if subscription_id and not recurring.stripe_subscription_id:
-        recurring.stripe_subscription_id = subscription_id[:255]
-        changed.append("stripe_subscription_id")
-    if customer_id and not recurring.stripe_customer_id:
-        recurring.stripe_customer_id = customer_id[:255]
-        changed.append("stripe_customer_id")
-    if changed:
-        recurring.save(update_fields=changed)
+    """Remember Stripe's subscription and customer ids for a monthly gift; once set, they stay."""
+    with transaction.atomic():
+        locked = lock_recurring(recurring.pk)
+        changed = []
+        if subscription_id and not locked.stripe_subscription_id:
+            locked.stripe_subscription_id = subscription_id[:255]
+            changed.append("stripe_subscription_id")
+        if customer_id and not locked.stripe_customer_id:
+            locked.stripe_customer_id = customer_id[:255]
+            changed.append("stripe_customer_id")
+        if changed:
+            locked.save(update_fields=changed)
+    refresh_from_locked(recurring, locked)
 
 
 def recurring_set_status(*, recurring: RecurringGift, stripe_status: str, at: datetime.datetime) -> bool:
-    """Apply a subscription status seen at `at` (a locked row). Older news never overwrites newer;
-    on a tie the further-along status wins; cancelled is final."""
+    """Apply a subscription status Stripe reported at `at`. Older news never overwrites newer; on a
+    tie the further-along status wins; cancelled is final. Returns True if the status changed."""
     new = _SUBSCRIPTION_STATUS.get(stripe_status)
-    if new is None or recurring.status == RecurringGift.Status.CANCELED:
+    if new is None:
         return False
-    last = recurring.stripe_status_at
-    if last is not None and (
-        at < last or (at == last and _RECURRING_RANK[new] < _RECURRING_RANK[recurring.status])
-    ):
-        return False
-    recurring.status = new
-    recurring.stripe_status_at = at
-    if new == RecurringGift.Status.CANCELED and recurring.canceled_at is None:
-        recurring.canceled_at = at
-    recurring.save(update_fields=["status", "stripe_status_at", "canceled_at"])
-    return True
+    with transaction.atomic():
+        locked = lock_recurring(recurring.pk)
+        last = locked.stripe_status_at
+        stale = last is not None and (
+            at < last or (at == last and _RECURRING_RANK[new] < _RECURRING_RANK[locked.status])
+        )
+        moved = locked.status != RecurringGift.Status.CANCELED and not stale
+        if moved:
+            locked.status = new
+            locked.stripe_status_at = at
+            if new == RecurringGift.Status.CANCELED and locked.canceled_at is None:
+                locked.canceled_at = at
+            locked.save(update_fields=["status", "stripe_status_at", "canceled_at"])
+    refresh_from_locked(recurring, locked)
+    return moved
 
 
 def recurring_renewal_donation(*, recurring: RecurringGift, invoice_id: str) -> Donation:
-    """The Donation for one month of a (locked) monthly gift: one per Stripe invoice."""
-    existing = Donation.objects.filter(stripe_invoice_id=invoice_id).first()
-    if existing is not None:
-        return _lock(existing.pk)
-    first = recurring.donations.order_by("created_at").first()
-    donation = Donation.objects.create(
-        donor=recurring.donor,
-        donor_email=recurring.donor_email,
-        donor_name=recurring.donor_name,
-        amount=recurring.amount,
-        fee_covered=recurring.fee_covered,
-        currency=recurring.currency,
-        frequency=Donation.Frequency.MONTHLY,
-        method=Donation.Method.CARD,
-        campaign=recurring.campaign,
-        fund=recurring.fund,
-        is_anonymous=recurring.is_anonymous,
-        show_name_publicly=recurring.show_name_publicly and not recurring.is_anonymous,
-        tribute_type=first.tribute_type if first else "",
-        tribute_name=first.tribute_name if first else "",
-        recurring_gift=recurring,
-        stripe_invoice_id=invoice_id[:255],
-    )
-    return _lock(donation.pk)
+    """The Donation for one month of a monthly gift: one per Stripe invoice, created on first sight
+    (the monthly gift's lock makes two events about one invoice create it once)."""
+    with transaction.atomic():
+        locked = lock_recurring(recurring.pk)
+        existing = Donation.objects.filter(stripe_invoice_id=invoice_id).first()
+        if existing is not None:
+            return existing
+        first = locked.donations.order_by("created_at").first()
+        return Donation.objects.create(
+            donor=locked.donor,
+            donor_email=locked.donor_email,
+            donor_name=locked.donor_name,
+            amount=locked.amount,
+            fee_covered=locked.fee_covered,
+            currency=locked.currency,
+            frequency=Donation.Frequency.MONTHLY,
+            method=Donation.Method.CARD,
+            campaign=locked.campaign,
+            fund=locked.fund,
+            is_anonymous=locked.is_anonymous,
+            show_name_publicly=locked.show_name_publicly and not locked.is_anonymous,
+            tribute_type=first.tribute_type if first else "",
+            tribute_name=first.tribute_name if first else "",
+            recurring_gift=locked,
+            stripe_invoice_id=invoice_id[:255],
+        )
 
 
 def recurring_renewal_failed_notify(*, recurring: RecurringGift, invoice_id: str) -> None:
@@ -137,7 +143,7 @@ def recurring_change_amount(*, user, recurring_id: int, amount: int, cover_fee: 
         idempotency_key=str(uuid.uuid4()),
     )
     with transaction.atomic():
-        recurring = recurring_lock(recurring.pk)
+        recurring = lock_recurring(recurring.pk)
         recurring.amount = amount
         recurring.fee_covered = fee
         recurring.save(update_fields=["amount", "fee_covered"])
@@ -155,7 +161,7 @@ def recurring_cancel(*, user, recurring_id: int) -> RecurringGift:
     else:
         stripe_status = "canceled"
     with transaction.atomic():
-        recurring = recurring_lock(recurring.pk)
+        recurring = lock_recurring(recurring.pk)
         recurring.status = RecurringGift.Status.CANCELED
         recurring.canceled_at = timezone.now()
         recurring.save(update_fields=["status", "canceled_at"])

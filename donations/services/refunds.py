@@ -1,4 +1,5 @@
-"""Refunds: staff ask Stripe, Stripe's webhook tells us; each refund is its own row."""
+"""Refunds: staff ask Stripe, Stripe's webhook tells us; each refund is its own row, and the gift's
+`amount_refunded` is the sum of the ones that count."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from django.db.models import Sum
 from .. import stripe_gateway
 from ..models import Donation, Refund
 from .errors import DonationError
-from .payments import _lock, _refresh_totals_after_commit, _transition
+from .locks import lock_donation, lock_refund, refresh_from_locked
+from .payments import is_paid, refresh_totals_after_commit, settle
 
 Status = Donation.Status
-
 
 _REFUND_STATUS = {
     "pending": Refund.Status.PENDING,
@@ -20,20 +21,33 @@ _REFUND_STATUS = {
     "failed": Refund.Status.FAILED,
     "canceled": Refund.Status.CANCELED,
 }
+# A refund only moves forward (Stripe's events about it may arrive in any order); failed and
+# cancelled are final.
+_REFUND_RANK = {
+    Refund.Status.REQUESTED: 0,
+    Refund.Status.PENDING: 1,
+    Refund.Status.SUCCEEDED: 2,
+    Refund.Status.FAILED: 3,
+    Refund.Status.CANCELED: 3,
+}
 
 
 def refund_record(*, donation: Donation, stripe_refund_id: str, amount: int, stripe_status: str) -> Refund:
-    """Upsert a refund Stripe told us about (for a locked gift) and recount the gift's refunds."""
+    """Upsert a refund Stripe told us about, recount the gift's refunds and derive its status."""
     status = _REFUND_STATUS.get(stripe_status, Refund.Status.PENDING)
-    refund = Refund.objects.filter(stripe_refund_id=stripe_refund_id).first()
-    if refund is None:
-        refund = Refund.objects.create(
-            donation=donation, stripe_refund_id=stripe_refund_id, amount=amount, status=status
-        )
-    elif refund.status != status and refund.status not in (Refund.Status.FAILED, Refund.Status.CANCELED):
-        refund.status = status
-        refund.save(update_fields=["status", "updated_at"])
-    _refunds_recount(donation)
+    with transaction.atomic():
+        locked = lock_donation(donation.pk)
+        refund = Refund.objects.filter(stripe_refund_id=stripe_refund_id).first()
+        if refund is None:
+            refund = Refund.objects.create(
+                donation=locked, stripe_refund_id=stripe_refund_id, amount=amount, status=status
+            )
+        elif _REFUND_RANK[status] > _REFUND_RANK[refund.status]:
+            refund.status = status
+            refund.save(update_fields=["status", "updated_at"])
+        _refunds_recount(locked)
+        settle(locked)
+    refresh_from_locked(donation, locked)
     return refund
 
 
@@ -43,19 +57,18 @@ def _refunds_recount(donation: Donation) -> None:
     if total != donation.amount_refunded:
         donation.amount_refunded = total
         donation.save(update_fields=["amount_refunded", "updated_at"])
-        _refresh_totals_after_commit(donation)
-    if donation.status == Status.SUCCEEDED and donation.amount_refunded >= donation.amount:
-        _transition(donation, Status.REFUNDED)
+        refresh_totals_after_commit(donation)
 
 
 def refund_request(*, donation_id: int, amount: int, requested_by, reason: str = "") -> Refund:
     """Staff ask Stripe to refund (part of) a gift. The `charge.refunded` webhook confirms it; until
-    then the refund shows as requested and the gift's refunded amount is unchanged."""
+    then the refund shows as requested and the gift's refunded amount is unchanged. The refund row is
+    written first: its idempotency key goes with the Stripe call, so a retry never refunds twice."""
     with transaction.atomic():
-        donation = _lock(donation_id)
+        donation = lock_donation(donation_id)
         if donation.method != Donation.Method.CARD:
             raise DonationError("Offline gifts are refunded outside Haven; record a correction instead.")
-        if donation.status != Status.SUCCEEDED:
+        if not is_paid(donation) or donation.status != Status.SUCCEEDED:
             raise DonationError("Only a succeeded gift can be refunded.")
         if not (donation.stripe_payment_intent_id or donation.stripe_charge_id):
             raise DonationError("This gift has no Stripe payment to refund yet.")
@@ -81,8 +94,8 @@ def refund_request(*, donation_id: int, amount: int, requested_by, reason: str =
         Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.FAILED, reason=str(exc)[:200])
         raise DonationError(f"Stripe refused the refund: {exc}") from exc
     with transaction.atomic():
-        donation = _lock(donation_id)
-        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+        lock_donation(donation_id)
+        refund = lock_refund(refund.pk)
         # The webhook may have come first and recorded this refund id already.
         already = Refund.objects.filter(stripe_refund_id=result["id"]).exclude(pk=refund.pk).first()
         if already is not None:
