@@ -6,9 +6,11 @@ kind in primary-key order:
     1. StripeEvent      the webhook event being applied
     2. RecurringGift    a monthly gift
     3. Donation         one gift (one payment)
-    4. Refund           refunds of that gift
-    5. Dispute          disputes of that gift
-    6. ReceiptCounter   the year's receipt numbers
+    4. Refund           a refund of that gift
+    5. ReceiptCounter   the year's receipt numbers
+
+Disputes and refunds reported by Stripe are written only while their gift is locked, so they need no
+lock of their own.
 
 Why this order. A webhook event is locked before anything it touches, so a duplicate delivery waits
 on the event row and then finds it processed without touching a gift. A monthly gift comes before its
@@ -35,14 +37,13 @@ from __future__ import annotations
 from django.db import models, transaction
 from django.db.transaction import TransactionManagementError
 
-from ..models import Dispute, Donation, ReceiptCounter, RecurringGift, Refund, StripeEvent
+from ..models import Donation, ReceiptCounter, RecurringGift, Refund, StripeEvent
 
 ORDER: tuple[type[models.Model], ...] = (
     StripeEvent,
     RecurringGift,
     Donation,
     Refund,
-    Dispute,
     ReceiptCounter,
 )
 _RANK = {model: rank for rank, model in enumerate(ORDER)}
