@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import uuid
 
 from django.conf import settings
 from django.db import transaction
@@ -11,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .. import stripe_gateway
-from ..models import Donation, RecurringGift
+from ..models import Donation, RecurringAmountChange, RecurringGift
 from .errors import DonationError
 from .fees import fee_for
 from .locks import lock_recurring, refresh_from_locked
@@ -129,44 +128,94 @@ def _recurring_for_user(*, user, recurring_id: int) -> RecurringGift:
 
 
 def recurring_change_amount(*, user, recurring_id: int, amount: int, cover_fee: bool) -> RecurringGift:
-    """The donor changes the monthly amount; Stripe charges the new amount from the next month."""
+    """The donor changes the monthly amount; Stripe charges the new amount from the next month. The
+    attempt is a RecurringAmountChange row written before Stripe is called, whose idempotency key goes
+    with the call: submitting the same change twice (a double click, a retry after Stripe did not
+    answer) changes the subscription once. The amount on our row changes when Stripe confirms."""
     recurring = _recurring_for_user(user=user, recurring_id=recurring_id)
     if not recurring.is_live or not recurring.stripe_subscription_id:
         raise DonationError("Only an active monthly gift can be changed.")
     if not settings.DONATION_MIN_AMOUNT <= amount <= settings.DONATION_MAX_AMOUNT:
         raise DonationError("The amount is outside the allowed range.")
     fee = fee_for(net=amount) if cover_fee else 0
-    stripe_gateway.subscription_change_amount(
-        subscription_id=recurring.stripe_subscription_id,
-        amount=amount + fee,
-        currency=recurring.currency,
-        idempotency_key=str(uuid.uuid4()),
-    )
     with transaction.atomic():
-        recurring = lock_recurring(recurring.pk)
-        recurring.amount = amount
-        recurring.fee_covered = fee
-        recurring.save(update_fields=["amount", "fee_covered"])
+        locked = lock_recurring(recurring.pk)
+        change = locked.amount_changes.filter(status=RecurringAmountChange.Status.REQUESTED).first()
+        if change is not None and (change.amount, change.fee_covered) != (amount, fee):
+            # Stripe never answered that earlier attempt; this one sets the whole price again, so it
+            # replaces it (with a key of its own: Stripe refuses one key for other parameters).
+            change.status = RecurringAmountChange.Status.FAILED
+            change.error = "Replaced by a later change before Stripe answered."
+            change.save(update_fields=["status", "error", "updated_at"])
+            change = None
+        elif change is None and (locked.amount, locked.fee_covered) == (amount, fee):
+            refresh_from_locked(recurring, locked)
+            return recurring  # already so: the first of two submits went through
+        if change is None:
+            change = RecurringAmountChange.objects.create(
+                recurring_gift=locked, amount=amount, fee_covered=fee, requested_by=user
+            )
+    try:
+        stripe_gateway.subscription_change_amount(
+            subscription_id=recurring.stripe_subscription_id,
+            amount=change.charged_amount,
+            currency=recurring.currency,
+            idempotency_key=str(change.idempotency_key),
+        )
+    except stripe_gateway.GatewayUnavailable as exc:
+        raise DonationError(
+            "We could not reach Stripe, so your monthly gift is unchanged for now. Please try again: "
+            "the change will be made once."
+        ) from exc
+    except stripe_gateway.GatewayError as exc:
+        with transaction.atomic():
+            lock_recurring(recurring.pk)
+            RecurringAmountChange.objects.filter(
+                pk=change.pk, status=RecurringAmountChange.Status.REQUESTED
+            ).update(status=RecurringAmountChange.Status.FAILED, error=str(exc)[:300])
+        raise DonationError(f"Stripe did not accept the change, so nothing changed: {exc}") from exc
+    with transaction.atomic():
+        locked = lock_recurring(recurring.pk)
+        applied = RecurringAmountChange.objects.filter(
+            pk=change.pk, status=RecurringAmountChange.Status.REQUESTED
+        ).update(status=RecurringAmountChange.Status.APPLIED, error="")
+        if applied:  # (a twin submit that got the same answer may have recorded it first)
+            locked.amount = change.amount
+            locked.fee_covered = change.fee_covered
+            locked.save(update_fields=["amount", "fee_covered"])
+    refresh_from_locked(recurring, locked)
     return recurring
 
 
 def recurring_cancel(*, user, recurring_id: int) -> RecurringGift:
-    """The donor stops a monthly gift. Stripe cancels at once; the webhook confirms it again."""
+    """The donor stops a monthly gift now. It is marked cancelled only once Stripe confirms the
+    subscription is cancelled; if Stripe cannot be reached or refuses, it stays active and the error
+    says so. (Cancelling is a DELETE, idempotent at Stripe: a second cancel is answered "already
+    canceled", which counts as confirmed when the subscription reads cancelled.)"""
     recurring = _recurring_for_user(user=user, recurring_id=recurring_id)
     if recurring.status == RecurringGift.Status.CANCELED:
         return recurring
-    if recurring.stripe_subscription_id:
-        result = stripe_gateway.subscription_cancel(subscription_id=recurring.stripe_subscription_id)
-        stripe_status = result.get("status") or "canceled"
-    else:
-        stripe_status = "canceled"
-    with transaction.atomic():
-        recurring = lock_recurring(recurring.pk)
-        recurring.status = RecurringGift.Status.CANCELED
-        recurring.canceled_at = timezone.now()
-        recurring.save(update_fields=["status", "canceled_at"])
-    if stripe_status != "canceled":
-        raise DonationError("Stripe did not confirm the cancellation; please try again.")
+    if not recurring.stripe_subscription_id:
+        raise DonationError(
+            "This monthly gift has not started: nothing is charged unless its checkout page is completed."
+        )
+    still_active = "so your monthly gift is still active. Please try again."
+    try:
+        subscription = stripe_gateway.subscription_cancel(subscription_id=recurring.stripe_subscription_id)
+    except stripe_gateway.GatewayRefused as exc:
+        try:
+            subscription = stripe_gateway.subscription_retrieve(
+                subscription_id=recurring.stripe_subscription_id
+            )
+        except stripe_gateway.GatewayError:
+            subscription = {}
+        if subscription.get("status") != "canceled":
+            raise DonationError(f"Stripe refused to cancel it ({exc}), {still_active}") from exc
+    except stripe_gateway.GatewayError as exc:
+        raise DonationError(f"We could not reach Stripe, {still_active}") from exc
+    if subscription.get("status") != "canceled":
+        raise DonationError(f"Stripe did not confirm the cancellation, {still_active}")
+    recurring_set_status(recurring=recurring, stripe_status="canceled", at=timezone.now())
     return recurring
 
 
