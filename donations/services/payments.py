@@ -67,9 +67,9 @@ def refresh_totals_after_commit(donation: Donation) -> None:
     transaction.on_commit(lambda: totals_refresh(campaign_id=campaign_id, fund_id=fund_id), robust=True)
 
 
-def settle(donation: Donation) -> None:
-    """Derive a locked gift's status from its facts and save it if it changed. Called by every
-    transition after it recorded its fact."""
+def settle(donation: Donation, *, changed: Iterable[str] = ()) -> None:
+    """Derive a locked gift's status from its facts and save it, with the fields the caller just
+    `changed`, in one UPDATE. Called by every transition after it recorded its fact."""
     paid = is_paid(donation)
     status = donation_status(
         paid=paid,
@@ -78,10 +78,13 @@ def settle(donation: Donation) -> None:
         amount_refunded=donation.amount_refunded,
         dispute_statuses=donation.disputes.values_list("status", flat=True) if paid else (),
     )
+    fields = list(changed)
     if status != donation.status:
         donation.status = status
-        donation.save(update_fields=["status", "updated_at"])
+        fields.append("status")
         refresh_totals_after_commit(donation)
+    if fields:
+        donation.save(update_fields=[*fields, "updated_at"])
 
 
 def donation_link_stripe_ids(
@@ -124,11 +127,10 @@ def _payment_problem(donation: Donation, *, amount_paid: int | None, currency: s
     return ""
 
 
-def _confirm(donation: Donation, *, paid_at: datetime.datetime | None) -> None:
+def _confirm(donation: Donation, *, paid_at: datetime.datetime | None, changed: Iterable[str] = ()) -> None:
     """Record the payment of a locked, unpaid gift, derive its status, number its receipt."""
     donation.succeeded_at = paid_at or timezone.now()
-    donation.save(update_fields=["succeeded_at", "updated_at"])
-    settle(donation)
+    settle(donation, changed=[*changed, "succeeded_at"])
     receipt_issue(donation=donation)
     if donation.tribute_notify_email and donation.tribute_type:
         tribute_notify(donation)
@@ -181,7 +183,8 @@ def donation_review_release(*, donation_id: int, released_by) -> Donation:
             raise DonationError("This gift is not held for review.")
         donation.needs_review = False
         donation.review_reason = ""
-        donation.save(update_fields=["needs_review", "review_reason", "updated_at"])
-        if not is_paid(donation):
-            _confirm(donation, paid_at=None)
+        if is_paid(donation):
+            donation.save(update_fields=["needs_review", "review_reason", "updated_at"])
+        else:
+            _confirm(donation, paid_at=None, changed=["needs_review", "review_reason"])
     return donation

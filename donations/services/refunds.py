@@ -45,19 +45,20 @@ def refund_record(*, donation: Donation, stripe_refund_id: str, amount: int, str
         elif _REFUND_RANK[status] > _REFUND_RANK[refund.status]:
             refund.status = status
             refund.save(update_fields=["status", "updated_at"])
-        _refunds_recount(locked)
-        settle(locked)
+        settle(locked, changed=_refunds_recount(locked))
     refresh_from_locked(donation, locked)
     return refund
 
 
-def _refunds_recount(donation: Donation) -> None:
+def _refunds_recount(donation: Donation) -> list[str]:
+    """Set the gift's refunded amount to the sum of its counted refunds; the fields it changed."""
     total = donation.refunds.filter(status__in=Refund.COUNTED).aggregate(t=Sum("amount"))["t"] or 0
     total = min(total, donation.charged_amount)
-    if total != donation.amount_refunded:
-        donation.amount_refunded = total
-        donation.save(update_fields=["amount_refunded", "updated_at"])
-        refresh_totals_after_commit(donation)
+    if total == donation.amount_refunded:
+        return []
+    donation.amount_refunded = total
+    refresh_totals_after_commit(donation)
+    return ["amount_refunded"]
 
 
 def refund_request(*, donation_id: int, amount: int, requested_by, reason: str = "") -> Refund:
