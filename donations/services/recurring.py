@@ -211,11 +211,21 @@ def recurring_cancel(*, user, recurring_id: int) -> RecurringGift:
             subscription = {}
         if subscription.get("status") != "canceled":
             raise DonationError(f"Stripe refused to cancel it ({exc}), {still_active}") from exc
-    except stripe_gateway.GatewayError as exc:
+    except stripe_gateway.GatewayUnavailable as exc:
         raise DonationError(f"We could not reach Stripe, {still_active}") from exc
+    except stripe_gateway.GatewayError as exc:
+        raise DonationError(f"Stripe could not cancel it just now ({exc}), {still_active}") from exc
     if subscription.get("status") != "canceled":
         raise DonationError(f"Stripe did not confirm the cancellation, {still_active}")
-    recurring_set_status(recurring=recurring, stripe_status="canceled", at=timezone.now())
+    with transaction.atomic():
+        # Confirmed by Stripe, so final whatever subscription events we saw (their times are Stripe's
+        # clock, not ours): not through recurring_set_status's older-news rule.
+        locked = lock_recurring(recurring.pk)
+        if locked.status != RecurringGift.Status.CANCELED:
+            locked.status = RecurringGift.Status.CANCELED
+            locked.canceled_at = locked.canceled_at or timezone.now()
+            locked.save(update_fields=["status", "canceled_at"])
+    refresh_from_locked(recurring, locked)
     return recurring
 
 
