@@ -50,11 +50,16 @@ def _designation(slug: str | None) -> services.Designation | None:
 
 
 def _succeed(donation: Donation, paid_at: datetime.datetime) -> None:
-    locked = Donation.objects.select_for_update().get(pk=donation.pk)
-    services.donation_mark_succeeded(donation=locked, amount_paid=None, currency=None, paid_at=paid_at)
+    # The demo's gifts are paid as asked: the amount and currency we would have asked Stripe for.
+    services.donation_mark_succeeded(
+        donation=donation, amount_paid=donation.charged_amount, currency=donation.currency, paid_at=paid_at
+    )
 
 
+@transaction.atomic
 def _gift(key, designation, email, name, amount, *, anonymous, show_name, paid_at, tribute="", **extra):
+    """One seeded gift, in a transaction of its own: confirming a gift takes the receipt counter, the
+    last lock of the order (donations/services/locks.py), so two gifts never share a transaction."""
     if Donation.objects.filter(entry_nonce=_nonce(key)).exists():
         return
     donation = Donation.objects.create(
@@ -74,7 +79,6 @@ def _gift(key, designation, email, name, amount, *, anonymous, show_name, paid_a
     _succeed(donation, paid_at)
 
 
-@transaction.atomic
 def seed() -> None:
     now = timezone.now()
     for key, slug, email, name, amount, anonymous, show_name, days_ago, tribute in ONE_TIME:
@@ -183,10 +187,7 @@ def standin_sync(base_url: str) -> int:
     registered = 0
     for recurring in gifts:
         if not recurring.stripe_customer_id:
-            with transaction.atomic():
-                locked = services.recurring_lock(recurring.pk)
-                services.recurring_link(recurring=locked, customer_id=f"cus_haven_{recurring.public_id.hex}")
-            recurring.stripe_customer_id = locked.stripe_customer_id
+            services.recurring_link(recurring=recurring, customer_id=f"cus_haven_{recurring.public_id.hex}")
         target = recurring.campaign.title if recurring.campaign_id else settings.HAVEN_ORG_NAME
         body = {
             "subscription_id": recurring.stripe_subscription_id,

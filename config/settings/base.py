@@ -246,6 +246,10 @@ CELERY_BEAT_SCHEDULE["messaging-sweep"] = {
     "options": {"expires": 25},
 }
 CELERY_BEAT_SCHEDULE["donations-outbox-sweep"] = {"task": "donations.tasks.outbox_sweep", "schedule": 600.0}
+CELERY_BEAT_SCHEDULE["donations-stripe-events-waiting"] = {
+    "task": "donations.tasks.stripe_events_release_stale",
+    "schedule": 120.0,
+}
 CELERY_BEAT_SCHEDULE["donations-annual-statements"] = {
     "task": "donations.tasks.statements_send_last_year",
     "schedule": 6 * 3600.0,
