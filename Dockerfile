@@ -11,6 +11,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 RUN groupadd --system haven && useradd --system --gid haven --home /app haven
 
+# Debian packages the site needs (the fonts PDFs print names with): the script's runtime list.
+COPY scripts/debian-packages.sh scripts/
+RUN scripts/debian-packages.sh --runtime && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first (cached while only code changes): pyproject.toml lists them pinned.
 COPY pyproject.toml README.md ./
 RUN pip install .

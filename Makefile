@@ -1,10 +1,11 @@
-# Haven: `make demo` runs the whole thing locally, `make test` runs every check.
+# Haven: `make demo` runs the whole thing locally, `make stack` runs it as deployed (production settings
+# behind nginx), `make test` runs every check.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test e2e install lint format bench clean
+.PHONY: demo stack test e2e install debian-packages lint format bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,17 +15,25 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+# Debian packages the project needs (fonts for the PDFs, ...): installed when one is missing.
+debian-packages:
+	@scripts/debian-packages.sh
 
-demo: $(STAMP)
+install: debian-packages $(STAMP)
+
+demo: debian-packages $(STAMP)
 	$(BIN)/python manage.py demo
 
-test: $(STAMP)
+stack: debian-packages $(STAMP)
+	deploy/install-nginx.sh
+	$(BIN)/python -m deploy.stack
+
+test: debian-packages $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-e2e: $(STAMP)
+e2e: debian-packages $(STAMP)
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
 lint: $(STAMP)

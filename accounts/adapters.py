@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
 
+from core.http import client_ip
+
 from .roles import SIGNUP_ROLES, user_grant_role
 
 # The form errors allauth raises when a rate limit refuses an attempt (wrong passwords for an address or
@@ -24,6 +26,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request):
         return getattr(settings, "HAVEN_SIGNUP_OPEN", True)
+
+    def get_client_ip(self, request) -> str:
+        """allauth's rate limits (failed sign-ins per address, sign-ups, codes) count per client
+        with the same helper as Haven's own limits, trusted-proxy aware."""
+        return client_ip(request)
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=commit)

@@ -4,6 +4,8 @@ running it again resets the passwords and roles to these values and creates noth
 from allauth.account.models import EmailAddress
 from django.db import transaction
 
+from core import demo as demo_registry
+
 from .models import User
 from .roles import user_grant_role
 
@@ -42,3 +44,12 @@ def seed() -> None:
         for role in roles:
             user_grant_role(user=user, role=role)
     _person(DEMO_ADMIN, "Ada Admin", is_staff=True, is_superuser=True)
+
+
+def logins() -> list[tuple[str, str]]:
+    return [(email, ", ".join(roles)) for email, _name, roles in DEMO_PEOPLE] + [
+        (DEMO_ADMIN, "superuser (admin)")
+    ]
+
+
+demo_registry.register("accounts", seed=seed, logins=logins, password=DEMO_PASSWORD)

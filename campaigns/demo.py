@@ -9,6 +9,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from core import demo as demo_registry
+
 from .models import Campaign, CampaignUpdate, Expenditure, Fund, SpendingCategory
 from .selectors import month_start, previous_month
 from .services import (
@@ -195,3 +197,6 @@ def seed() -> None:
                     recorded_by=staff,
                 )
         totals_refresh(campaign_id=campaign.pk, fund_id=campaign.fund_id)
+
+
+demo_registry.register("campaigns", seed=seed)

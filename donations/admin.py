@@ -2,7 +2,17 @@
 
 from django.contrib import admin
 
-from .models import Dispute, Donation, OutboxEmail, Receipt, RecurringGift, Refund, Statement, StripeEvent
+from .models import (
+    Dispute,
+    Donation,
+    OutboxEmail,
+    Receipt,
+    RecurringAmountChange,
+    RecurringGift,
+    Refund,
+    Statement,
+    StripeEvent,
+)
 
 
 @admin.register(Donation)
@@ -43,5 +53,5 @@ class StripeEventAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in StripeEvent._meta.fields]
 
 
-for model in (Refund, Dispute, Receipt, Statement, OutboxEmail):
+for model in (RecurringAmountChange, Refund, Dispute, Receipt, Statement, OutboxEmail):
     admin.site.register(model)

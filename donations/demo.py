@@ -19,6 +19,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from campaigns.models import Campaign, Fund
+from core import demo as demo_registry
 
 from . import services
 from .models import Donation, RecurringGift
@@ -49,11 +50,16 @@ def _designation(slug: str | None) -> services.Designation | None:
 
 
 def _succeed(donation: Donation, paid_at: datetime.datetime) -> None:
-    locked = Donation.objects.select_for_update().get(pk=donation.pk)
-    services.donation_mark_succeeded(donation=locked, amount_paid=None, currency=None, paid_at=paid_at)
+    # The demo's gifts are paid as asked: the amount and currency we would have asked Stripe for.
+    services.donation_mark_succeeded(
+        donation=donation, amount_paid=donation.charged_amount, currency=donation.currency, paid_at=paid_at
+    )
 
 
+@transaction.atomic
 def _gift(key, designation, email, name, amount, *, anonymous, show_name, paid_at, tribute="", **extra):
+    """One seeded gift, in a transaction of its own: confirming a gift takes the receipt counter, the
+    last lock of the order (donations/services/locks.py), so two gifts never share a transaction."""
     if Donation.objects.filter(entry_nonce=_nonce(key)).exists():
         return
     donation = Donation.objects.create(
@@ -73,7 +79,6 @@ def _gift(key, designation, email, name, amount, *, anonymous, show_name, paid_a
     _succeed(donation, paid_at)
 
 
-@transaction.atomic
 def seed() -> None:
     now = timezone.now()
     for key, slug, email, name, amount, anonymous, show_name, days_ago, tribute in ONE_TIME:
@@ -182,10 +187,7 @@ def standin_sync(base_url: str) -> int:
     registered = 0
     for recurring in gifts:
         if not recurring.stripe_customer_id:
-            with transaction.atomic():
-                locked = services.recurring_lock(recurring.pk)
-                services.recurring_link(recurring=locked, customer_id=f"cus_haven_{recurring.public_id.hex}")
-            recurring.stripe_customer_id = locked.stripe_customer_id
+            services.recurring_link(recurring=recurring, customer_id=f"cus_haven_{recurring.public_id.hex}")
         target = recurring.campaign.title if recurring.campaign_id else settings.HAVEN_ORG_NAME
         body = {
             "subscription_id": recurring.stripe_subscription_id,
@@ -200,3 +202,18 @@ def standin_sync(base_url: str) -> int:
         }
         registered += _standin_import(base_url, body)
     return registered
+
+
+def _standin_sync_step(base_url: str) -> str:
+    """The demo's step after seeding: the stand-in starts empty on every run, so give it back the
+    monthly gifts the database knows (the seeded one and those made in earlier runs)."""
+    try:
+        count = standin_sync(base_url)
+    except StandInSyncError as exc:
+        raise demo_registry.DemoStepError(
+            f"Could not register monthly gifts in the Stripe stand-in: {exc}"
+        ) from exc
+    return f"Registered {count} monthly gift(s) in the Stripe stand-in."
+
+
+demo_registry.register("donations", seed=seed, standin_sync=_standin_sync_step)

@@ -1,5 +1,5 @@
 """Gifts. A Donation is one payment (a one-time gift, or one month of a monthly gift). Its status only
-moves forward through the guarded transitions in donations/services.py; refunds are recorded as
+moves forward through the guarded transitions in donations/services/payments.py; refunds are recorded as
 amounts on top, never by changing `amount`."""
 
 import uuid
@@ -200,6 +200,48 @@ class RecurringGift(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in {self.Status.ACTIVE, self.Status.PAST_DUE}
+
+
+class RecurringAmountChange(models.Model):
+    """One attempt to change a monthly gift's amount at Stripe. Its idempotency key goes with the
+    Stripe call, and an attempt Stripe never answered stays open: a double submit, or a retry after a
+    timeout, sends the same key again, so Stripe changes the subscription once. The monthly gift's
+    amount changes only when Stripe has confirmed."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Waiting for Stripe"
+        APPLIED = "applied", "Changed"
+        FAILED = "failed", "Not changed"
+
+    recurring_gift = models.ForeignKey(RecurringGift, on_delete=models.PROTECT, related_name="amount_changes")
+    amount = models.PositiveBigIntegerField()
+    fee_covered = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    error = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="amount_change_positive"),
+            models.UniqueConstraint(
+                fields=["recurring_gift"],
+                condition=Q(status="requested"),
+                name="one_open_amount_change_per_recurring_gift",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Change of {self.recurring_gift} to {self.amount} ({self.status})"
+
+    @property
+    def charged_amount(self) -> int:
+        return self.amount + self.fee_covered
 
 
 class Refund(models.Model):

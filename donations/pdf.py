@@ -1,131 +1,216 @@
-"""Receipt and annual statement PDFs (fpdf2). Deterministic for the same data, so a stored hash can
-be checked against a re-rendered copy."""
+"""Receipt and annual statement PDFs, laid out by `core.pdf` (fonts for every name, measured columns).
+Deterministic for the same data, so a stored hash can be checked against a re-rendered copy.
+
+Every word a donor reads is in the `CommonText`, `ReceiptText` and `StatementText` classes below, in
+one place per document, ready to be translated."""
 
 from __future__ import annotations
 
 import datetime
-import logging
-from pathlib import Path
+from collections.abc import Iterable
 
 from django.conf import settings
-from django.utils import timezone
-from fpdf import FPDF
+from django.utils import dateformat, timezone
 
-from core.money import format_money
-
-# fpdf2 subsets fonts with fontTools, which logs every glyph at INFO.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
-
-_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+from core.money import format_money as money
+from core.pdf import Cell, Column, Document, Row
 
 
-class _Document(FPDF):
-    def __init__(self, title: str):
-        super().__init__(format="Letter")
-        # A fixed creation date keeps the bytes (and the hash) stable for the same content.
-        self.set_creation_date(datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC))
-        self.set_title(title)
-        self.set_author(settings.HAVEN_ORG_NAME)
-        regular, bold = _FONT_DIR / "DejaVuSans.ttf", _FONT_DIR / "DejaVuSans-Bold.ttf"
-        if regular.exists() and bold.exists():
-            self.add_font("body", "", str(regular))
-            self.add_font("body", "B", str(bold))
-            self.font_name, self.unicode_ok = "body", True
-        else:
-            self.font_name, self.unicode_ok = "helvetica", False
-        self.add_page()
-        self.set_margins(20, 20, 20)
-
-    def text_safe(self, text: str) -> str:
-        return text if self.unicode_ok else text.encode("latin-1", "replace").decode("latin-1")
-
-    def line_text(self, text: str, *, size: int = 11, bold: bool = False, height: float = 6) -> None:
-        self.set_font(self.font_name, "B" if bold else "", size)
-        self.multi_cell(0, height, self.text_safe(text), new_x="LMARGIN", new_y="NEXT")
-
-    def header_block(self, title: str) -> None:
-        self.line_text(settings.HAVEN_ORG_NAME, size=18, bold=True, height=9)
-        self.line_text(settings.HAVEN_ORG_ADDRESS, size=10)
-        self.line_text(f"Tax ID (EIN): {settings.HAVEN_ORG_TAX_ID}", size=10)
-        self.ln(6)
-        self.line_text(title, size=15, bold=True, height=8)
-        self.ln(2)
+class CommonText:
+    tax_id = "Tax ID (EIN): {tax_id}"
+    page = "Page {page} of {pages}"
+    long_date = "F j, Y"  # Django date format: March 3, 2026
+    short_date = "M j, Y"  # Mar 3, 2026
 
 
-def _local_date(value) -> str:
-    return timezone.localtime(value).strftime("%B %-d, %Y") if value else ""
+class ReceiptText:
+    document = "Receipt {number}"
+    title = "Official donation receipt"
+    footer = "{org} · Receipt {number}"
+    number = "Receipt number"
+    date = "Date received"
+    donor = "Donor"
+    email = "Email"
+    method = "Payment method"
+    reference = "Reference"
+    frequency = "Frequency"
+    designation = "Designation"
+    amounts = "Amount"
+    what = "Description"
+    gift = "Your gift"
+    fee = "Processing fee you covered"
+    total = "Total paid"
+    no_goods = (
+        "No goods or services were provided in exchange for this contribution. {org} is a tax-exempt "
+        "charitable organization; please keep this receipt for your tax records."
+    )
+
+
+class StatementText:
+    document = "Giving statement {year}"
+    title = "Annual giving statement {year}"
+    footer = "{org} · Giving statement {year}"
+    donor = "Donor"
+    email = "Email"
+    emails = "Emails"
+    period = "Period"
+    period_value = "{start} – {end}"
+    gift_count = "Gifts"
+    total_given = "Total given"
+    gifts = "Your gifts"
+    no_gifts = "No gifts were received from you in {year}."
+    date = "Date"
+    receipt = "Receipt"
+    designation = "Designation"
+    amount = "Amount"
+    gift = "Gift"
+    refunded = "Refunded"
+    net = "Net"
+    total = "Total"
+    total_currency = "Total ({currency})"
+    no_goods = (
+        "No goods or services were provided in exchange for these contributions. Amounts are net of any "
+        "refunds; gifts refunded in full are not listed."
+    )
+
+
+def _local_date(value, fmt: str = CommonText.long_date) -> str:
+    return dateformat.format(timezone.localtime(value), fmt) if value else ""
+
+
+def _designation(gift) -> str:
+    return gift.campaign.title if gift.campaign_id else gift.fund.name
+
+
+def _document(*, title: str, footer: str) -> Document:
+    doc = Document(title=title, author=_org_name(), footer=footer, page_label=CommonText.page)
+    doc.letterhead(
+        _org_name(),
+        [settings.HAVEN_ORG_ADDRESS, CommonText.tax_id.format(tax_id=settings.HAVEN_ORG_TAX_ID)],
+    )
+    return doc
+
+
+def _org_name() -> str:
+    return settings.HAVEN_ORG_LEGAL_NAME or settings.HAVEN_ORG_NAME
 
 
 def receipt_pdf(*, receipt) -> bytes:
     donation = receipt.donation
-    doc = _Document(f"Receipt {receipt.number}")
-    doc.header_block(f"Official donation receipt {receipt.number}")
+    words = ReceiptText
+    org = _org_name()
+    doc = _document(
+        title=words.document.format(number=receipt.number),
+        footer=words.footer.format(org=org, number=receipt.number),
+    )
+    doc.title(words.title)
     rows = [
-        ("Receipt number", receipt.number),
-        ("Donor", donation.donor_name or donation.donor_email),
-        ("Email", donation.donor_email),
-        ("Date received", _local_date(donation.succeeded_at)),
-        ("Gift amount", format_money(donation.amount, donation.currency)),
+        (words.number, receipt.number),
+        (words.date, _local_date(donation.succeeded_at)),
+        (words.donor, donation.donor_name or donation.donor_email),
     ]
-    if donation.fee_covered:
-        rows.append(("Processing fee you covered", format_money(donation.fee_covered, donation.currency)))
-        rows.append(("Total charged", format_money(donation.charged_amount, donation.currency)))
-    rows.append(("Payment", donation.get_method_display()))
-    rows.append(("Frequency", donation.get_frequency_display()))
-    designation = donation.campaign.title if donation.campaign_id else donation.fund.name
-    rows.append(("Designation", designation))
+    if donation.donor_name:
+        rows.append((words.email, donation.donor_email))
+    rows.append((words.method, donation.get_method_display()))
+    if donation.offline_reference:
+        rows.append((words.reference, donation.offline_reference))
+    rows.append((words.frequency, donation.get_frequency_display()))
+    rows.append((words.designation, _designation(donation)))
     if donation.tribute_type and donation.tribute_name:
         rows.append((donation.get_tribute_type_display(), donation.tribute_name))
-    for label, value in rows:
-        doc.set_font(doc.font_name, "B", 11)
-        doc.cell(60, 7, doc.text_safe(label))
-        doc.set_font(doc.font_name, "", 11)
-        doc.cell(0, 7, doc.text_safe(str(value)), new_x="LMARGIN", new_y="NEXT")
-    doc.ln(6)
-    doc.line_text(
-        "No goods or services were provided in exchange for this contribution. "
-        f"{settings.HAVEN_ORG_NAME} is a tax-exempt charitable organization; please keep this receipt "
-        "for your tax records.",
-        size=10,
-    )
-    return bytes(doc.output())
+    doc.key_values(rows)
+    doc.space(5)
+
+    currency = donation.currency
+    lines = [Row([words.gift, money(donation.amount, currency)])]
+    if donation.fee_covered:
+        lines.append(Row([words.fee, money(donation.fee_covered, currency)]))
+    lines.append(Row([words.total, money(donation.charged_amount, currency)], bold=True, rule_above=True))
+    doc.table([Column(words.what, wrap=True), Column(words.amounts, align="RIGHT")], lines)
+    doc.space(6)
+    doc.text(words.no_goods.format(org=org), size=9, muted=True)
+    return doc.output()
+
+
+def statement_donor_name(gifts: Iterable) -> str:
+    """The name on the most recent gift that has one (what the donor last typed at checkout)."""
+    named = [g for g in gifts if g.donor_name.strip()]
+    if not named:
+        return ""
+    latest = max(named, key=lambda g: (g.succeeded_at or g.created_at, g.pk))
+    return latest.donor_name.strip()
 
 
 def statement_pdf(*, emails: list[str], year: int, gifts: list) -> bytes:
-    doc = _Document(f"Giving statement {year}")
-    doc.header_block(f"Annual giving statement {year}")
-    doc.line_text("For: " + ", ".join(emails), size=10)
-    doc.ln(3)
-    widths = (34, 44, 70, 32)
-    doc.set_font(doc.font_name, "B", 10)
-    for width, label in zip(widths, ("Date", "Receipt", "Designation", "Amount"), strict=True):
-        doc.cell(width, 7, label, border="B")
-    doc.ln()
-    doc.set_font(doc.font_name, "", 10)
-    total = 0
-    currency = settings.HAVEN_CURRENCY
+    """The statement of `gifts` (the counted gifts of `year`, oldest first, as
+    `selectors.donations_for_statement` gives them), naming the donor as their latest gift does."""
+    words = StatementText
+    org = _org_name()
+    name = statement_donor_name(gifts)
+    doc = _document(title=words.document.format(year=year), footer=words.footer.format(org=org, year=year))
+    doc.title(words.title.format(year=year))
+
+    totals: dict[str, list[int]] = {}
     for gift in gifts:
-        net = gift.amount - gift.amount_refunded
-        total += net
-        currency = gift.currency
-        receipt = getattr(gift, "receipt", None)
-        designation = gift.campaign.title if gift.campaign_id else gift.fund.name
-        cells = (
-            _local_date(gift.succeeded_at),
-            receipt.number if receipt else "",
-            designation[:38],
-            format_money(net, gift.currency),
-        )
-        for width, value in zip(widths, cells, strict=True):
-            doc.cell(width, 7, doc.text_safe(value))
-        doc.ln()
-    doc.set_font(doc.font_name, "B", 11)
-    doc.cell(sum(widths[:3]), 8, "Total (net of refunds)", border="T")
-    doc.cell(widths[3], 8, format_money(total, currency), border="T", new_x="LMARGIN", new_y="NEXT")
-    doc.ln(6)
-    doc.line_text(
-        "No goods or services were provided in exchange for these contributions. Amounts are net of any "
-        "refunds.",
-        size=10,
+        sums = totals.setdefault(gift.currency, [0, 0])
+        sums[0] += gift.amount
+        sums[1] += gift.amount_refunded
+    period = words.period_value.format(
+        start=dateformat.format(datetime.date(year, 1, 1), CommonText.long_date),
+        end=dateformat.format(datetime.date(year, 12, 31), CommonText.long_date),
     )
-    return bytes(doc.output())
+    given_net = [money(given - refunded, cur) for cur, (given, refunded) in sorted(totals.items())]
+    summary = []
+    if name:
+        summary.append((words.donor, name))
+    summary.append((words.emails if len(emails) > 1 else words.email, ", ".join(emails)))
+    summary.append((words.period, period))
+    summary.append((words.gift_count, str(len(gifts))))
+    summary.append((words.total_given, ", ".join(given_net) or money(0, settings.HAVEN_CURRENCY)))
+    doc.key_values(summary)
+    doc.heading(words.gifts)
+    if not gifts:
+        doc.text(words.no_gifts.format(year=year))
+    else:
+        doc.table(*_statement_table(gifts, totals))
+    doc.space(6)
+    doc.text(words.no_goods, size=9, muted=True)
+    return doc.output()
+
+
+def _statement_table(gifts: list, totals: dict[str, list[int]]) -> tuple[list[Column], list[Row]]:
+    words = StatementText
+    refunds = any(gift.amount_refunded for gift in gifts)
+    columns = [Column(words.date), Column(words.receipt), Column(words.designation, wrap=True)]
+    if refunds:
+        columns += [
+            Column(words.gift, align="RIGHT"),
+            Column(words.refunded, align="RIGHT"),
+            Column(words.net, align="RIGHT"),
+        ]
+    else:
+        columns.append(Column(words.amount, align="RIGHT"))
+    rows = []
+    for gift in gifts:
+        receipt = getattr(gift, "receipt", None)
+        cells = [
+            _local_date(gift.succeeded_at, CommonText.short_date),
+            receipt.number if receipt else "",
+            _designation(gift),
+        ]
+        net = money(gift.amount - gift.amount_refunded, gift.currency)
+        if refunds:
+            refunded = money(-gift.amount_refunded, gift.currency) if gift.amount_refunded else ""
+            cells += [money(gift.amount, gift.currency), refunded, net]
+        else:
+            cells.append(net)
+        rows.append(Row(cells))
+    for i, (currency, (given, refunded)) in enumerate(sorted(totals.items())):
+        label = words.total_currency.format(currency=currency.upper()) if len(totals) > 1 else words.total
+        net = money(given - refunded, currency)
+        if refunds:
+            cells = [Cell(label, colspan=3), money(given, currency), money(-refunded, currency), net]
+        else:
+            cells = [Cell(label, colspan=3), net]
+        rows.append(Row(cells, bold=True, rule_above=i == 0))
+    return columns, rows

@@ -10,7 +10,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from .models import Donation, Receipt, RecurringGift, Refund
+from .models import Donation, Receipt, RecurringAmountChange, RecurringGift, Refund
 
 
 def verified_emails(*, user) -> list[str]:
@@ -43,6 +43,11 @@ def recurring_gifts_for_user(*, user) -> QuerySet[RecurringGift]:
         .select_related("campaign", "fund")
         .order_by("-created_at")
     )
+
+
+def recurring_pending_change(*, recurring: RecurringGift) -> RecurringAmountChange | None:
+    """A change of amount that Stripe has not answered yet (the page says it is not made yet)."""
+    return recurring.amount_changes.filter(status=RecurringAmountChange.Status.REQUESTED).first()
 
 
 def receipt_for_user(*, user, number: str) -> Receipt | None:

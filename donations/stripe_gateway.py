@@ -1,8 +1,9 @@
 """The only module that talks to Stripe (and the only one that imports `stripe`).
 
 Every call builds a client from settings, so a test that points settings.STRIPE_API_BASE at the local
-stand-in sends real HTTP through the same code that production uses. Every create call carries an
-idempotency key that the caller stores on its own row, so a retried request never charges twice.
+stand-in sends real HTTP through the same code that production uses. Every create or update call that
+moves money or a subscription carries an idempotency key that the caller stores on its own row
+(Donation, Refund, RecurringAmountChange), so a retried request never charges or changes twice.
 Results come back as plain dicts: nothing outside this module handles stripe objects.
 """
 
@@ -27,6 +28,11 @@ class GatewayError(Exception):
 class GatewayRefused(GatewayError):
     """Stripe answered that the request is invalid (no such object, bad parameter): retrying the same
     request will not help."""
+
+
+class GatewayUnavailable(GatewayError):
+    """No answer from Stripe (connection refused, timeout): whether the request took effect is unknown,
+    so a retry must send the same idempotency key."""
 
 
 class WebhookVerificationError(Exception):
@@ -66,6 +72,8 @@ def _call(fn, *args, **kwargs) -> dict:
         return _as_dict(fn(*args, **kwargs))
     except stripe.InvalidRequestError as exc:
         raise GatewayRefused(str(exc)[:300] or "Stripe refused the request.") from exc
+    except stripe.APIConnectionError as exc:
+        raise GatewayUnavailable("Stripe could not be reached.") from exc
     except stripe.StripeError as exc:
         message = getattr(exc, "user_message", None) or str(exc) or exc.__class__.__name__
         raise GatewayError(message[:300]) from exc
@@ -177,11 +185,20 @@ def subscription_change_amount(
     )
 
 
+def subscription_retrieve(*, subscription_id: str) -> dict:
+    return _call(_client().v1.subscriptions.retrieve, subscription_id)
+
+
 def subscription_cancel(*, subscription_id: str) -> dict:
+    """Cancel at once. This is a DELETE, idempotent at Stripe by definition: Stripe ignores an
+    idempotency key on it, so none is sent; a second cancel is refused as "already canceled"
+    (GatewayRefused), which the caller can check with subscription_retrieve."""
     return _call(_client().v1.subscriptions.cancel, subscription_id)
 
 
 def billing_portal_url(*, customer_id: str, return_url: str) -> str:
+    """A fresh billing-portal link for one visit. Deliberately without an idempotency key: a replayed
+    answer would hand back a link that may have expired, and a second session costs nothing."""
     session = _call(
         _client().v1.billing_portal.sessions.create,
         params={"customer": customer_id, "return_url": return_url},

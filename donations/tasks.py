@@ -6,7 +6,7 @@ import datetime
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from . import services, webhooks
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
@@ -32,3 +32,10 @@ def statements_send_last_year() -> int:
     if today.month != 1:
         return 0
     return services.statements_send_for_year(year=(today - datetime.timedelta(days=today.day)).year)
+
+
+@shared_task(acks_late=True)
+def stripe_events_release_stale() -> int:
+    """Safety net: apply waiting webhook events whose payment is known by now (normally they are
+    applied right after the payment's transaction commits)."""
+    return webhooks.stripe_events_release_stale()

@@ -218,9 +218,13 @@ def my_monthly(request, public_id: uuid.UUID):
                 messages.success(request, "Your monthly gift is changed from the next payment on. Thank you.")
                 return redirect("donations:my_monthly", public_id=recurring.public_id)
     gifts = recurring.donations.select_related("receipt").order_by("-created_at")
-    return render(
-        request, "donations/my_monthly.html", {"recurring": recurring, "form": form, "gifts": gifts}
-    )
+    context = {
+        "recurring": recurring,
+        "form": form,
+        "gifts": gifts,
+        "pending_change": selectors.recurring_pending_change(recurring=recurring),
+    }
+    return render(request, "donations/my_monthly.html", context)
 
 
 @signed_in

@@ -1,13 +1,20 @@
 """Stripe webhook events: record once, dispatch by type through one table, apply through the state
 machine in services.
 
-Every handler runs inside the event's transaction, with the gift's row locked, so the same event
-delivered many times or concurrently, and events arriving in any order, end in one state. Handlers read
-the payload defensively (Stripe's shapes change between API versions, and anyone who has the secret
-could send anything): a field of the wrong shape makes the event "ignored", never a 500.
+Every handler runs inside the event's transaction, which holds the event's row lock; the services it
+calls lock the monthly gift and the gift themselves, in the order of donations/services/locks.py. So
+the same event delivered many times or concurrently, and events arriving in any order, end in one
+state. Handlers read the payload defensively (Stripe's shapes change between API versions, and anyone
+who has the secret could send anything): a field of the wrong shape makes the event "ignored", never a
+500.
 
 An event about a charge we cannot place yet (a refund or dispute that overtook the checkout events) is
-kept unprocessed, waiting for its PaymentIntent id; it is applied the moment a gift learns that id.
+kept unprocessed, waiting for its PaymentIntent (or charge) id. It is applied after the transaction in
+which a gift learns that id commits, in a transaction of its own that locks the event first
+(`stripe_events_release`): never while a gift is locked, which is how concurrent deliveries used to
+deadlock. The waiting event's own delivery checks again after its commit, so whichever of the two
+commits last finds the other (no event is left behind by the race), and a beat task picks up what a
+process that died in between left waiting.
 """
 
 from __future__ import annotations
@@ -17,11 +24,15 @@ import uuid
 from collections.abc import Callable
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from . import services, stripe_gateway
 from .models import Donation, RecurringGift, StripeEvent
+from .services.locks import lock_event
+
+# A waiting event older than this is retried by the beat task (its release after commit was lost).
+STALE_WAITING = datetime.timedelta(minutes=2)
 
 MAX_ID_LENGTH = 255
 MAX_AMOUNT = 2**62
@@ -150,11 +161,11 @@ def _checkout_apply(donation: Donation, session: dict, event: dict, *, paid: boo
     amount = _int(session, "amount_total")
     currency = session.get("currency") if isinstance(session.get("currency"), str) else None
     if donation.recurring_gift_id:
-        recurring = services.recurring_lock(donation.recurring_gift_id)
+        # The monthly gift first: the lock order (donations/services/locks.py).
+        recurring = donation.recurring_gift
         services.recurring_link(recurring=recurring, subscription_id=subscription_id, customer_id=customer_id)
         if paid:
             services.recurring_set_status(recurring=recurring, stripe_status="active", at=_event_time(event))
-    donation = services._lock(donation.pk)
     services.donation_link_stripe_ids(
         donation=donation,
         checkout_session_id=_str(session, "id"),
@@ -164,7 +175,7 @@ def _checkout_apply(donation: Donation, session: dict, event: dict, *, paid: boo
     moved = paid and services.donation_mark_succeeded(
         donation=donation, amount_paid=amount, currency=currency
     )
-    _release_waiting(donation)
+    _release_after_commit(donation)
     return "succeeded" if moved else ("held for review" if donation.needs_review else "recorded")
 
 
@@ -172,9 +183,9 @@ def on_checkout_async_failed(session: dict, event: dict) -> str:
     donation = _checkout_donation(session)
     if donation is None:
         return "no matching gift"
-    donation = services._lock(donation.pk)
     services.donation_link_stripe_ids(donation=donation, payment_intent_id=_str(session, "payment_intent"))
     services.donation_mark_failed(donation=donation, reason="The bank payment failed.")
+    _release_after_commit(donation)
     return "failed"
 
 
@@ -184,12 +195,11 @@ def on_checkout_expired(session: dict, event: dict) -> str:
         return "no matching gift"
     if donation.recurring_gift_id:
         # A monthly gift whose first payment never happened never started.
-        recurring = services.recurring_lock(donation.recurring_gift_id)
+        recurring = donation.recurring_gift
         if recurring.status == RecurringGift.Status.PENDING:
             services.recurring_set_status(
                 recurring=recurring, stripe_status="incomplete_expired", at=_event_time(event)
             )
-    donation = services._lock(donation.pk)
     services.donation_mark_failed(donation=donation, reason="The checkout page expired before payment.")
     return "expired"
 
@@ -202,7 +212,6 @@ def on_payment_intent_succeeded(intent: dict, event: dict) -> str:
     donation = _intent_donation(intent)
     if donation is None:
         return "no matching gift"
-    donation = services._lock(donation.pk)
     services.donation_link_stripe_ids(
         donation=donation, payment_intent_id=_str(intent, "id"), charge_id=_str(intent, "latest_charge")
     )
@@ -210,20 +219,19 @@ def on_payment_intent_succeeded(intent: dict, event: dict) -> str:
     amount = received if received else _int(intent, "amount")
     currency = intent.get("currency") if isinstance(intent.get("currency"), str) else None
     moved = services.donation_mark_succeeded(donation=donation, amount_paid=amount, currency=currency)
-    _release_waiting(donation)
-    return "succeeded" if moved else "recorded"
+    _release_after_commit(donation)
+    return "succeeded" if moved else ("held for review" if donation.needs_review else "recorded")
 
 
 def on_payment_intent_failed(intent: dict, event: dict) -> str:
     donation = _intent_donation(intent)
     if donation is None:
         return "no matching gift"
-    donation = services._lock(donation.pk)
     services.donation_link_stripe_ids(donation=donation, payment_intent_id=_str(intent, "id"))
     message = _dig(intent, "last_payment_error", "message")
     reason = message if isinstance(message, str) and message else "The card was declined."
     services.donation_mark_failed(donation=donation, reason=reason)
-    _release_waiting(donation)
+    _release_after_commit(donation)
     return "failed"
 
 
@@ -241,19 +249,14 @@ def _charge_donation(charge_id: str, payment_intent_id: str, obj: dict) -> Donat
     return donation
 
 
-def _ensure_paid(donation: Donation, *, amount: int | None, currency) -> None:
-    """A refund or dispute proves the charge went through, even if its success events are late."""
-    if donation.status in (Donation.Status.PENDING, Donation.Status.FAILED):
-        services.donation_mark_succeeded(
-            donation=donation, amount_paid=amount, currency=currency if isinstance(currency, str) else None
-        )
-
-
 def on_charge_refunded(charge: dict, event: dict) -> str:
     charge_id, intent_id = _str(charge, "id"), _str(charge, "payment_intent")
-    donation = services._lock(_charge_donation(charge_id, intent_id, charge).pk)
+    donation = _charge_donation(charge_id, intent_id, charge)
     services.donation_link_stripe_ids(donation=donation, payment_intent_id=intent_id, charge_id=charge_id)
-    _ensure_paid(donation, amount=_int(charge, "amount"), currency=charge.get("currency"))
+    # The refunded charge is itself a report of the payment (amount and currency), in case its
+    # success events are late; checked like any other.
+    currency = charge.get("currency") if isinstance(charge.get("currency"), str) else None
+    services.donation_mark_succeeded(donation=donation, amount_paid=_int(charge, "amount"), currency=currency)
     refunds = _dig(charge, "refunds", "data")
     refunded_total = _int(charge, "amount_refunded") or 0
     if not isinstance(refunds, list) or (
@@ -273,15 +276,17 @@ def on_charge_refunded(charge: dict, event: dict) -> str:
             amount=_int(refund, "amount") or 0,
             stripe_status=refund.get("status") if isinstance(refund.get("status"), str) else "",
         )
-    return f"refunded {donation.amount_refunded}"
+    _release_after_commit(donation)
+    return f"refunded {donation.amount_refunded}: gift {donation.status}"
 
 
 def on_dispute(dispute: dict, event: dict) -> str:
     charge_id, intent_id = _str(dispute, "charge"), _str(dispute, "payment_intent")
-    donation = services._lock(_charge_donation(charge_id, intent_id, {}).pk)
+    donation = _charge_donation(charge_id, intent_id, {})
     services.donation_link_stripe_ids(donation=donation, payment_intent_id=intent_id, charge_id=charge_id)
     amount = _int(dispute, "amount")
-    _ensure_paid(donation, amount=None, currency=None)
+    # A dispute does not confirm a payment (its amount may be part of the charge): it is recorded and
+    # counts from the moment the payment's own events confirm the gift.
     status = dispute.get("status")
     if not isinstance(status, str) or not status:
         raise PayloadShapeError("dispute.status")
@@ -293,6 +298,7 @@ def on_dispute(dispute: dict, event: dict) -> str:
         status=status[:40],
         reason=reason[:60],
     )
+    _release_after_commit(donation)
     return f"dispute {status}: gift {donation.status}"
 
 
@@ -341,16 +347,16 @@ def _invoice_donation(invoice: dict, event: dict) -> tuple[RecurringGift, Donati
     recurring = _recurring_for(invoice, metadata=metadata, subscription_id=subscription_id)
     if recurring is None or not invoice_id:
         return None
-    recurring = services.recurring_lock(recurring.pk)
     services.recurring_link(
         recurring=recurring, subscription_id=subscription_id, customer_id=_str(invoice, "customer")
     )
+    # Read after the monthly gift's lock (taken by recurring_link, held until commit).
     first = recurring.donations.order_by("created_at").first()
     is_first = invoice.get("billing_reason") == "subscription_create" or (
         first is not None and first.stripe_invoice_id == invoice_id
     )
     if is_first and first is not None and first.stripe_invoice_id in ("", invoice_id):
-        donation = services._lock(first.pk)
+        donation = first
         services.donation_link_stripe_ids(donation=donation, invoice_id=invoice_id)
     else:
         donation = services.recurring_renewal_donation(recurring=recurring, invoice_id=invoice_id)
@@ -370,8 +376,8 @@ def on_invoice_paid(invoice: dict, event: dict) -> str:
     moved = services.donation_mark_succeeded(
         donation=donation, amount_paid=_int(invoice, "amount_paid"), currency=currency, paid_at=paid_at
     )
-    _release_waiting(donation)
-    return "succeeded" if moved else "recorded"
+    _release_after_commit(donation)
+    return "succeeded" if moved else ("held for review" if donation.needs_review else "recorded")
 
 
 def on_invoice_payment_failed(invoice: dict, event: dict) -> str:
@@ -395,7 +401,6 @@ def on_subscription_changed(subscription: dict, event: dict) -> str:
     )
     if recurring is None:
         return "no matching monthly gift"
-    recurring = services.recurring_lock(recurring.pk)
     services.recurring_link(
         recurring=recurring, subscription_id=subscription_id, customer_id=_str(subscription, "customer")
     )
@@ -442,8 +447,9 @@ def _event_shape(event: dict) -> tuple[str, str, dict]:
     return event_id, event_type, obj
 
 
-def _run(row: StripeEvent) -> None:
-    """Apply one recorded event (in the caller's transaction, row locked)."""
+def _run(row: StripeEvent, *, recheck: bool = True) -> None:
+    """Apply one recorded event (in the caller's transaction, the event's row locked). An event that
+    must wait is saved as waiting; with `recheck`, its refs are looked at again after commit."""
     handler = HANDLERS.get(row.type)
     if handler is None:
         outcome = "ignored: type not handled"
@@ -457,6 +463,11 @@ def _run(row: StripeEvent) -> None:
             row.waiting_for = waiting.ref[:255]
             row.outcome = "waiting for the payment it refers to"
             row.save(update_fields=["waiting_for", "outcome"])
+            if recheck:
+                # The payment may have been placed by a transaction that committed while this one
+                # decided to wait, too late to see this event: look again once this one is committed.
+                refs = [row.waiting_for]
+                transaction.on_commit(lambda: stripe_events_release(refs=refs), robust=True)
             return
     row.processed_at = timezone.now()
     row.waiting_for = ""
@@ -464,19 +475,51 @@ def _run(row: StripeEvent) -> None:
     row.save(update_fields=["processed_at", "waiting_for", "outcome"])
 
 
-def _release_waiting(donation: Donation) -> None:
-    """Apply events that arrived before this gift's payment ids were known."""
+def _release_after_commit(donation: Donation) -> None:
+    """Once this transaction commits, apply the events that waited for this gift's payment ids."""
     refs = [ref for ref in (donation.stripe_payment_intent_id, donation.stripe_charge_id) if ref]
-    if not refs:
-        return
+    if refs:
+        # robust: the gift's transaction is committed; an event left waiting is retried by
+        # stripe_events_release_stale (beat) rather than answering Stripe 500 for a delivery that worked.
+        transaction.on_commit(lambda: stripe_events_release(refs=refs), robust=True)
+
+
+def stripe_events_release(*, refs: list[str]) -> int:
+    """Apply the events waiting for any of these payment ids, each in a transaction of its own that
+    starts by locking the event (the lock order: never an event while a gift is held). A redelivery of
+    the same event running at this moment is waited for, and then found processed. Returns how many
+    were applied."""
     waiting = (
-        StripeEvent.objects.select_for_update()
-        .filter(processed_at__isnull=True)
-        .filter(Q(waiting_for__in=refs))
+        StripeEvent.objects.filter(processed_at__isnull=True, waiting_for__in=refs)
         .order_by("received_at", "pk")
+        .values_list("pk", flat=True)
     )
-    for row in waiting:
-        _run(row)
+    applied = 0
+    for event_pk in list(waiting):
+        with transaction.atomic():
+            row = lock_event(event_pk)
+            if row.processed_at is None:
+                _run(row, recheck=False)
+                applied += row.processed_at is not None
+    return applied
+
+
+def stripe_events_release_stale(*, limit: int = 500) -> int:
+    """For beat: apply events still waiting STALE_WAITING after they arrived although a gift now has
+    the id they wait for (a process that died between committing the payment and releasing its
+    events leaves them so; Stripe does not send them again, it had its 200). Events about payments
+    that are not ours keep waiting and cost nothing here."""
+    placed = Donation.objects.filter(
+        Q(stripe_payment_intent_id=OuterRef("waiting_for")) | Q(stripe_charge_id=OuterRef("waiting_for"))
+    )
+    refs = (
+        StripeEvent.objects.filter(processed_at__isnull=True, received_at__lt=timezone.now() - STALE_WAITING)
+        .exclude(waiting_for="")
+        .filter(Exists(placed))
+        .order_by("received_at")
+        .values_list("waiting_for", flat=True)[:limit]
+    )
+    return stripe_events_release(refs=list(set(refs)))
 
 
 def stripe_event_handle(*, event: dict) -> str:
@@ -488,7 +531,7 @@ def stripe_event_handle(*, event: dict) -> str:
         row, created = StripeEvent.objects.get_or_create(
             stripe_id=event_id, defaults={"type": event_type, "payload": event, "livemode": livemode}
         )
-        row = StripeEvent.objects.select_for_update().get(pk=row.pk)
+        row = lock_event(row.pk)
         if row.processed_at is not None:
             return "duplicate"
         _run(row)

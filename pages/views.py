@@ -55,10 +55,10 @@ def _check_broker() -> str:
         with current_app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
             conn.transport_options = {
                 **conn.transport_options,
-                "socket_connect_timeout": 2,
-                "socket_timeout": 2,
+                "socket_connect_timeout": 1,
+                "socket_timeout": 1,
             }
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=3)
+            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
     except Exception as exc:  # noqa: BLE001
         return f"error: {exc.__class__.__name__}"
     return "ok"

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-APP_SERVICES = {"migrate", "web", "worker", "beat"}
+APP_SERVICES = {"migrate", "static", "web", "worker", "beat"}
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,9 @@ def _variables_read_by(path: Path) -> set[str]:
 
 
 def test_the_stack_has_every_service(compose):
-    assert {"postgres", "redis", "mailpit", "migrate", "web", "worker", "beat"} <= set(compose["services"])
+    assert {"postgres", "redis", "mailpit", "migrate", "static", "web", "worker", "beat", "proxy"} <= set(
+        compose["services"]
+    )
 
 
 def test_every_app_service_builds_the_same_image_from_the_dockerfile(compose):
@@ -58,13 +60,36 @@ def test_every_app_service_builds_the_same_image_from_the_dockerfile(compose):
     assert "pip install ." in dockerfile and "collectstatic" in dockerfile
 
 
-def test_web_runs_gunicorn_on_our_wsgi_application(compose):
+def test_web_runs_gunicorn_on_our_wsgi_application_with_our_gunicorn_settings(compose):
     command = _command(compose["services"]["web"])
 
     assert command[0] == "gunicorn"
-    module_name, attribute = command[1].split(":")
+    assert command[1:3] == ["-c", "config/gunicorn.py"] and (ROOT / "config/gunicorn.py").exists()
+    module_name, attribute = command[3].split(":")
     assert (module_name, attribute) == ("config.wsgi", "application")
     assert importlib.util.find_spec(module_name) is not None
+    # not published: only the proxy reaches it
+    assert "ports" not in compose["services"]["web"]
+
+
+def test_the_proxy_runs_the_nginx_template_that_make_stack_runs(compose):
+    from deploy.stack import PLACEHOLDER, TEMPLATE
+
+    proxy = compose["services"]["proxy"]
+    mounts = {volume.split(":")[1]: volume.split(":")[0] for volume in proxy["volumes"]}
+    template = mounts["/etc/nginx/templates/default.conf.template"]
+    assert (ROOT / template).resolve() == TEMPLATE
+    # every placeholder of the template has a value in the proxy's environment
+    assert set(PLACEHOLDER.findall(TEMPLATE.read_text())) <= set(proxy["environment"])
+    # it forwards to web's gunicorn port, and serves the volume the static job fills
+    assert (
+        proxy["environment"]["HAVEN_UPSTREAM"]
+        == "web:" + compose["services"]["web"]["environment"]["GUNICORN_BIND"].split(":")[1]
+    )
+    assert mounts[proxy["environment"]["HAVEN_STATIC_ROOT"]] == "static"
+    assert compose["services"]["static"]["volumes"] == ["static:/app/var/static"]
+    assert _command(compose["services"]["static"])[:3] == ["python", "manage.py", "collectstatic"]
+    assert sorted(proxy["ports"]) == ["443:443", "80:80"]
 
 
 @pytest.mark.parametrize("name, subcommand", [("worker", "worker"), ("beat", "beat")])

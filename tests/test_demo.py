@@ -158,3 +158,33 @@ def test_the_demo_runs_everything_and_ctrl_c_stops_it(demo):
     for port in demo["ports"]:
         with socket.socket() as sock:
             assert sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _processes_with(var_dir: Path) -> list[int]:
+    """Pids of processes started for this demo (their environment names its var folder)."""
+    marker = f"HAVEN_VAR_DIR={var_dir}".encode()
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if marker in (entry / "environ").read_bytes().split(b"\0"):
+                pids.append(int(entry.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return pids
+
+
+def test_a_demo_killed_by_sigkill_leaves_no_process_behind(demo):
+    # given the running demo: web, worker, beat and the Stripe stand-in
+    assert len(_processes_with(demo["var"])) >= 5  # the supervisor and its four children at least
+
+    # when its supervisor is killed without a chance to clean up
+    os.kill(demo["process"].pid, signal.SIGKILL)
+    demo["process"].wait()
+
+    # then its children and theirs are gone within seconds, and the ports are free
+    _wait_for(lambda: not _processes_with(demo["var"]), 20, "every demo process to exit")
+    for port in demo["ports"]:
+        with socket.socket() as sock:
+            assert sock.connect_ex(("127.0.0.1", port)) != 0

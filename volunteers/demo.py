@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core import demo as demo_registry
 
 from . import services
 from .booking_rules import BookingError
@@ -244,3 +245,6 @@ def _seed_volunteers(agreement, requirements, roles, coordinator) -> None:
                 services.shift_book(shift=series_shift, volunteer=user)
             except BookingError:
                 continue
+
+
+demo_registry.register("volunteers", seed=seed)

@@ -9,10 +9,12 @@ HAVEN_OUTBOX_DIR = VAR_DIR / "outbox"
 # Opens /dev/outbox/ besides a superuser's sign-in; `manage.py demo` makes a fresh one at each start.
 HAVEN_DEV_OUTBOX_KEY = env("HAVEN_DEV_OUTBOX_KEY", "")
 
-# Without Redis the demo still runs a real worker and beat: Kombu's filesystem transport is the
-# broker, folders under var/ are the queue.
+# Without Redis the demo still runs a real worker and beat: Kombu's filesystem transport, with
+# atomic publishing (core/filesystem_broker.py says why), is the broker; folders under var/ are the
+# queue.
 if not env("REDIS_URL") and not env("CELERY_BROKER_URL"):
     CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT = "core.filesystem_broker:Transport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(VAR_DIR / "broker"),
         "data_folder_out": str(VAR_DIR / "broker"),

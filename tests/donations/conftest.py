@@ -5,8 +5,11 @@ stand-in over HTTP for the gateway."""
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
+from django.db import connection
+from django.test import Client
 
 from devstripe import objects as so
 from devstripe import running_standin
@@ -22,6 +25,30 @@ def post_event(client, event: dict | str | bytes, *, secret: str | None = None, 
     return client.post(
         WEBHOOK_URL, body, **signed_headers(body, secret or settings.STRIPE_WEBHOOK_SECRET, timestamp)
     )
+
+
+def deliver_at_once(events: list[dict]) -> list[int | str]:
+    """POST the events to our webhook from one thread (and database connection) each, released
+    together by a barrier; the status codes in the events' order (an exception's repr if one was
+    raised outside the view)."""
+    barrier = threading.Barrier(len(events))
+    codes: list[int | str] = [0] * len(events)
+
+    def deliver(index: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            codes[index] = post_event(Client(raise_request_exception=False), events[index]).status_code
+        except Exception as exc:  # reported through `codes`, which the tests assert on
+            codes[index] = repr(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=deliver, args=(i,)) for i in range(len(events))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return codes
 
 
 @pytest.fixture
@@ -131,7 +158,9 @@ class OneTimePayment:
         }
         return so.event("charge.refunded", charge), refunds
 
-    def dispute(self, status: str = "needs_response", dispute_id: str | None = None):
+    def dispute(self, status: str = "needs_response", dispute_id: str | None = None, *, kind: str = ""):
+        """A charge.dispute.* event: `created` for needs_response, `closed` for other statuses, unless
+        `kind` ("created", "updated", "closed") says which."""
         dispute = so.dispute(
             id=dispute_id or so.new_id("dp"),
             amount=self.amount,
@@ -139,8 +168,8 @@ class OneTimePayment:
             payment_intent=self.pi_id,
             status=status,
         )
-        kind = "charge.dispute.created" if status == "needs_response" else "charge.dispute.closed"
-        return so.event(kind, dispute)
+        kind = kind or ("created" if status == "needs_response" else "closed")
+        return so.event(f"charge.dispute.{kind}", dispute)
 
 
 class FirstMonthlyPayment:

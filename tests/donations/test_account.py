@@ -5,6 +5,7 @@ import datetime
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
+from django.db import transaction
 from django.utils import timezone
 
 from donations import services
@@ -65,7 +66,8 @@ def test_my_giving_query_count_does_not_grow_with_gifts(client, django_assert_ma
     user = UserFactory(email="many@example.org")
     for _ in range(15):
         gift = DonationFactory(donor_email="many@example.org")
-        services.receipt_issue(donation=gift)
+        with transaction.atomic():
+            services.receipt_issue(donation=gift)
     RecurringGiftFactory(donor_email="many@example.org")
     client.force_login(user)
 
@@ -148,3 +150,17 @@ def test_monthly_gift_page_offers_change_card_and_cancel(client):
     for text in ("Change the amount", "Update your card", "Cancel my monthly gift", 'for="id_amount"'):
         assert text in body
     assert "Start one" not in client.get("/me/giving/").content.decode()
+
+
+def test_a_monthly_gift_that_never_started_is_not_marked_cancelled_by_hand(client):
+    # given a monthly gift whose checkout page was never completed (no subscription at Stripe yet)
+    recurring = RecurringGiftFactory(donor_email="unstarted@example.org")
+    client.force_login(UserFactory(email="unstarted@example.org"))
+
+    # when its cancel form is posted anyway
+    response = client.post(f"/me/giving/monthly/{recurring.public_id}/cancel/", follow=True)
+
+    # then it says why, and the webhooks stay the only way it ends (its checkout expiring)
+    assert "has not started" in response.content.decode()
+    recurring.refresh_from_db()
+    assert recurring.status == recurring.Status.PENDING

@@ -247,3 +247,21 @@ def test_donate_page_query_count_does_not_grow_with_impact_units(client, django_
     with django_assert_num_queries(3):
         body = client.get(f"/campaigns/{rich.slug}/donate/").content.decode()
     assert "$500.00 — impact of 50000</label>" in body
+
+
+def test_behind_the_proxy_each_client_has_its_own_attempts(client, settings):
+    # given the app behind one trusted proxy (every request comes from 127.0.0.1)
+    settings.DONATION_RATE_LIMIT = 10
+    settings.HAVEN_TRUSTED_PROXY_COUNT = 1
+    bad = _form(amount_choice="other", custom_amount="1")
+    for number in range(12):  # twelve clients, one attempt each: none is limited
+        assert client.post("/donate/", bad, HTTP_X_FORWARDED_FOR=f"198.51.100.{number}").status_code == 400
+
+    # when one client makes its 11th attempt, however it forges the header
+    for _ in range(9):
+        client.post("/donate/", bad, HTTP_X_FORWARDED_FOR="198.51.100.0")
+    forged = client.post("/donate/", bad, HTTP_X_FORWARDED_FOR="10.0.0.99, 198.51.100.0")
+
+    # then that client, and only it, is limited
+    assert forged.status_code == 429
+    assert client.post("/donate/", bad, HTTP_X_FORWARDED_FOR="198.51.100.1").status_code == 400

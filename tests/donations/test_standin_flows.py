@@ -1,11 +1,18 @@
 """Whole paths through the devstripe stand-in: the gateway talks HTTP to it, and its signed webhooks
 come back through our endpoint."""
 
+import contextlib
+import socket
+import threading
+
 import pytest
+from django.db import connection
+from django.test import Client
 
 from devstripe.server import CARD_DECLINED, CARD_DISPUTED
-from donations.models import Donation, Receipt, RecurringGift, Refund
-from tests.factories import CampaignFactory, UserFactory
+from donations import stripe_gateway
+from donations.models import Donation, Receipt, RecurringAmountChange, RecurringGift, Refund
+from tests.factories import CampaignFactory, RecurringGiftFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +228,159 @@ def test_donor_updates_the_card_on_stripes_page(client, standin):
 
     assert response.status_code == 302
     assert response["Location"].startswith(standin.base_url + "/billing/")
+
+
+# --- monthly gifts: changes and cancelling only count once Stripe confirms ----------------------------
+
+
+@contextlib.contextmanager
+def _stripe_unreachable(settings):
+    """Point the gateway at a local port nobody listens on (connection refused), then back."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    standin_base = settings.STRIPE_API_BASE
+    settings.STRIPE_API_BASE = f"http://127.0.0.1:{port}"
+    try:
+        yield
+    finally:
+        settings.STRIPE_API_BASE = standin_base
+
+
+def _amount_changes_at_stripe(standin, subscription_id):
+    return [
+        event
+        for event in standin.events_of("customer.subscription.updated")
+        if event["data"]["object"]["id"] == subscription_id
+        and "items" in (event["data"].get("previous_attributes") or {})
+    ]
+
+
+def _signed_in_monthly(client, standin, email):
+    _, recurring = _monthly(client, standin, email=email)
+    client.force_login(UserFactory(email=email))
+    return recurring
+
+
+def test_submitting_the_same_amount_change_twice_changes_it_once_at_stripe(client, standin):
+    # given a donor's active monthly gift of $25
+    recurring = _signed_in_monthly(client, standin, "twice@example.org")
+
+    # when the change form is submitted twice
+    first = client.post(f"/me/giving/monthly/{recurring.public_id}/", {"amount": "30"})
+    second = client.post(f"/me/giving/monthly/{recurring.public_id}/", {"amount": "30"})
+
+    # then Stripe changed the subscription once, with the key stored on our row
+    assert first.status_code == second.status_code == 302
+    changes = _amount_changes_at_stripe(standin, recurring.stripe_subscription_id)
+    assert len(changes) == 1
+    change = RecurringAmountChange.objects.get()
+    assert change.status == RecurringAmountChange.Status.APPLIED
+    assert changes[0]["request"]["idempotency_key"] == str(change.idempotency_key)
+    recurring.refresh_from_db()
+    assert recurring.amount == 3000
+
+
+def test_a_change_stripe_did_not_answer_is_finished_by_the_next_submit_with_the_same_key(
+    client, standin, settings
+):
+    recurring = _signed_in_monthly(client, standin, "retry@example.org")
+
+    # when Stripe cannot be reached at the first submit
+    with _stripe_unreachable(settings):
+        response = client.post(f"/me/giving/monthly/{recurring.public_id}/", {"amount": "30"})
+
+    # then the gift is unchanged, the page says so, and the attempt is kept with its key
+    assert response.status_code == 200
+    assert "could not reach Stripe" in response.content.decode()
+    recurring.refresh_from_db()
+    assert recurring.amount == 2500
+    attempt = RecurringAmountChange.objects.get()
+    assert attempt.status == RecurringAmountChange.Status.REQUESTED
+    assert "not made yet" in client.get(f"/me/giving/monthly/{recurring.public_id}/").content.decode()
+
+    # when the donor submits it again with Stripe back
+    response = client.post(f"/me/giving/monthly/{recurring.public_id}/", {"amount": "30"})
+
+    # then the same attempt (same key) makes the one change
+    assert response.status_code == 302
+    changes = _amount_changes_at_stripe(standin, recurring.stripe_subscription_id)
+    assert [c["request"]["idempotency_key"] for c in changes] == [str(attempt.idempotency_key)]
+    attempt.refresh_from_db()
+    recurring.refresh_from_db()
+    assert attempt.status == RecurringAmountChange.Status.APPLIED and recurring.amount == 3000
+
+
+def test_cancelling_when_stripe_cannot_be_reached_leaves_the_gift_active_and_says_so(
+    client, standin, settings
+):
+    recurring = _signed_in_monthly(client, standin, "stay@example.org")
+
+    with _stripe_unreachable(settings):
+        response = client.post(f"/me/giving/monthly/{recurring.public_id}/cancel/", follow=True)
+
+    body = response.content.decode()
+    assert "We could not cancel it" in body and "still active" in body
+    recurring.refresh_from_db()
+    assert recurring.status == RecurringGift.Status.ACTIVE and recurring.canceled_at is None
+    assert standin.get(recurring.stripe_subscription_id)["status"] == "active"
+
+
+def test_cancelling_a_subscription_stripe_refuses_to_cancel_leaves_the_gift_active(client, standin):
+    # given a monthly gift whose subscription Stripe does not know
+    recurring = RecurringGiftFactory(
+        donor_email="unknown@example.org",
+        status=RecurringGift.Status.ACTIVE,
+        stripe_subscription_id="sub_not_at_stripe",
+    )
+    client.force_login(UserFactory(email="unknown@example.org"))
+
+    response = client.post(f"/me/giving/monthly/{recurring.public_id}/cancel/", follow=True)
+
+    assert "Stripe refused to cancel it" in response.content.decode()
+    recurring.refresh_from_db()
+    assert recurring.status == RecurringGift.Status.ACTIVE
+
+
+def test_cancelling_what_stripe_already_cancelled_is_confirmed(client, standin):
+    # given a subscription cancelled at Stripe (dashboard, a first click) before its webhook came
+    recurring = _signed_in_monthly(client, standin, "already@example.org")
+    stripe_gateway.subscription_cancel(subscription_id=recurring.stripe_subscription_id)
+
+    response = client.post(f"/me/giving/monthly/{recurring.public_id}/cancel/", follow=True)
+
+    assert "Your monthly gift is cancelled" in response.content.decode()
+    recurring.refresh_from_db()
+    assert recurring.status == RecurringGift.Status.CANCELED
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_identical_amount_changes_at_the_same_moment_change_it_once(requires_postgres, client, standin):
+    recurring = _signed_in_monthly(client, standin, "together@example.org")
+    donor = UserFactory._meta.model.objects.get(email="together@example.org")
+    barrier = threading.Barrier(2)
+    codes = []
+
+    def submit():
+        try:
+            browser = Client()
+            browser.force_login(donor)
+            barrier.wait(timeout=10)
+            codes.append(
+                browser.post(f"/me/giving/monthly/{recurring.public_id}/", {"amount": "30"}).status_code
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert codes == [302, 302]
+    assert len(_amount_changes_at_stripe(standin, recurring.stripe_subscription_id)) == 1
+    recurring.refresh_from_db()
+    assert recurring.amount == 3000
+    assert RecurringAmountChange.objects.get().status == RecurringAmountChange.Status.APPLIED

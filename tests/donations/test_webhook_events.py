@@ -141,6 +141,91 @@ def test_currency_mismatch_holds_the_gift_for_review(send_event):
     assert donation.needs_review and donation.status == Donation.Status.PENDING
 
 
+@pytest.mark.parametrize("missing", ["amount_total", "currency"])
+def test_checkout_event_without_amount_or_currency_holds_the_gift_for_review(send_event, mailoutbox, missing):
+    # given a gift waiting for Stripe
+    donation = PendingDonationFactory(amount=4000)
+    payment = OneTimePayment(donation)
+
+    # when a validly signed checkout event says it is paid but leaves out the amount or the currency
+    response = send_event(payment.completed(**{missing: None}))
+
+    # then it does not confirm the gift: staff review it, no receipt goes out
+    assert response.status_code == 200
+    donation.refresh_from_db()
+    assert donation.status == Donation.Status.PENDING
+    assert donation.needs_review
+    assert ("amount" if missing == "amount_total" else "currency") in donation.review_reason
+    assert not Receipt.objects.exists() and mailoutbox == []
+    assert StripeEvent.objects.get().outcome == "held for review"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"amount": None, "amount_received": None},
+        {"currency": None},
+        {"currency": "eur"},
+    ],
+    ids=["no-amount", "no-currency", "other-currency"],
+)
+def test_payment_intent_event_without_amount_or_in_another_currency_is_held(send_event, change):
+    donation = PendingDonationFactory(amount=4000)
+    payment = OneTimePayment(donation)
+
+    send_event(so.event("payment_intent.succeeded", {**payment.intent, **change}))
+
+    donation.refresh_from_db()
+    assert donation.needs_review and donation.status == Donation.Status.PENDING
+    assert not Receipt.objects.exists()
+
+
+@pytest.mark.parametrize("change", [{"amount_paid": None}, {"currency": None}, {"currency": "cad"}])
+def test_invoice_paid_without_amount_or_in_another_currency_holds_the_month(send_event, change):
+    recurring, donation = _monthly_gift()
+    payment = FirstMonthlyPayment(donation)
+
+    send_event(so.event("invoice.paid", {**payment.invoice, **change}))
+
+    donation.refresh_from_db()
+    assert donation.needs_review and donation.status == Donation.Status.PENDING
+    assert not Receipt.objects.exists()
+
+
+def test_refunded_charge_without_currency_does_not_confirm_the_gift_but_keeps_the_refund(send_event):
+    # given a refund whose charge (our only report of the payment so far) leaves the currency out
+    donation = PendingDonationFactory(amount=4000)
+    payment = OneTimePayment(donation)
+    event, _ = payment.refunded(1000)
+    event["data"]["object"]["currency"] = None
+
+    send_event(event)
+
+    # then the gift is held, not confirmed, and the refund is on record for when staff release it
+    donation.refresh_from_db()
+    assert donation.needs_review and donation.status == Donation.Status.PENDING
+    assert donation.amount_refunded == 1000
+    assert not Receipt.objects.exists()
+
+
+def test_a_held_gift_released_by_staff_counts_its_refunds(send_event, staff_user, client):
+    # given a gift held because its only payment report had no amount, then refunded in full
+    donation = PendingDonationFactory(amount=4000)
+    payment = OneTimePayment(donation)
+    send_event(payment.completed(amount_total=None))
+    send_event(payment.refunded(4000)[0])
+
+    # when staff check it in Stripe and release it
+    client.force_login(staff_user)
+    client.post(f"/staff/donations/{donation.public_id}/", {"action": "release"})
+
+    # then its facts decide: paid, and refunded in full
+    donation.refresh_from_db()
+    assert not donation.needs_review
+    assert donation.status == Donation.Status.REFUNDED
+    assert Receipt.objects.filter(donation=donation).count() == 1
+
+
 def test_partial_then_full_refund(send_event):
     donation, payment = _paid_gift(send_event, amount=4000)
 

@@ -10,7 +10,12 @@ from .campaigns import (  # noqa: F401
     ImpactUnitFactory,
     SpendingCategoryFactory,
 )
-from .donations import DonationFactory, PendingDonationFactory, RecurringGiftFactory  # noqa: F401
+from .donations import (  # noqa: F401
+    DonationFactory,
+    PendingDonationFactory,
+    ReceiptFactory,
+    RecurringGiftFactory,
+)
 from .messaging import MessageFactory  # noqa: F401
 from .volunteers import (  # noqa: F401
     AgreementFactory,

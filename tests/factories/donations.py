@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from donations.models import Donation, RecurringGift
+from donations.models import Donation, Receipt, RecurringGift
 
 from .campaigns import CampaignFactory
 
@@ -42,3 +42,15 @@ class RecurringGiftFactory(factory.django.DjangoModelFactory):
     campaign = factory.SubFactory(CampaignFactory)
     fund = factory.LazyAttribute(lambda o: o.campaign.fund if o.campaign else None)
     status = RecurringGift.Status.PENDING
+
+
+class ReceiptFactory(factory.django.DjangoModelFactory):
+    """The numbered receipt of a succeeded gift (as the confirming transaction makes it)."""
+
+    class Meta:
+        model = Receipt
+
+    donation = factory.SubFactory(DonationFactory)
+    year = factory.LazyAttribute(lambda o: timezone.localtime(o.donation.succeeded_at).year)
+    sequence = factory.Sequence(lambda n: n + 1)
+    number = factory.LazyAttribute(lambda o: f"{o.year}-{o.sequence:06d}")

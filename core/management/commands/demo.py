@@ -6,141 +6,22 @@ the worker and beat are real processes exchanging real messages; with REDIS_URL 
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import importlib.util
 import os
 import secrets
 import signal
-import socket
 import sys
-import threading
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from subprocess import PIPE, STDOUT, Popen, TimeoutExpired
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-SEED_APPS = ["accounts", "campaigns", "volunteers", "donations"]
+from core import demo as demo_registry
+from core.processes import Supervisor, port_is_free, wait_for_port
+
 DEMO_WEBHOOK_SECRET = "whsec_demo_haven_local_only"  # noqa: S105 - a demo value, printed on screen
 TEST_CARD = "4242 4242 4242 4242 succeeds, 4000 0000 0000 0002 is declined"
-
-
-@dataclass
-class Child:
-    name: str
-    argv: list[str]
-    process: Popen | None = None
-    log_path: Path | None = None
-    _reader: threading.Thread | None = field(default=None, repr=False)
-
-
-class Supervisor:
-    """Starts children in their own process groups, streams their output with a name prefix (and
-    into var/log/demo-<name>.log), and stops all of them together: on request, or as soon as any
-    one of them exits by itself."""
-
-    def __init__(self, env: dict[str, str], log_dir: Path, out=sys.stdout, grace_seconds: float = 10.0):
-        self.env = env
-        self.log_dir = log_dir
-        self.out = out
-        self.grace_seconds = grace_seconds
-        self.children: list[Child] = []
-        self._stop = threading.Event()
-        self._print_lock = threading.Lock()
-
-    def start(self, name: str, argv: list[str]) -> Child:
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        child = Child(name=name, argv=argv, log_path=self.log_dir / f"demo-{name}.log")
-        child.process = Popen(  # noqa: S603 - our own argv, no shell
-            argv, env=self.env, stdout=PIPE, stderr=STDOUT, start_new_session=True, bufsize=1, text=True
-        )
-        child._reader = threading.Thread(target=self._pump, args=(child,), daemon=True)
-        child._reader.start()
-        self.children.append(child)
-        return child
-
-    def _pump(self, child: Child) -> None:
-        with child.log_path.open("a", encoding="utf-8") as log:
-            for line in child.process.stdout:
-                log.write(line)
-                log.flush()
-                with self._print_lock:
-                    self.out.write(f"[{child.name:7}] {line}")
-                    self.out.flush()
-
-    def request_stop(self, *_args) -> None:
-        self._stop.set()
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop.is_set()
-
-    def dead_child(self) -> Child | None:
-        return next((c for c in self.children if c.process.poll() is not None), None)
-
-    def wait(self, poll_seconds: float = 0.3) -> int:
-        """Blocks until stop is requested (→ 0) or a child exits by itself (→ non-zero)."""
-        while not self._stop.is_set():
-            dead = self.dead_child()
-            if dead is not None:
-                self.say(f"{dead.name} exited with code {dead.process.returncode}; stopping everything.")
-                self.stop_all()
-                return dead.process.returncode or 1
-            self._stop.wait(poll_seconds)
-        self.stop_all()
-        return 0
-
-    def stop_all(self) -> None:
-        for child in reversed(self.children):
-            _signal_group(child.process, signal.SIGTERM)
-        deadline = time.monotonic() + self.grace_seconds
-        for child in reversed(self.children):
-            remaining = max(0.1, deadline - time.monotonic())
-            try:
-                child.process.wait(timeout=remaining)
-            except TimeoutExpired:  # it would not stop politely
-                _signal_group(child.process, signal.SIGKILL)
-                child.process.wait()
-        for child in self.children:
-            if child._reader is not None:
-                child._reader.join(timeout=2)
-
-    def say(self, text: str) -> None:
-        with self._print_lock:
-            self.out.write(f"[demo   ] {text}\n")
-            self.out.flush()
-
-
-def _signal_group(process: Popen, sig: int) -> None:
-    if process.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, sig)
-
-
-def port_is_free(host: str, port: int) -> bool:
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def wait_for_port(host: str, port: int, timeout: float, alive=lambda: True) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and alive():
-        try:
-            with socket.create_connection((host, port), timeout=0.5):
-                return True
-        except OSError:
-            time.sleep(0.2)
-    return False
 
 
 def demo_environment(*, host: str, web_port: int, stripe_port: int) -> dict[str, str]:
@@ -300,30 +181,32 @@ class Command(BaseCommand):
             sys.exit(code)
 
     def _seed(self, supervisor: Supervisor) -> None:
-        for app in SEED_APPS:
-            module_name = f"{app}.demo"
-            if importlib.util.find_spec(module_name) is None:
-                continue
-            supervisor.say(f"Seeding {module_name}…")
-            importlib.import_module(module_name).seed()
+        demo_registry.discover()
+        for part in demo_registry.parts():
+            if part.seed is not None:
+                supervisor.say(f"Seeding {part.app_label}…")
+                part.seed()
 
     def _standin_sync(self, supervisor: Supervisor, base_url: str) -> None:
-        """The stand-in starts empty on every run: give it back the monthly gifts the database knows
-        (the seeded one and those made in earlier runs), so changing or cancelling them works."""
-        from donations.demo import StandInSyncError, standin_sync
-
-        try:
-            count = standin_sync(base_url)
-        except StandInSyncError as exc:
-            supervisor.say(f"Could not register monthly gifts in the Stripe stand-in: {exc}")
-            return
-        supervisor.say(f"Registered {count} monthly gift(s) in the Stripe stand-in.")
+        """Steps that fill the fresh (in-memory) Stripe stand-in from the database, e.g. the monthly
+        gifts of donations, so changing or cancelling them works."""
+        demo_registry.discover()
+        for part in demo_registry.parts():
+            if part.standin_sync is None:
+                continue
+            try:
+                supervisor.say(part.standin_sync(base_url))
+            except demo_registry.DemoStepError as exc:
+                supervisor.say(str(exc))
 
     def _banner(self, supervisor: Supervisor, *, host, port, stripe_port, broker) -> None:
-        from accounts.demo import DEMO_ADMIN, DEMO_PASSWORD, DEMO_PEOPLE
-
+        demo_registry.discover()
+        logins, password = [], None
+        for part in demo_registry.parts():
+            logins += part.logins() if part.logins else []
+            password = password or part.password
         base = f"http://{host}:{port}"
-        people = "\n".join(f"      {email:28} {', '.join(roles)}" for email, _name, roles in DEMO_PEOPLE)
+        people = "\n".join(f"      {email:28} {roles}" for email, roles in logins)
         stripe = (
             f"  Stripe stand-in  http://{host}:{stripe_port}/   test card {TEST_CARD}"
             if stripe_port
@@ -340,9 +223,8 @@ class Command(BaseCommand):
   Broker           {broker}
   Logs             {Path(settings.VAR_DIR) / "log"}/demo-*.log
 
-  Sign in with password {DEMO_PASSWORD}:
+  Sign in with password {password}:
 {people}
-      {DEMO_ADMIN:28} superuser (admin)
 
   Press Ctrl-C to stop everything.
 """

@@ -1,0 +1,117 @@
+"""The donor's path: a pending gift written before anyone talks to Stripe, then its Checkout session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+
+from campaigns.models import Campaign, Fund
+
+from .. import stripe_gateway
+from ..models import Donation, RecurringGift
+from .errors import DonationError
+from .fees import fee_for
+from .payments import donation_link_stripe_ids, donation_mark_failed
+
+
+@dataclass(frozen=True)
+class Designation:
+    campaign: Campaign | None
+    fund: Fund
+
+
+def donation_create(
+    *,
+    amount: int,
+    cover_fee: bool,
+    monthly: bool,
+    designation: Designation,
+    email: str,
+    name: str,
+    is_anonymous: bool = False,
+    show_name_publicly: bool = False,
+    tribute_type: str = "",
+    tribute_name: str = "",
+    tribute_notify_email: str = "",
+    donor=None,
+) -> Donation:
+    """Write a pending gift (and, for monthly, its RecurringGift) before anyone talks to Stripe."""
+    if is_anonymous and show_name_publicly:
+        raise DonationError("An anonymous gift cannot show your name.")
+    if not settings.DONATION_MIN_AMOUNT <= amount <= settings.DONATION_MAX_AMOUNT:
+        raise DonationError("The amount is outside the allowed range.")
+    if tribute_type and not tribute_name:
+        raise DonationError("Please give the name of the person the gift honours.")
+    fee = fee_for(net=amount) if cover_fee else 0
+    email = email.strip().lower()
+    with transaction.atomic():
+        recurring = None
+        if monthly:
+            recurring = RecurringGift(
+                donor=donor,
+                donor_email=email,
+                donor_name=name,
+                amount=amount,
+                fee_covered=fee,
+                campaign=designation.campaign,
+                fund=designation.fund,
+                is_anonymous=is_anonymous,
+                show_name_publicly=show_name_publicly,
+            )
+            recurring.full_clean()
+            recurring.save()
+        donation = Donation(
+            donor=donor,
+            donor_email=email,
+            donor_name=name,
+            amount=amount,
+            fee_covered=fee,
+            frequency=Donation.Frequency.MONTHLY if monthly else Donation.Frequency.ONE_TIME,
+            method=Donation.Method.CARD,
+            campaign=designation.campaign,
+            fund=designation.fund,
+            is_anonymous=is_anonymous,
+            show_name_publicly=show_name_publicly and not is_anonymous,
+            tribute_type=tribute_type if tribute_name else "",
+            tribute_name=tribute_name if tribute_type else "",
+            tribute_notify_email=tribute_notify_email if tribute_type else "",
+            recurring_gift=recurring,
+        )
+        donation.full_clean()
+        donation.save()
+    return donation
+
+
+def donation_checkout_start(*, donation: Donation) -> str:
+    """Create the Stripe Checkout session for a pending gift and return the URL to send the donor to.
+    Called outside any transaction: the gift row is committed first, so a webhook that arrives before
+    we saved the session id still finds the gift by the id in metadata."""
+    thanks = settings.SITE_URL + reverse("donations:thanks", args=[donation.public_id])
+    if donation.campaign_id:
+        cancel = settings.SITE_URL + reverse("donations:campaign_donate", args=[donation.campaign.slug])
+    else:
+        cancel = settings.SITE_URL + reverse("donations:donate")
+    description = "Monthly gift" if donation.frequency == Donation.Frequency.MONTHLY else "Gift"
+    description += f" to {donation.campaign.title if donation.campaign_id else settings.HAVEN_ORG_NAME}"
+    try:
+        session = stripe_gateway.checkout_session_create(
+            public_id=str(donation.public_id),
+            idempotency_key=str(donation.idempotency_key),
+            amount=donation.charged_amount,
+            currency=donation.currency,
+            monthly=donation.frequency == Donation.Frequency.MONTHLY,
+            description=description,
+            customer_email=donation.donor_email,
+            success_url=thanks,
+            cancel_url=cancel,
+        )
+    except stripe_gateway.GatewayError as exc:
+        donation_mark_failed(donation=donation, reason=f"Checkout could not start: {exc}")
+        raise DonationError(
+            "We could not reach our payment provider. Nothing was charged; please try again."
+        ) from exc
+    donation_link_stripe_ids(donation=donation, checkout_session_id=session.id)
+    return session.url

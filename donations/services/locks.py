@@ -1,0 +1,119 @@
+"""Row locks for gifts, and the one order they are taken in.
+
+A transaction that locks more than one of these rows takes them in this order, and two rows of one
+kind in primary-key order:
+
+    1. StripeEvent      the webhook event being applied
+    2. RecurringGift    a monthly gift
+    3. Donation         one gift (one payment)
+    4. Refund           a refund of that gift
+    5. ReceiptCounter   the year's receipt numbers
+
+Disputes and refunds reported by Stripe are written only while their gift is locked, so they need no
+lock of their own.
+
+Why this order. A webhook event is locked before anything it touches, so a duplicate delivery waits
+on the event row and then finds it processed without touching a gift. A monthly gift comes before its
+payments because a subscription's events decide which month's gift they concern. The receipt counter
+comes last: every confirmation takes it, so it is held only for the end of a transaction.
+
+What is never done: locking a StripeEvent while holding anything else. An event that waited for its
+payment (a refund or dispute that overtook the checkout events) is applied after the transaction that
+placed the payment has committed, in a transaction of its own that starts by locking that event
+(`webhooks.stripe_events_release`). Before, the payment's transaction locked the waiting events while
+holding the gift — the opposite order of a redelivered waiting event, which locks itself and then the
+gift — and concurrent deliveries deadlocked (PostgreSQL cancelled one and Stripe got a 500).
+
+Campaign and fund totals (campaigns app) are locked after commit, in their own transaction; a
+Receipt row is locked alone, when its PDF is made.
+
+The helpers check the order as they go: a lock that comes before one already held in the same
+transaction raises LockOrderError, so a path that could deadlock under concurrency fails the first
+time it runs, in the tests, rather than once in a hundred concurrent deliveries.
+"""
+
+from __future__ import annotations
+
+from django.db import models, transaction
+from django.db.transaction import TransactionManagementError
+
+from ..models import Donation, ReceiptCounter, RecurringGift, Refund, StripeEvent
+
+ORDER: tuple[type[models.Model], ...] = (
+    StripeEvent,
+    RecurringGift,
+    Donation,
+    Refund,
+    ReceiptCounter,
+)
+_RANK = {model: rank for rank, model in enumerate(ORDER)}
+
+
+class LockOrderError(RuntimeError):
+    """A row was locked out of ORDER: under concurrency this path could deadlock."""
+
+
+def _held() -> list[tuple[int, int]]:
+    """(rank, pk) of the rows locked through these helpers in the current transaction.
+
+    A transaction is told apart by Django's list of on-commit callbacks (a new list after every commit
+    and rollback) and, inside a test's wrapping transaction, by the savepoint id of the outermost block
+    that is not the test's own."""
+    conn = transaction.get_connection()
+    business = [i for i, block in enumerate(conn.atomic_blocks) if not block._from_testcase]
+    if not business:
+        raise TransactionManagementError("Row locks need transaction.atomic() around them.")
+    first = business[0]
+    savepoint = conn.savepoint_ids[first - 1] if first else None
+    state = getattr(conn, "_haven_gift_locks", None)
+    if state is None or state[0] is not conn.run_on_commit or state[1] != savepoint:
+        state = (conn.run_on_commit, savepoint, [])
+        conn._haven_gift_locks = state
+    return state[2]
+
+
+def _note(model: type[models.Model], pk) -> None:
+    held = _held()
+    key = (_RANK[model], pk)
+    if key in held:
+        return
+    if held and key < max(held):
+        rank, top_pk = max(held)
+        raise LockOrderError(
+            f"{model.__name__} {pk} locked while holding {ORDER[rank].__name__} {top_pk}: "
+            "see donations/services/locks.py for the order."
+        )
+    held.append(key)
+
+
+def _lock(model: type[models.Model], pk):
+    _note(model, pk)
+    return model.objects.select_for_update().get(pk=pk)
+
+
+def lock_event(event_id: int) -> StripeEvent:
+    return _lock(StripeEvent, event_id)
+
+
+def lock_recurring(recurring_id: int) -> RecurringGift:
+    return _lock(RecurringGift, recurring_id)
+
+
+def lock_donation(donation_id: int) -> Donation:
+    return _lock(Donation, donation_id)
+
+
+def lock_refund(refund_id: int) -> Refund:
+    return _lock(Refund, refund_id)
+
+
+def lock_receipt_counter(year: int) -> ReceiptCounter:
+    ReceiptCounter.objects.get_or_create(year=year)
+    return _lock(ReceiptCounter, year)
+
+
+def refresh_from_locked(instance: models.Model, locked: models.Model) -> None:
+    """Give the caller's instance the values read (and written) under the lock, as refresh_from_db()
+    would, without another query."""
+    for field in type(locked)._meta.concrete_fields:
+        setattr(instance, field.attname, getattr(locked, field.attname))
