@@ -216,7 +216,7 @@ class Command(BaseCommand):
   Haven is running.
   Site             {base}/
   Mail outbox      {base}/dev/outbox/   (every email the demo sends lands here)
-                   outbox key {os.environ.get("HAVEN_DEV_OUTBOX_KEY", "")}   (or sign in as {DEMO_ADMIN})
+                   outbox key {os.environ.get("HAVEN_DEV_OUTBOX_KEY", "")}   (or sign in as the superuser)
   Admin            {base}/admin/
   Health           {base}/healthz
 {stripe}
