@@ -1,4 +1,5 @@
-"""The site's own pages: home, health check, and the error pages (403, 404, 429, 500, CSRF failure)."""
+"""The site's own pages: home, health check, the privacy page, and the error pages (403, 404, 429,
+500, CSRF failure)."""
 
 from celery import current_app
 from django.conf import settings
@@ -6,8 +7,10 @@ from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from accounts.retention import RetentionPolicy
 from campaigns.models import Campaign
 from core.access import public
 
@@ -62,6 +65,22 @@ def _check_broker() -> str:
     except Exception as exc:  # noqa: BLE001
         return f"error: {exc.__class__.__name__}"
     return "ok"
+
+
+@public
+def privacy(request):
+    """What Haven keeps, who sees it and for how long, stated from the same settings the daily
+    retention task applies (accounts/retention.py), so the page cannot promise what is not done."""
+    return render(
+        request,
+        "pages/privacy.html",
+        {
+            "policy": RetentionPolicy.from_settings(),
+            "org_address": settings.HAVEN_ORG_ADDRESS,
+            "waitlist_offer_hours": settings.HAVEN_WAITLIST_OFFER_HOURS,
+            "privacy_url": reverse("accounts:privacy"),
+        },
+    )
 
 
 @public

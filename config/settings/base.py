@@ -279,6 +279,11 @@ CELERY_BEAT_SCHEDULE["campaigns-recompute-totals"] = {
     "task": "campaigns.tasks.totals_recompute_all_task",
     "schedule": 6 * 3600.0,
 }
+# The retention policy (accounts/retention.py), applied once a day; the privacy page states it.
+CELERY_BEAT_SCHEDULE["accounts-retention"] = {
+    "task": "accounts.tasks.retention_apply",
+    "schedule": 24 * 3600.0,
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- the organisation ----------------------------------------------------------------------
@@ -349,3 +354,12 @@ HAVEN_MESSAGE_RETRY_MAX_SECONDS = env_int("HAVEN_MESSAGE_RETRY_MAX_SECONDS", 360
 HAVEN_MESSAGE_CLAIM_TIMEOUT_SECONDS = env_int("HAVEN_MESSAGE_CLAIM_TIMEOUT_SECONDS", 60)
 # A message handed to the broker but still unsent this long after is handed again (a lost publish).
 HAVEN_MESSAGE_REQUEUE_AFTER_SECONDS = env_int("HAVEN_MESSAGE_REQUEUE_AFTER_SECONDS", 120)
+
+# --- retention: what Haven keeps, and how long (accounts/retention.py; stated on /privacy/) ---------
+# Volunteer data of people who have neither signed in nor had a shift for this many months.
+HAVEN_RETENTION_VOLUNTEER_INACTIVE_MONTHS = env_int("HAVEN_RETENTION_VOLUNTEER_INACTIVE_MONTHS", 24)
+# Donors' names and addresses on their gifts, kept this many full calendar years after the year of
+# their last gift, for tax records (the gifts stay, anonymised). Check the rule where you operate.
+HAVEN_RETENTION_DONOR_YEARS = env_int("HAVEN_RETENTION_DONOR_YEARS", 7)
+# The text of sent messages (emails), kept this many days.
+HAVEN_RETENTION_MESSAGE_BODY_DAYS = env_int("HAVEN_RETENTION_MESSAGE_BODY_DAYS", 90)
