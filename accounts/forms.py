@@ -45,10 +45,15 @@ class SignupForm(AllauthSignupForm):
         password hashing and the same rows written (user, address, roles), under a stand-in address
         that cannot collide, in a transaction that is then rolled back (nothing stays, and nothing
         queued inside it is sent; PostgreSQL's id sequences move on, which shows nothing). Then both
-        paths queue exactly one mail."""
-        if self.account_already_exists:
-            self._rehearse_new_account(request)
-        return super().try_save(request)
+        paths queue exactly one mail.
+
+        Both paths run in one transaction that commits: the new account's rows, or the rehearsal's
+        savepoint rolled back inside it, so each ends with one commit flushed to disk (a rolled-back
+        transaction alone would skip that flush and answer a few milliseconds sooner)."""
+        with transaction.atomic():
+            if self.account_already_exists:
+                self._rehearse_new_account(request)
+            return super().try_save(request)
 
     def _rehearse_new_account(self, request) -> None:
         real = self.cleaned_data
