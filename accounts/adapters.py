@@ -1,5 +1,7 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.ratelimit import respond_429
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
@@ -8,8 +10,20 @@ from core.http import client_ip
 
 from .roles import SIGNUP_ROLES, user_grant_role
 
+# The form errors allauth raises when a rate limit refuses an attempt (wrong passwords for an address or
+# from an IP, sign-in code requests, two-factor codes).
+RATE_LIMIT_ERRORS = frozenset({"too_many_login_attempts", "rate_limited"})
+
 
 class AccountAdapter(DefaultAccountAdapter):
+    def validation_error(self, code, *args):
+        """allauth reports most of its rate limits as a form error on a 200 page; every limit answers
+        429 here instead (the page of config.urls.handler429), the same status as allauth's view-level
+        limits, so clients and monitoring see one consistent answer."""
+        if code in RATE_LIMIT_ERRORS and allauth_context.request is not None:
+            raise ImmediateHttpResponse(respond_429(allauth_context.request))
+        return super().validation_error(code, *args)
+
     def is_open_for_signup(self, request):
         return getattr(settings, "HAVEN_SIGNUP_OPEN", True)
 

@@ -79,6 +79,16 @@ def privacy_parts() -> list[PrivacyPart]:
     return list(_parts.values())
 
 
+def erasure_placeholder() -> str:
+    """A fresh address that stands in for an erased person's everywhere (one per person, so counts by
+    address hold) and can never receive mail."""
+    return f"erased-{uuid.uuid4().hex}@{ERASED_DOMAIN}"
+
+
+def is_erased_address(email: str) -> bool:
+    return email.startswith("erased-") and email.endswith("@" + ERASED_DOMAIN)
+
+
 def is_erased(user: User) -> bool:
     return (
         not user.is_active and user.email.startswith("erased-") and user.email.endswith("@" + ERASED_DOMAIN)
@@ -134,7 +144,7 @@ def personal_data_erase(*, user: User) -> bool:
         erasure = Erasure(
             user=user,
             emails=_verified_emails(user),
-            placeholder=f"erased-{uuid.uuid4().hex}@{ERASED_DOMAIN}",
+            placeholder=erasure_placeholder(),
         )
         for part in privacy_parts():
             refusal = part.erasure_refusal(erasure) if part.erasure_refusal else None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -11,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from accounts.roles import public
-from core.csv import csv_safe
+from core.csv import csv_writer
 from core.money import Cents, format_money
 
 from . import charts, selectors
@@ -135,20 +133,13 @@ def _pivot(rows: list[dict], key: str) -> dict:
 # --- CSV downloads -----------------------------------------------------------------------------------
 
 
-def _cell(value):
-    # Staff-typed text could run as a formula in a spreadsheet; numbers are written as they are.
-    if isinstance(value, str):
-        return csv_safe(value)
-    return "" if value is None else value
-
-
 def _csv(filename: str, header: list[str], rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_cell(row[h]) for h in header])
+        writer.writerow([row[h] for h in header])
     return response
 
 

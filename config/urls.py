@@ -23,5 +23,7 @@ if settings.DEBUG:
     urlpatterns += [path("dev/", include("core.dev_urls"))]
 
 handler403 = "pages.views.permission_denied"
+# allauth answers every rate limit through this (allauth.core.internal.ratelimit.respond_429).
+handler429 = "pages.views.too_many_requests"
 handler404 = "pages.views.page_not_found"
 handler500 = "pages.views.server_error"

@@ -39,3 +39,17 @@ def public(view):
     """Marks a view as deliberately open to everyone (checked by the URL access test)."""
     view.haven_access = "public"
     return view
+
+
+def view_access(view) -> str | None:
+    """The access marker of a resolved view (function, Django class-based view, DRF view or a wrapped
+    function), or None for views that declare none (allauth's, the admin's)."""
+    for candidate in (
+        view,
+        getattr(view, "view_class", None),
+        getattr(view, "cls", None),
+        getattr(view, "__wrapped__", None),
+    ):
+        if candidate is not None and getattr(candidate, "haven_access", None):
+            return candidate.haven_access
+    return None

@@ -1,22 +1,81 @@
-"""DEBUG only (core.dev_urls): the demo's caught mail, as written by core.mail.OutboxEmailBackend."""
+"""DEBUG only (core.dev_urls): the demo's caught mail, as written by core.mail.OutboxEmailBackend.
 
+Caught mail holds sign-in codes, password-reset and confirmation links for every account, so reading
+it is taking over any account. Only two kinds of visitor may: a signed-in superuser, or someone who
+typed the key `manage.py demo` prints at start (a fresh one each start, handed to the web server as
+HAVEN_DEV_OUTBOX_KEY). The key is posted from a form, never put in a URL (URLs end up in logs and in
+the browser's history); the session then remembers a fingerprint of it, so a restarted demo with a
+new key locks old sessions out again."""
+
+import hashlib
+import hmac
 from email import policy
 from email.parser import BytesParser
+from functools import wraps
 from io import BytesIO
 from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
-from .access import public
+SESSION_KEY = "haven_dev_outbox"
 
 
 def _outbox_dir() -> Path:
     return Path(settings.HAVEN_OUTBOX_DIR)
 
 
-@public  # exists only with DEBUG on (core.dev_urls): the demo's caught mail
+def _configured_key() -> str:
+    return getattr(settings, "HAVEN_DEV_OUTBOX_KEY", "") or ""
+
+
+def _fingerprint(key: str) -> str:
+    return hashlib.sha256(f"haven-dev-outbox:{key}".encode()).hexdigest()
+
+
+def outbox_key_matches(candidate: str) -> bool:
+    """Whether `candidate` is this demo's outbox key (constant-time; never true without a key)."""
+    key = _configured_key()
+    return bool(key) and hmac.compare_digest(candidate.strip().encode(), key.encode())
+
+
+def may_read_outbox(request) -> bool:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_active and user.is_superuser:
+        return True
+    key = _configured_key()
+    remembered = request.session.get(SESSION_KEY, "")
+    return bool(key) and hmac.compare_digest(remembered.encode(), _fingerprint(key).encode())
+
+
+def outbox_reader_required(view):
+    """Lets through a signed-in superuser or a session that gave the demo's key; anyone else gets the
+    key form with status 403."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if may_read_outbox(request):
+            return view(request, *args, **kwargs)
+        wrong_key = False
+        if request.method == "POST" and "outbox_key" in request.POST:
+            if outbox_key_matches(request.POST["outbox_key"]):
+                request.session.cycle_key()
+                request.session[SESSION_KEY] = _fingerprint(_configured_key())
+                return redirect(request.path)
+            wrong_key = True
+        return render(
+            request,
+            "dev/outbox_locked.html",
+            {"wrong_key": wrong_key, "has_key": bool(_configured_key())},
+            status=403,
+        )
+
+    wrapped.haven_access = "dev_outbox:superuser_or_demo_key"  # read by the URL access test
+    return wrapped
+
+
+@outbox_reader_required
 def outbox(request):
     """DEBUG only: the demo's caught mail, newest first."""
     messages = []
@@ -27,7 +86,7 @@ def outbox(request):
     return render(request, "dev/outbox.html", {"messages_list": messages})
 
 
-@public
+@outbox_reader_required
 def outbox_message(request, name):
     path = _outbox_dir() / f"{Path(name).name}.eml"
     if not path.exists():

@@ -27,6 +27,13 @@ from .services import OUTBOX_MAX_ATTEMPTS
 
 
 def _owner_q(*, user, emails: list[str]) -> Q:
+    """Gifts of the account `user` or made with one of `emails`. Without an account (retention of a
+    guest donor's gifts) only the addresses count, and there must be some: never "every gift with
+    no account"."""
+    if user is None:
+        if not emails:
+            raise ValueError("Whose gifts? Neither an account nor an address was given.")
+        return Q(donor_email__in=emails)
     return Q(donor=user) | Q(donor_email__in=emails) if emails else Q(donor=user)
 
 
@@ -123,14 +130,22 @@ def erasure_refusal(erasure: Erasure) -> str | None:
 
 
 def erase(erasure: Erasure) -> dict[str, int]:
-    """Anonymise the person's gifts (see erase_for); after commit, recompute the cached totals of
-    every affected campaign and fund, because they hold the names of opted-in supporters."""
-    gifts, affected = erase_for(user=erasure.user, emails=erasure.emails, placeholder=erasure.placeholder)
+    """Anonymise the person's gifts at their request (see anonymise)."""
+    gifts = anonymise(user=erasure.user, emails=erasure.emails, placeholder=erasure.placeholder)
+    return {"gifts_anonymised": gifts}
+
+
+def anonymise(*, user, emails: list[str], placeholder: str) -> int:
+    """Anonymise a donor's gifts (see erase_for) in the caller's transaction; after commit,
+    recompute the cached totals of every affected campaign and fund, because they hold the names of
+    opted-in supporters. Used by erasure at the person's request and by retention
+    (donations/retention.py). Returns how many gifts were anonymised."""
+    gifts, affected = erase_for(user=user, emails=emails, placeholder=placeholder)
     for campaign_id, fund_id in sorted(affected, key=lambda pair: (pair[0] or 0, pair[1])):
         transaction.on_commit(
             lambda c=campaign_id, f=fund_id: totals_refresh(campaign_id=c, fund_id=f), robust=True
         )
-    return {"gifts_anonymised": gifts}
+    return gifts
 
 
 def erase_for(*, user, emails: list[str], placeholder: str) -> tuple[int, set[tuple[int | None, int]]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import uuid
 
 from django.conf import settings
@@ -25,7 +24,7 @@ from django.views.decorators.http import require_POST
 from accounts.roles import public, role_required, signed_in
 from campaigns.models import Campaign
 from campaigns.selectors import suggested_amounts_with_impact
-from core.csv import csv_safe
+from core.csv import csv_writer
 from core.http import client_ip
 from core.money import format_money, major_amount_text
 
@@ -317,12 +316,12 @@ def _csv_rows(gifts):
             gift.currency,
             gift.campaign.title if gift.campaign_id else "",
             gift.fund.name,
-            csv_safe(gift.donor_name),
-            csv_safe(gift.donor_email),
+            gift.donor_name,
+            gift.donor_email,
             "yes" if gift.is_anonymous else "",
-            csv_safe(f"{gift.get_tribute_type_display()} {gift.tribute_name}" if gift.tribute_type else ""),
+            f"{gift.get_tribute_type_display()} {gift.tribute_name}" if gift.tribute_type else "",
             receipt.number if receipt else "",
-            csv_safe(gift.offline_reference),
+            gift.offline_reference,
         ]
 
 
@@ -331,7 +330,7 @@ def staff_export(request):
     """Streams rows from a server-side iterator: the whole table is never in memory."""
     form = GiftFilterForm(request.GET or None)
     gifts = selectors.staff_gifts(filters=form.filters())
-    writer = csv.writer(_Echo())
+    writer = csv_writer(_Echo())
     response = StreamingHttpResponse(
         (writer.writerow(row) for row in _csv_rows(gifts)), content_type="text/csv"
     )

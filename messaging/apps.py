@@ -11,4 +11,12 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         # Registers the delivery task by name: services publish it by name (messaging.publish), so they
         # need not import this module, and the web process must know the task too.
-        from . import tasks  # noqa: F401
+        from accounts.retention import retention_rule_register  # noqa: PLC0415
+
+        from . import (
+            retention,  # noqa: PLC0415
+            tasks,  # noqa: F401
+        )
+
+        for rule in retention.RULES:
+            retention_rule_register(rule)

@@ -1,4 +1,5 @@
-"""The site's own pages: home, health check, and the error pages (403, 404, 500, CSRF failure)."""
+"""The site's own pages: home, health check, the privacy page, and the error pages (403, 404, 429,
+500, CSRF failure)."""
 
 from celery import current_app
 from django.conf import settings
@@ -6,8 +7,10 @@ from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from accounts.retention import RetentionPolicy
 from campaigns.models import Campaign
 from core.access import public
 
@@ -65,6 +68,22 @@ def _check_broker() -> str:
 
 
 @public
+def privacy(request):
+    """What Haven keeps, who sees it and for how long, stated from the same settings the daily
+    retention task applies (accounts/retention.py), so the page cannot promise what is not done."""
+    return render(
+        request,
+        "pages/privacy.html",
+        {
+            "policy": RetentionPolicy.from_settings(),
+            "org_address": settings.HAVEN_ORG_ADDRESS,
+            "waitlist_offer_hours": settings.HAVEN_WAITLIST_OFFER_HOURS,
+            "privacy_url": reverse("accounts:privacy"),
+        },
+    )
+
+
+@public
 def permission_denied(request, exception=None):
     return render(request, "errors/403.html", status=403)
 
@@ -72,6 +91,16 @@ def permission_denied(request, exception=None):
 @public
 def page_not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
+
+
+@public
+def too_many_requests(request, exception=None):
+    """Every rate limit's answer (allauth's, through config.urls.handler429): status 429, in our layout.
+    A paused password sign-in leaves sign-in by emailed code open, and the page says so: knowing
+    someone's address must never be enough to keep them out of their account."""
+    match = getattr(request, "resolver_match", None)
+    signing_in = match is not None and match.url_name in {"account_login", "account_reauthenticate"}
+    return render(request, "errors/429.html", {"signing_in": signing_in}, status=429)
 
 
 @public

@@ -134,6 +134,21 @@ def test_the_demo_runs_everything_and_ctrl_c_stops_it(demo):
 
     new_mail = _wait_for(reset_mail, 30, "the worker to send the password reset mail")
     assert "To: volunteer1@haven.example" in new_mail[0].read_text()
+
+    # The caught mail holds that reset link: a visitor cannot read it, the key printed at start opens it
+    mail_page = f"{base}/dev/outbox/{new_mail[0].stem}/"
+    visitor = requests.Session()
+    locked = visitor.get(mail_page, timeout=10)
+    assert locked.status_code == 403 and "/accounts/password/reset/key/" not in locked.text
+    key = re.search(r"outbox key (\S+)", output).group(1)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', locked.text).group(1)
+    opened = visitor.post(
+        mail_page,
+        data={"csrfmiddlewaretoken": token, "outbox_key": key},
+        headers={"Referer": mail_page},
+        timeout=10,
+    )
+    assert opened.status_code == 200 and "/accounts/password/reset/key/" in opened.text
     # the worker logs success just after the mail is written: wait for the line rather than race it
     _wait_for(
         lambda: re.search(r"\[worker *\].*accounts\.tasks\.email_send\[.*succeeded", demo["log"].read_text()),

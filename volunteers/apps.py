@@ -8,7 +8,11 @@ class VolunteersConfig(AppConfig):
     def ready(self):
         # Imported here: app configs load before models.
         from accounts.privacy import privacy_part_register  # noqa: PLC0415
+        from accounts.retention import retention_rule_register  # noqa: PLC0415
 
-        from . import privacy  # noqa: PLC0415
+        from . import notices, privacy, retention  # noqa: PLC0415
 
         privacy_part_register(privacy.PART)
+        for rule in retention.RULES:
+            retention_rule_register(rule)
+        notices.register()

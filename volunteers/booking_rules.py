@@ -11,7 +11,16 @@ from dataclasses import dataclass, field
 
 from django.utils import formats, timezone
 
-from .models import Agreement, Booking, RequirementVerification, Role, RoleApproval, Shift, VolunteerProfile
+from .models import (
+    Agreement,
+    AgreementSignature,
+    Booking,
+    RequirementVerification,
+    Role,
+    RoleApproval,
+    Shift,
+    VolunteerProfile,
+)
 
 
 class BookingError(Exception):
@@ -102,23 +111,38 @@ class VolunteerStanding:
     def load(cls, volunteer) -> "VolunteerStanding":
         if volunteer is None or not volunteer.is_authenticated:
             return cls(profile=None, current_agreement=Agreement.current())
-        profile = VolunteerProfile.objects.filter(user=volunteer).first()
-        best: dict[int, RequirementVerification] = {}
-        for verification in RequirementVerification.objects.filter(volunteer=volunteer).select_related(
+        return cls.load_many([volunteer.pk])[volunteer.pk]
+
+    @classmethod
+    def load_many(cls, volunteer_ids) -> "dict[int, VolunteerStanding]":
+        """The standing of several volunteers in five queries however many there are (rosters, the
+        calendar feed, the clearance sweep)."""
+        ids = sorted(set(volunteer_ids))
+        current = Agreement.current()
+        standings = {
+            pk: cls(profile=None, current_agreement=current, signed_agreement_ids=set(), verifications={})
+            for pk in ids
+        }
+        if not ids:
+            return standings
+        for profile in VolunteerProfile.objects.filter(user_id__in=ids):
+            standings[profile.user_id].profile = profile
+        for volunteer_id, agreement_id in AgreementSignature.objects.filter(volunteer_id__in=ids).values_list(
+            "volunteer_id", "agreement_id"
+        ):
+            standings[volunteer_id].signed_agreement_ids.add(agreement_id)
+        for verification in RequirementVerification.objects.filter(volunteer_id__in=ids).select_related(
             "requirement"
         ):
+            best = standings[verification.volunteer_id].verifications
             held = best.get(verification.requirement_id)
             if held is None or _expiry_key(verification) > _expiry_key(held):
                 best[verification.requirement_id] = verification
-        return cls(
-            profile=profile,
-            current_agreement=Agreement.current(),
-            signed_agreement_ids=set(volunteer.agreement_signatures.values_list("agreement_id", flat=True)),
-            verifications=best,
-            approved_role_ids=set(
-                RoleApproval.objects.filter(volunteer=volunteer).values_list("role_id", flat=True)
-            ),
-        )
+        for volunteer_id, role_id in RoleApproval.objects.filter(volunteer_id__in=ids).values_list(
+            "volunteer_id", "role_id"
+        ):
+            standings[volunteer_id].approved_role_ids.add(role_id)
+        return standings
 
     @property
     def is_onboarded(self) -> bool:

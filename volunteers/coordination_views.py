@@ -5,7 +5,6 @@ A coordinator sees only the shifts of the roles they are assigned to and the vol
 shifts (selectors answer 404 for anything else); staff see every role. Thin: parse input, call a
 service or selector, render."""
 
-import csv
 import datetime
 
 from django.contrib import messages
@@ -18,9 +17,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.roles import role_required
-from core.csv import csv_safe
+from core.csv import csv_writer
 
-from . import selectors, services
+from . import clearance, selectors, services
 from .coordination_forms import (
     ApprovalForm,
     ApproveByEmailForm,
@@ -246,11 +245,18 @@ def shift_cancel(request, shift_id: int):
 
 
 def _roster_context(shift: Shift) -> dict:
+    now = timezone.now()
+    bookings = list(selectors.roster_bookings(shift=shift))
+    # Who is on hold (not cleared for this shift, so not shown its address): only while it is ahead.
+    holds = clearance.holds_for(bookings) if shift.ends_at > now else {}
+    for booking in bookings:
+        booking.hold = holds.get(booking.pk)
     return {
         "shift": shift,
-        "bookings": list(selectors.roster_bookings(shift=shift)),
+        "bookings": bookings,
+        "on_hold_count": len(holds),
         "waitlist": list(selectors.roster_waitlist(shift=shift)),
-        "now": timezone.now(),
+        "now": now,
     }
 
 
@@ -287,17 +293,17 @@ def roster_csv(request, shift_id: int):
     starts = timezone.localtime(shift.starts_at)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="roster-{shift.pk}-{starts:%Y-%m-%d}.csv"'
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["Name", "Email", "Phone", "Status", "Checked in", "Checked out", "Hours"])
     for booking in selectors.roster_bookings(shift=shift):
         person = booking.volunteer
         profile = getattr(person, "volunteer_profile", None)
         writer.writerow(
             [
-                csv_safe(person.get_full_name()),
-                csv_safe(person.email),
-                csv_safe(profile.phone if profile else ""),
-                csv_safe(booking.get_status_display()),
+                person.get_full_name(),
+                person.email,
+                profile.phone if profile else "",
+                booking.get_status_display(),
                 _local(booking.checked_in_at),
                 _local(booking.checked_out_at),
                 f"{booking.hours:.2f}" if booking.minutes is not None else "",
@@ -390,21 +396,29 @@ def volunteer_list(request):
 @coordinator_required
 @require_POST
 def volunteer_approve_by_email(request):
-    roles = selectors.coordinator_roles(user=request.user)
+    roles = selectors.coordinator_roles(user=request.user).filter(requires_approval=True)
     form = ApproveByEmailForm(request.POST, roles=roles)
     if not form.is_valid():
-        messages.error(request, "Please give an email address and one of your roles.")
+        messages.error(request, "Please give an email address and one of your roles that needs approval.")
         return redirect("volunteers:coordinate:volunteers")
-    volunteer = selectors.onboarded_volunteer_by_email(email=form.cleaned_data["email"])
+    role = form.cleaned_data["role"]
+    volunteer = selectors.coordinator_volunteer_by_email(user=request.user, email=form.cleaned_data["email"])
     if volunteer is None:
+        # One answer for "no such person" and "not connected to your roles": an address alone must
+        # tell a coordinator nothing about who has an account.
         messages.error(
-            request, "No volunteer who has completed onboarding has that email address. Check it with them."
+            request,
+            "No volunteer connected to your roles has that email address. Volunteers appear here once "
+            "they have completed onboarding and booked, joined a waitlist or applied for one of your "
+            "roles. Ask them to apply on the shift page, or ask staff to approve them.",
         )
         return redirect("volunteers:coordinate:volunteers")
-    services.role_approval_grant(role=form.cleaned_data["role"], volunteer=volunteer, by=request.user)
-    messages.success(
-        request, f"{volunteer.get_full_name()} is approved for {form.cleaned_data['role'].name}."
-    )
+    try:
+        services.role_approval_grant(role=role, volunteer=volunteer, by=request.user)
+    except CoordinationError as error:
+        messages.error(request, error.message)
+        return redirect("volunteers:coordinate:volunteers")
+    messages.success(request, f"{volunteer.get_full_name()} is approved for {role.name}.")
     return redirect("volunteers:coordinate:volunteer", volunteer_id=volunteer.pk)
 
 
@@ -413,11 +427,16 @@ def volunteer_approve_by_email(request):
 def application_decide(request, application_id: int):
     application = selectors.coordinator_application_get(user=request.user, application_id=application_id)
     approve = request.POST.get("decision") == "approve"
-    services.role_application_decide(application=application, approve=approve, by=request.user)
-    verb = "approved" if approve else "declined"
-    messages.success(
-        request, f"{application.volunteer.get_full_name()}'s application for {application.role.name} {verb}."
-    )
+    try:
+        services.role_application_decide(application=application, approve=approve, by=request.user)
+    except CoordinationError as error:
+        messages.error(request, error.message)
+    else:
+        verb = "approved" if approve else "declined"
+        messages.success(
+            request,
+            f"{application.volunteer.get_full_name()}'s application for {application.role.name} {verb}.",
+        )
     if request.POST.get("back") == "volunteer":
         return redirect("volunteers:coordinate:volunteer", volunteer_id=application.volunteer_id)
     return redirect("volunteers:coordinate:volunteers")
@@ -451,12 +470,15 @@ def volunteer_approval(request, volunteer_id: int):
     form = ApprovalForm(request.POST, roles=selectors.coordinator_roles(user=request.user))
     if form.is_valid():
         role = form.cleaned_data["role"]
-        if request.POST.get("decision") == "revoke":
-            services.role_approval_revoke(role=role, volunteer=volunteer, by=request.user)
-            messages.success(request, f"Approval for {role.name} withdrawn.")
-        else:
-            services.role_approval_grant(role=role, volunteer=volunteer, by=request.user)
-            messages.success(request, f"Approved for {role.name}.")
+        try:
+            if request.POST.get("decision") == "revoke":
+                services.role_approval_revoke(role=role, volunteer=volunteer, by=request.user)
+                messages.success(request, f"Approval for {role.name} withdrawn.")
+            else:
+                services.role_approval_grant(role=role, volunteer=volunteer, by=request.user)
+                messages.success(request, f"Approved for {role.name}.")
+        except CoordinationError as error:
+            messages.error(request, error.message)
     else:
         messages.error(request, "Choose one of your roles.")
     return redirect("volunteers:coordinate:volunteer", volunteer_id=volunteer.pk)

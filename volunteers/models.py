@@ -369,6 +369,14 @@ class Booking(models.Model):
         WAITLIST = "waitlist", "From the waitlist"
         COORDINATOR = "coordinator", "Added by a coordinator"
 
+    class HoldReason(models.TextChoices):
+        """Why a booked volunteer is no longer cleared for the shift (volunteers.clearance)."""
+
+        PROFILE = "profile", "Volunteer profile missing"
+        AGREEMENT = "agreement", "New agreement not signed"
+        APPROVAL = "approval", "Approval withdrawn"
+        REQUIREMENT = "requirement", "Requirement not valid on the day"
+
     ACTIVE_STATUSES = (Status.BOOKED, Status.ATTENDED, Status.NO_SHOW)
 
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="bookings")
@@ -381,6 +389,11 @@ class Booking(models.Model):
     checked_out_at = models.DateTimeField(null=True, blank=True)
     minutes = models.PositiveIntegerField(null=True, blank=True)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    # Set while the volunteer is not cleared for the shift, by volunteers.services.booking_holds_sync,
+    # which tells them once per hold and once when it lifts. What a page shows never waits for this:
+    # whether someone may see the address is decided afresh on every read (volunteers.clearance).
+    on_hold_since = models.DateTimeField(null=True, blank=True)
+    hold_reason = models.CharField(max_length=12, choices=HoldReason.choices, blank=True)
 
     class Meta:
         ordering = ["shift__starts_at", "id"]
@@ -403,6 +416,11 @@ class Booking(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False),
                 name="booking_cancelled_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(on_hold_since__isnull=True, hold_reason="")
+                | (Q(on_hold_since__isnull=False) & ~Q(hold_reason="")),
+                name="booking_hold_has_time_and_reason",
             ),
         ]
 

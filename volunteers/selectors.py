@@ -390,11 +390,30 @@ def coordinator_volunteer_get(*, user: User, volunteer_id: int) -> User:
 
 
 def onboarded_volunteer_by_email(*, email: str) -> User | None:
-    """An onboarded volunteer with exactly this email address (how a coordinator finds someone to
-    approve before they have booked anything)."""
+    """An onboarded volunteer with exactly this email address, whoever they are: only for staff."""
     return User.objects.filter(
         email__iexact=email.strip(), is_active=True, volunteer_profile__onboarded_at__isnull=False
     ).first()
+
+
+def coordinator_volunteer_by_email(*, user: User, email: str) -> User | None:
+    """The onboarded volunteer with exactly this email address whom `user` may approve: for staff,
+    anyone; for a coordinator, only someone already connected to one of their roles (booked, waiting,
+    applied or approved, as `coordinator_volunteers`). An address alone never pulls a stranger into a
+    coordinator's view."""
+    if user.has_role("staff"):
+        return onboarded_volunteer_by_email(email=email)
+    return (
+        coordinator_volunteers(user=user)
+        .filter(email__iexact=email.strip(), is_active=True, volunteer_profile__onboarded_at__isnull=False)
+        .first()
+    )
+
+
+def coordinator_reaches(*, user: User, volunteer: User) -> bool:
+    """Whether `user` may act on `volunteer` at all: staff always, a coordinator only for volunteers
+    connected to one of their roles."""
+    return user.has_role("staff") or coordinator_volunteers(user=user).filter(pk=volunteer.pk).exists()
 
 
 @dataclass

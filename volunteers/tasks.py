@@ -22,6 +22,14 @@ def reminders_send_due() -> int:
 
 
 @shared_task
+def booking_holds_sync_all() -> int:
+    """Beat, every 15 minutes: record holds no service announced (a new agreement version reaching its
+    publication time, records changed in the admin) and tell the volunteers. Returns how many changed."""
+    changes = services.booking_holds_sync_all()
+    return len(changes.held) + len(changes.cleared)
+
+
+@shared_task
 def waitlist_offers_expire() -> int:
     """Beat, every minute: expire offers and pass the places on."""
     return services.waitlist_offers_expire()

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.roles import public, signed_in
 
-from . import booking_rules, ics, selectors, services
+from . import booking_rules, clearance, ics, selectors, services
 from .booking_rules import BookingError, VolunteerStanding
 from .forms import AgreementSignForm, ShiftFilterForm, VolunteerProfileForm
 from .models import (
@@ -95,6 +95,7 @@ def shift_detail(request, shift_id: int):
         {
             "shift": shift,
             "booking": booking,
+            "location": clearance.location_for(booking),
             "entry": entry,
             "position": selectors.waitlist_position(entry=entry)
             if entry and entry.status == "waiting"
@@ -169,7 +170,7 @@ def shift_ics(request, shift_id: int):
     booking = selectors.booking_active(shift=shift, user=request.user)
     body = ics.calendar_for_shifts(
         [shift],
-        booked_shift_ids={shift.pk} if booking else set(),
+        locations={shift.pk: clearance.location_for(booking)} if booking else {},
         name=shift.display_title,
         show_neighbourhood=request.user.is_authenticated,
     )
@@ -180,11 +181,13 @@ def shift_ics(request, shift_id: int):
 
 @signed_in
 def my_shifts(request):
+    upcoming = list(selectors.volunteer_bookings(volunteer=request.user, upcoming=True))
+    holds = clearance.holds_for(upcoming)
     return render(
         request,
         "volunteers/my_shifts.html",
         {
-            "upcoming": selectors.volunteer_bookings(volunteer=request.user, upcoming=True),
+            "upcoming": [(booking, holds.get(booking.pk)) for booking in upcoming],
             "past": selectors.volunteer_bookings(volunteer=request.user, upcoming=False),
             "waitlist": selectors.volunteer_waitlist(volunteer=request.user),
             "now": timezone.now(),
@@ -329,9 +332,7 @@ def calendar_feed(request, token: str):
         raise Http404("No such calendar")
     bookings = list(selectors.calendar_bookings(volunteer=user))
     body = ics.calendar_for_shifts(
-        [b.shift for b in bookings],
-        booked_shift_ids={b.shift_id for b in bookings},
-        name="My volunteer shifts",
+        [b.shift for b in bookings], locations=clearance.locations_for(bookings), name="My volunteer shifts"
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"

@@ -65,6 +65,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: no-store on every response that is not a public page seen anonymously (it sees the
+    # response after every inner middleware and the view, so it has the last word).
+    "core.middleware.PrivatePagesNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -113,6 +116,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# Flash messages live in the server-side session, never in a cookie: allauth's "Confirmation email
+# sent to <address>" and "Signed in as <address>" would otherwise sit, readable, in the browser.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "accounts:dashboard"
 
@@ -126,7 +132,12 @@ ACCOUNT_LOGIN_BY_CODE_ENABLED = True  # donors who never set a password sign in 
 ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+# Every limit answers 429 (accounts.adapters.AccountAdapter.validation_error, pages/views.py).
+# Wrong passwords: 10 a minute per IP, 5 per 5 minutes per address (then password sign-in for that
+# address pauses; sign-in by emailed code stays open). Code requests: 20 a minute per IP, 3 a minute
+# per address and IP (the key is "<address>|<ip>", accounts.forms.RequestLoginCodeForm), so nobody
+# can use up the owner's requests from elsewhere.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "request_login_code": "20/m/ip,3/m/key"}
 # How many reverse proxies of ours stand in front of the app, each appending to X-Forwarded-For:
 # core.http.client_ip takes the client's address from there (0: the header is ignored). Haven's own
 # limits use that helper, and so does allauth's (through AccountAdapter.get_client_ip); allauth's
@@ -134,7 +145,10 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 HAVEN_TRUSTED_PROXY_COUNT = env_int("HAVEN_TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = HAVEN_TRUSTED_PROXY_COUNT
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.SignupForm",
+    "request_login_code": "accounts.forms.RequestLoginCodeForm",
+}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Haven] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("HAVEN_ORG_NAME", "Haven")
@@ -233,6 +247,12 @@ CELERY_BEAT_SCHEDULE["volunteers-reminders"] = {
     "task": "volunteers.tasks.reminders_send_due",
     "schedule": 60.0,
 }
+# Bookings whose volunteer lost clearance go on hold and the volunteer is told; pages decide the
+# address on every read, this only catches changes no service announced (volunteers.services.holds).
+CELERY_BEAT_SCHEDULE["volunteers-booking-holds"] = {
+    "task": "volunteers.tasks.booking_holds_sync_all",
+    "schedule": 15 * 60.0,
+}
 CELERY_BEAT_SCHEDULE["volunteers-waitlist-offers"] = {
     "task": "volunteers.tasks.waitlist_offers_expire",
     "schedule": 60.0,
@@ -258,6 +278,11 @@ CELERY_BEAT_SCHEDULE["donations-annual-statements"] = {
 CELERY_BEAT_SCHEDULE["campaigns-recompute-totals"] = {
     "task": "campaigns.tasks.totals_recompute_all_task",
     "schedule": 6 * 3600.0,
+}
+# The retention policy (accounts/retention.py), applied once a day; the privacy page states it.
+CELERY_BEAT_SCHEDULE["accounts-retention"] = {
+    "task": "accounts.tasks.retention_apply",
+    "schedule": 24 * 3600.0,
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -329,3 +354,12 @@ HAVEN_MESSAGE_RETRY_MAX_SECONDS = env_int("HAVEN_MESSAGE_RETRY_MAX_SECONDS", 360
 HAVEN_MESSAGE_CLAIM_TIMEOUT_SECONDS = env_int("HAVEN_MESSAGE_CLAIM_TIMEOUT_SECONDS", 60)
 # A message handed to the broker but still unsent this long after is handed again (a lost publish).
 HAVEN_MESSAGE_REQUEUE_AFTER_SECONDS = env_int("HAVEN_MESSAGE_REQUEUE_AFTER_SECONDS", 120)
+
+# --- retention: what Haven keeps, and how long (accounts/retention.py; stated on /privacy/) ---------
+# Volunteer data of people who have neither signed in nor had a shift for this many months.
+HAVEN_RETENTION_VOLUNTEER_INACTIVE_MONTHS = env_int("HAVEN_RETENTION_VOLUNTEER_INACTIVE_MONTHS", 24)
+# Donors' names and addresses on their gifts, kept this many full calendar years after the year of
+# their last gift, for tax records (the gifts stay, anonymised). Check the rule where you operate.
+HAVEN_RETENTION_DONOR_YEARS = env_int("HAVEN_RETENTION_DONOR_YEARS", 7)
+# The text of sent messages (emails), kept this many days.
+HAVEN_RETENTION_MESSAGE_BODY_DAYS = env_int("HAVEN_RETENTION_MESSAGE_BODY_DAYS", 90)

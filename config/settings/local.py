@@ -6,6 +6,8 @@ from .base import VAR_DIR, env, env_bool
 DEBUG = env_bool("DJANGO_DEBUG", True)
 EMAIL_BACKEND = env("EMAIL_BACKEND", "core.mail.OutboxEmailBackend")
 HAVEN_OUTBOX_DIR = VAR_DIR / "outbox"
+# Opens /dev/outbox/ besides a superuser's sign-in; `manage.py demo` makes a fresh one at each start.
+HAVEN_DEV_OUTBOX_KEY = env("HAVEN_DEV_OUTBOX_KEY", "")
 
 # Without Redis the demo still runs a real worker and beat: Kombu's filesystem transport, with
 # atomic publishing (core/filesystem_broker.py says why), is the broker; folders under var/ are the

@@ -42,6 +42,7 @@ PAGES = [
     ("shift", None, "/shifts/{shift}/"),
     ("sign-in", None, "/accounts/login/"),
     ("sign-up", None, "/accounts/signup/"),
+    ("privacy", None, "/privacy/"),
     ("my-shifts", "volunteer", "/me/shifts/"),
     ("volunteer-profile", "volunteer", "/me/volunteer/profile/"),
     ("my-giving", "donor", "/me/giving/"),

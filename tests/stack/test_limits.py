@@ -10,7 +10,8 @@ import pytest
 pytestmark = pytest.mark.stack
 
 PASSWORD = "stack tests correct horse"
-LIMITED_SIGN_IN = "Too many failed login attempts"
+# Every sign-in limit answers 429 with this page (pages.views.too_many_requests).
+LIMITED_SIGN_IN = "Too many attempts"
 
 
 def _address(block: int, number: int) -> str:
@@ -69,8 +70,9 @@ def test_failed_sign_ins_are_limited_per_client(stack):
         page = _sign_in(stack, guesser, f"nobody{number}-{uuid.uuid4().hex[:6]}@example.org", "wrong")
         assert page.status_code == 200 and LIMITED_SIGN_IN not in page.text
 
-    # then its 11th failure in the minute is refused, and someone else's is not
-    assert LIMITED_SIGN_IN in _sign_in(stack, guesser, "nobody@example.org", "wrong").text
+    # then its 11th failure in the minute is refused with a 429, and someone else's is not
+    refused = _sign_in(stack, guesser, "nobody@example.org", "wrong")
+    assert refused.status_code == 429 and LIMITED_SIGN_IN in refused.text
     other = stack.client(_address(20, 2))
     assert LIMITED_SIGN_IN not in _sign_in(stack, other, "nobody@example.org", "wrong").text
 
@@ -85,8 +87,11 @@ def test_a_hammered_account_is_limited_from_every_client_but_its_owner_signs_in_
 
     # when the owner, from their own address, now signs in with the right password
     owner = stack.client(_address(30, 100))
-    # then the account's limit refuses it too (the limit is per account as well as per client)
-    assert LIMITED_SIGN_IN in _sign_in(stack, owner, email, PASSWORD).text
+    # then the account's limit refuses it too (the limit is per account as well as per client), with a
+    # 429 whose page offers the way that stays open
+    paused = _sign_in(stack, owner, email, PASSWORD)
+    assert paused.status_code == 429 and LIMITED_SIGN_IN in paused.text
+    assert "Email me a sign-in code" in paused.text
 
     # but a code sent to their email signs them in
     requested = stack.csrf_post(owner, "/accounts/login/code/", {"email": email})

@@ -10,6 +10,8 @@ Callers use the package (`services.shift_book(...)`); the modules are:
 - `attendance`: check-in, check-out, attended, no-show
 - `shift_messages`: messages and notices to the people booked on a shift
 - `approvals`: role applications and approvals, requirement verifications
+- `holds`: bookings on hold when their volunteer loses clearance (and the notices), see
+  `volunteers.clearance`
 - `digest`: the coordinators' daily digest
 
 `locks` holds the lock order (the volunteer's profile, then the shift, then the shift's rows), and
@@ -35,6 +37,7 @@ from .calendar import (
 )
 from .digest import coordinator_digest_send, coordinator_digests_send
 from .errors import CapacityBelowBooked, CoordinationError
+from .holds import HoldChanges, booking_holds_sync, booking_holds_sync_all
 from .local_time import local_instant
 from .onboarding import agreement_sign, volunteer_onboarding_complete, volunteer_profile_save
 from .reminders import reminders_reschedule_for_shift, reminders_schedule, reminders_send_due
@@ -54,11 +57,14 @@ from .waitlist import (
 __all__ = [
     "CapacityBelowBooked",
     "CoordinationError",
+    "HoldChanges",
     "agreement_sign",
     "booking_cancel",
     "booking_check_in",
     "booking_check_out",
     "booking_confirmation_deliver",
+    "booking_holds_sync",
+    "booking_holds_sync_all",
     "booking_mark_attended",
     "booking_mark_no_show",
     "calendar_token_hash",

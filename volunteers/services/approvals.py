@@ -21,8 +21,10 @@ from ..models import (
     RoleApproval,
     VolunteerProfile,
 )
+from ..selectors import coordinator_reaches
 from . import queue
 from .errors import CoordinationError
+from .holds import booking_holds_sync
 
 
 @transaction.atomic
@@ -42,9 +44,31 @@ def role_apply(*, volunteer: User, role: Role) -> RoleApplication:
     return RoleApplication.objects.create(volunteer=volunteer, role=role)
 
 
+def _check_may_approve(*, role: Role, volunteer: User, by: User) -> None:
+    """Only a role that needs approval can be approved for; only its coordinators (or staff) approve;
+    and a coordinator reaches only volunteers already connected to one of their roles (booked,
+    waiting, applied or approved), so knowing an address is not enough to pull someone into their
+    view. Staff may approve anyone."""
+    if not role.requires_approval:
+        raise CoordinationError(
+            f"{role.name} needs no approval: every volunteer who meets its requirements can book it."
+        )
+    if by.has_role("staff"):
+        return
+    if not role.coordinators.filter(pk=by.pk).exists():
+        raise CoordinationError(f"You do not coordinate {role.name}.")
+    if not coordinator_reaches(user=by, volunteer=volunteer):
+        raise CoordinationError(
+            "This volunteer has not booked, waited for, applied for or been approved for any of your "
+            "roles. Ask them to apply on the shift page, or ask staff to approve them."
+        )
+
+
 @transaction.atomic
 def role_approval_grant(*, role: Role, volunteer: User, by: User) -> RoleApproval:
-    """Approve a volunteer for a role (approving twice keeps the first approval)."""
+    """Approve a volunteer for a role that needs approval (approving twice keeps the first approval).
+    Raises CoordinationError when `by` may not (see `_check_may_approve`)."""
+    _check_may_approve(role=role, volunteer=volunteer, by=by)
     approval = RoleApproval.objects.filter(role=role, volunteer=volunteer).first()
     if approval is None:
         try:
@@ -67,6 +91,7 @@ def role_approval_grant(*, role: Role, volunteer: User, by: User) -> RoleApprova
     )
     for application_id in answered:
         queue.after_commit(lambda pk=application_id: queue.tasks().role_application_notify.delay(pk))
+    booking_holds_sync(volunteer=volunteer)
     return approval
 
 
@@ -120,12 +145,16 @@ def role_application_notify(*, application_id: int) -> bool:
 
 @transaction.atomic
 def role_approval_revoke(*, role: Role, volunteer: User, by: User) -> bool:
-    """Withdraw an approval: the person can no longer book the role (existing bookings stay)."""
+    """Withdraw an approval: the person can no longer book the role, and their upcoming bookings of
+    it go on hold (kept, but without the address; they are told why)."""
+    if not by.has_role("staff") and not role.coordinators.filter(pk=by.pk).exists():
+        raise CoordinationError(f"You do not coordinate {role.name}.")
     deleted, _ = RoleApproval.objects.filter(role=role, volunteer=volunteer).delete()
     if deleted:
         audit_record(
             actor=by, action="volunteers.role_approval_revoke", target=volunteer, data={"role": role.name}
         )
+        booking_holds_sync(volunteer=volunteer)
     return bool(deleted)
 
 
@@ -166,4 +195,5 @@ def requirement_verification_record(
             "expires_on": expires_on.isoformat() if expires_on else None,
         },
     )
+    booking_holds_sync(volunteer=volunteer)
     return verification

@@ -8,6 +8,7 @@ from accounts.models import User
 from accounts.roles import user_grant_role
 
 from ..models import Agreement, AgreementSignature, VolunteerProfile
+from .holds import booking_holds_sync
 
 
 @transaction.atomic
@@ -57,6 +58,8 @@ def agreement_sign(*, volunteer: User, agreement: Agreement) -> AgreementSignatu
         volunteer=volunteer, agreement=agreement, defaults={"version": agreement.version}
     )
     volunteer_onboarding_complete(user=volunteer)
+    # Bookings on hold for the unsigned version are confirmed again.
+    booking_holds_sync(volunteer=volunteer)
     return signature
 
 

@@ -13,6 +13,7 @@ from accounts.models import User
 from ..models import Booking, Role, Shift, ShiftSeries
 from .capacity import capacity_check
 from .errors import CoordinationError
+from .holds import booking_holds_sync
 from .reminders import reminders_reschedule_for_shift
 from .shift_messages import shift_moved_notice
 from .waitlist import waitlist_fit_capacity
@@ -180,6 +181,7 @@ def shift_series_update_future(
     for target in moved_shifts:
         reminders_reschedule_for_shift(shift=target)
         shift_moved_notice(shift=target, sender=by)
+        booking_holds_sync(shift=target)
     for target in targets:
         waitlist_fit_capacity(shift=target)
     return targets

@@ -12,6 +12,7 @@ from accounts.services import audit_record
 from ..models import Booking, Reminder, Role, Shift, WaitlistEntry
 from .capacity import active_bookings, capacity_check
 from .errors import CoordinationError
+from .holds import booking_holds_sync
 from .local_time import format_when
 from .locks import lock_shift
 from .reminders import reminders_reschedule_for_shift
@@ -91,6 +92,8 @@ def shift_update(
     if moved:
         reminders_reschedule_for_shift(shift=shift)
         shift_moved_notice(shift=shift, sender=by)
+        # A new day can fall after a booked volunteer's check expires: their booking goes on hold.
+        booking_holds_sync(shift=shift)
     waitlist_fit_capacity(shift=shift)
     return shift
 

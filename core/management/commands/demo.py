@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import secrets
 import signal
 import sys
 from pathlib import Path
@@ -33,6 +34,8 @@ def demo_environment(*, host: str, web_port: int, stripe_port: int) -> dict[str,
         "STRIPE_SECRET_KEY": "sk_test_demo",
         "STRIPE_PUBLISHABLE_KEY": "pk_test_demo",
         "STRIPE_WEBHOOK_SECRET": DEMO_WEBHOOK_SECRET,
+        # Opens the caught mail at /dev/outbox/ (printed in the banner; new at every start).
+        "HAVEN_DEV_OUTBOX_KEY": secrets.token_urlsafe(12),
         "PYTHONUNBUFFERED": "1",
     }
     # Two-factor enrolment would stop every demo visitor at staff pages; opt in with the variable.
@@ -213,6 +216,7 @@ class Command(BaseCommand):
   Haven is running.
   Site             {base}/
   Mail outbox      {base}/dev/outbox/   (every email the demo sends lands here)
+                   outbox key {os.environ.get("HAVEN_DEV_OUTBOX_KEY", "")}   (or sign in as the superuser)
   Admin            {base}/admin/
   Health           {base}/healthz
 {stripe}

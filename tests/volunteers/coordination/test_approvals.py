@@ -7,7 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from tests.factories import RequirementFactory, RoleFactory, ShiftFactory, ready_volunteer
+from tests.factories import (
+    BookingFactory,
+    RequirementFactory,
+    RoleApplicationFactory,
+    RoleFactory,
+    ShiftFactory,
+    ready_volunteer,
+)
 from volunteers import booking_rules, services, tasks
 from volunteers.models import Booking, RequirementVerification, RoleApplication, RoleApproval
 
@@ -63,6 +70,7 @@ def test_application_approved_and_requirement_verified_then_the_volunteer_can_bo
 
 def test_an_expired_verification_blocks_booking(coordinator, checked_role, agreement):
     volunteer = ready_volunteer()
+    services.role_apply(volunteer=volunteer, role=checked_role)
     services.role_approval_grant(role=checked_role, volunteer=volunteer, by=coordinator)
     today = timezone.localdate()
     services.requirement_verification_record(
@@ -116,14 +124,17 @@ def test_declined_application_and_revoked_approval(coordinator_client, coordinat
     assert not RoleApproval.objects.filter(volunteer=volunteer).exists()
 
 
-def test_approve_by_email_finds_only_onboarded_volunteers(coordinator_client, checked_role, agreement):
+def test_approve_by_email_finds_only_onboarded_volunteers_of_the_coordinators_roles(
+    coordinator_client, checked_role, agreement
+):
     volunteer = ready_volunteer(email="known@example.org")
+    RoleApplicationFactory(volunteer=volunteer, role=checked_role)
     url = reverse("volunteers:coordinate:approve_by_email")
 
     missing = coordinator_client.post(
         url, {"email": "nobody@example.org", "role": checked_role.pk}, follow=True
     )
-    assert "No volunteer who has completed onboarding" in missing.content.decode()
+    assert "No volunteer connected to your roles has that email address" in missing.content.decode()
 
     coordinator_client.post(url, {"email": "KNOWN@example.org", "role": checked_role.pk})
     assert RoleApproval.objects.filter(volunteer=volunteer, role=checked_role).exists()
@@ -148,6 +159,7 @@ def test_coordinator_cannot_decide_or_verify_for_other_roles(coordinator_client,
 
 def test_approvals_verifications_and_cancellations_are_in_the_audit_log(coordinator, checked_role, agreement):
     volunteer = ready_volunteer()
+    services.role_apply(volunteer=volunteer, role=checked_role)
     requirement = checked_role.requirements.get()
     today = timezone.localdate()
 
@@ -176,9 +188,11 @@ def test_approvals_verifications_and_cancellations_are_in_the_audit_log(coordina
 
 
 def test_the_volunteer_hears_the_decision_once(
-    coordinator, checked_role, agreement, mailoutbox, django_capture_on_commit_callbacks
+    coordinator, checked_role, role, agreement, mailoutbox, django_capture_on_commit_callbacks
 ):
     approved, declined, direct = ready_volunteer(), ready_volunteer(), ready_volunteer()
+    # `direct` never applied, but is booked on another of the coordinator's roles
+    BookingFactory(volunteer=direct, shift=ShiftFactory(role=role))
     to_approve = services.role_apply(volunteer=approved, role=checked_role)
     to_decline = services.role_apply(volunteer=declined, role=checked_role)
 
