@@ -65,7 +65,7 @@ def privacy_erase(request):
         else:
             logout(request)
             messages.success(request, "Your personal data has been erased and you have been signed out.")
-            return redirect("home")
+            return redirect("pages:home")
     response = render(
         request,
         "accounts/privacy_erase.html",

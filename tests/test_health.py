@@ -17,7 +17,7 @@ def _closed_port() -> int:
 
 
 def test_health_is_ok_with_a_working_database_and_broker(client):
-    response = client.get(reverse("healthz"))
+    response = client.get(reverse("pages:healthz"))
 
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "ok", "broker": "ok"}
@@ -30,7 +30,7 @@ def test_health_checks_a_real_redis_broker_when_configured(client, settings):
         pytest.skip("REDIS_URL not set (CI sets it)")
     settings.CELERY_BROKER_URL = redis_url
 
-    assert client.get(reverse("healthz")).json()["broker"] == "ok"
+    assert client.get(reverse("pages:healthz")).json()["broker"] == "ok"
 
 
 def test_health_is_degraded_and_fast_when_the_broker_is_unreachable(client, settings):
@@ -39,7 +39,7 @@ def test_health_is_degraded_and_fast_when_the_broker_is_unreachable(client, sett
 
     # When the load balancer asks
     started = time.monotonic()
-    response = client.get(reverse("healthz"))
+    response = client.get(reverse("pages:healthz"))
     elapsed = time.monotonic() - started
 
     # Then it hears 503 within a few seconds, and which part is down

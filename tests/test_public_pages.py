@@ -39,7 +39,7 @@ def _public_urls_without_arguments():
 
 
 ENTRANCE_PAGES = [
-    "home",
+    "pages:home",
     "account_login",
     "account_signup",
     "account_reset_password",

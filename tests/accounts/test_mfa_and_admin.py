@@ -63,7 +63,7 @@ def test_the_enrolment_pages_stay_reachable(client, staff_user, mfa_for_staff_an
 
     # /accounts/ is exempt, or nobody could enrol; the health check too
     assert client.get(reverse("mfa_index")).status_code == 200
-    assert client.get(reverse("healthz")).status_code == 200
+    assert client.get(reverse("pages:healthz")).status_code == 200
 
 
 def test_staff_enrol_in_totp_then_reach_their_pages(client, mfa_for_staff_and_coordinators):
