@@ -10,6 +10,13 @@ from .languages import language_choices
 from .models import Page, PartnerService
 
 
+def _mark_spanish(form: forms.Form) -> None:
+    """Spanish inputs say so (lang="es"), for spelling checkers and screen readers."""
+    for name, field in form.fields.items():
+        if name.endswith("_es"):
+            field.widget.attrs["lang"] = "es"
+
+
 class PageForm(forms.Form):
     slug = forms.SlugField(
         label=_("Address"),
@@ -63,6 +70,7 @@ class PageForm(forms.Form):
                 | {"in_navigation": page.in_navigation},
             )
         super().__init__(*args, **kwargs)
+        _mark_spanish(self)
         self.page = page
         if page is not None and page.has_purpose:
             self.fields["slug"].disabled = True
@@ -176,6 +184,7 @@ class PartnerServiceForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
+        _mark_spanish(self)
         self.fields["languages"].choices = language_choices()
 
     def clean(self):
