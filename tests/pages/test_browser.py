@@ -4,7 +4,9 @@ Screenshots land in test-artifacts/."""
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from pages.content import purpose_pages_ensure
 from pages.models import Page
 from tests.e2e.conftest import browser, page, screenshot  # noqa: F401 - shared browser fixtures
 from tests.factories import (
@@ -49,6 +51,8 @@ OVERFLOW = """
 
 
 def _seed():
+    # the pages with a purpose, as the migration made them (whatever an earlier test's flush left)
+    purpose_pages_ensure(Page, now=timezone.now())
     CampaignFactory(title="Safe Nights")
     ShiftFactory(capacity=6)
     PageFactory(slug="about-us", title_en="About us")
