@@ -1,4 +1,7 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
+
+from .navigation import navigation_items
 
 HOTLINE = {
     "name": "National Human Trafficking Hotline",
@@ -19,4 +22,6 @@ def haven(request):
         "org_name": settings.HAVEN_ORG_NAME,
         "hotline": HOTLINE,
         "nav_roles": roles,
+        # Published pages for the main navigation, from the cache (no query on most requests).
+        "nav_pages": SimpleLazyObject(navigation_items),
     }

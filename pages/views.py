@@ -1,35 +1,101 @@
-"""The site's own pages: home, health check, the privacy page, and the error pages (403, 404, 429,
-500, CSRF failure)."""
+"""The site's own pages: home, learn the signs, how you can help, find help, the pages staff write,
+the privacy page, the health check and the error pages (403, 404, 429, 500, CSRF failure)."""
+
+from urllib.parse import quote, urlencode
 
 from celery import current_app
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
 from accounts.retention import RetentionPolicy
 from campaigns.models import Campaign
+from core import ways_to_help
 from core.access import public
 
+from . import selectors
 from .context_processors import HOTLINE
-
-SERVICES = [
-    ("Emergency housing", "Safe rooms the same night, and help finding a home after."),
-    ("Medical care", "Clinic visits, medication and dental care, without questions about status."),
-    ("Legal help", "Immigration, protective orders and clearing records, with trusted attorneys."),
-    ("Crisis counseling", "Trauma-informed counselors, day or night."),
-    ("Education and job training", "Classes, certificates and paid placements toward independence."),
-    ("Community support", "Mentors, peer groups and everyday help rebuilding a life."),
-]
+from .forms import DirectoryFilterForm
+from .models import Page
 
 
 @public
+@require_safe
 def home(request):
+    page = selectors.page_for_purpose(Page.Purpose.HOME)
     campaigns = Campaign.objects.filter(is_published=True).select_related("fund")[:3]
-    return render(request, "home.html", {"services": SERVICES, "campaigns": campaigns})
+    return render(request, "home.html", {"page": page, "campaigns": campaigns})
+
+
+@public
+@require_safe
+def learn_the_signs(request):
+    page = selectors.page_for_purpose(Page.Purpose.LEARN_THE_SIGNS)
+    return render(
+        request,
+        "pages/learn_the_signs.html",
+        {"page": page, "share": share_links(page, "pages:learn_the_signs")},
+    )
+
+
+@public
+@require_safe
+def how_you_can_help(request):
+    pages = selectors.pages_for_purposes(Page.Purpose.HOW_YOU_CAN_HELP, Page.Purpose.LEARN_THE_SIGNS)
+    page = pages.get(Page.Purpose.HOW_YOU_CAN_HELP)
+    context = {
+        "page": page,
+        "campaigns": selectors.campaigns_needing_money(),
+        "shifts": selectors.shifts_needing_people(),
+        "more_ways": ways_to_help.sections(),
+        "share": share_links(page, "pages:how_you_can_help"),
+        "signs_share": share_links(pages.get(Page.Purpose.LEARN_THE_SIGNS), "pages:learn_the_signs"),
+    }
+    return render(request, "pages/how_you_can_help.html", context)
+
+
+@public
+@require_safe
+def find_help(request):
+    page = selectors.page_for_purpose(Page.Purpose.FIND_HELP)
+    form = DirectoryFilterForm(request.GET or None)
+    need, language = form.filters()
+    found = selectors.directory(need=need, language=language)
+    form.offer_languages(found.languages)
+    return render(
+        request,
+        "pages/find_help.html",
+        {"page": page, "form": form, "directory": found, "filtered": bool(need or language)},
+    )
+
+
+@public
+@require_safe
+def page_detail(request, slug: str):
+    page = selectors.page_published(slug=slug)
+    if page.has_purpose:
+        return redirect(page.get_absolute_url())
+    return render(request, "pages/page.html", {"page": page, "share": share_links(page, None)})
+
+
+def share_links(page: Page | None, url_name: str | None) -> dict:
+    """Plain links to share a page: an email the visitor writes themselves, and the address to
+    copy. No sharing buttons and no third-party script, so sharing tells nobody else anything.
+    The address is the site's configured public one (HAVEN_SITE_URL), not the request's Host."""
+    path = reverse(url_name) if url_name else (page.get_absolute_url() if page else "/")
+    url = settings.SITE_URL + path
+    title = page.title if page else settings.HAVEN_ORG_NAME
+    summary = page.summary if page else ""
+    body = f"{summary}\n\n{url}" if summary else url
+    return {
+        "url": url,
+        "mailto": "mailto:?" + urlencode({"subject": title, "body": body}, quote_via=quote),
+    }
 
 
 @public

@@ -40,6 +40,8 @@ SITE_ID = 1
 SITE_URL = env("HAVEN_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
+    # Before the admin: its admin classes give translated fields one input per language.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -161,6 +163,12 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("HAVEN_TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
+# The languages content can be written in. Names are each language's own name for itself.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+# Content that staff write (pages, the directory of partner services) has one column per language
+# (django-modeltranslation): English is required, another language falls back to English when empty.
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
@@ -293,6 +301,11 @@ HAVEN_ORG_LEGAL_NAME = env("HAVEN_ORG_LEGAL_NAME", "")
 HAVEN_ORG_ADDRESS = env("HAVEN_ORG_ADDRESS", "PO Box 0000, Anytown, USA")
 HAVEN_ORG_TAX_ID = env("HAVEN_ORG_TAX_ID", "00-0000000")
 HAVEN_CURRENCY = env("HAVEN_CURRENCY", "usd")
+# Languages staff can say a partner service in the "Find help" directory helps in (codes; names
+# come from CLDR in the visitor's language). "ase" is American Sign Language.
+HAVEN_DIRECTORY_LANGUAGES = env_list(
+    "HAVEN_DIRECTORY_LANGUAGES", "en,es,zh,yue,vi,ko,tl,ar,fr,ht,ru,uk,pt,hi,pa,so,am,fa,ase"
+)
 # Spending is published per category per month only once the month has closed and this many days
 # have passed, so a single payment cannot be timed from the public books.
 HAVEN_SPENDING_PUBLISH_DELAY_DAYS = env_int("HAVEN_SPENDING_PUBLISH_DELAY_DAYS", 15)

@@ -1,5 +1,7 @@
 """Walks every URL the project has, as the public, and checks that nothing private shows up: not an
-anonymous donor's name or email, not their gift's amount, not a payee, note or document of spending."""
+anonymous donor's name or email, not their gift's amount, not a payee, note or document of spending,
+not where a shift takes place or who is booked on it, not a page staff have not published, not a
+directory entry staff have unlisted."""
 
 import datetime
 import re
@@ -10,7 +12,16 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from campaigns.services import impact_units_set
-from tests.factories import CampaignUpdateFactory, DonationFactory, ExpenditureFactory
+from tests.factories import (
+    BookingFactory,
+    CampaignUpdateFactory,
+    DonationFactory,
+    ExpenditureFactory,
+    PageFactory,
+    PartnerServiceFactory,
+    ShiftFactory,
+    UserFactory,
+)
 
 from .conftest import refresh
 
@@ -23,6 +34,10 @@ SECRETS = {
     "anonymous gift amount in minor units": "777777",
     "payee": "Bellweather Shelter Landlord Corp",
     "expenditure note": "Room 12 at the Maple Street house",
+    "shift address": "88 Juniper Court, the blue door",
+    "booked volunteer": "Wilhelmina Oyelaran-Pike",
+    "draft page": "Unpublished plans for the Juniper house",
+    "unlisted directory entry": "Juniper Safe House Collective",
 }
 
 
@@ -70,6 +85,16 @@ def private_things(campaign, categories):
     )
     impact_units_set(campaign=campaign, units=[(4000, "one night of safe housing")])
     CampaignUpdateFactory(campaign=campaign)
+    # the public face: a shift with free places (so "How you can help" lists it) and a booking on it,
+    # a published page under the slug the walk fills in, a draft, a listed and an unlisted entry
+    shift = ShiftFactory(capacity=5, address=SECRETS["shift address"])
+    BookingFactory(shift=shift, volunteer=UserFactory(name=SECRETS["booked volunteer"], roles=["volunteer"]))
+    PageFactory(slug=campaign.slug, title_en="About us")
+    PageFactory(
+        title_en=SECRETS["draft page"], body_en=SECRETS["draft page"], is_published=False, published_at=None
+    )
+    PartnerServiceFactory(name_en="Justice Bridge Legal Aid")
+    PartnerServiceFactory(name_en=SECRETS["unlisted directory entry"], is_listed=False)
     return campaign
 
 
@@ -83,7 +108,12 @@ def test_no_public_url_reveals_an_anonymous_donor_or_a_payee(private_things):
             continue
         response = client.get(url)
         fetched.append(url)
-        if entry.lookup_str.startswith("campaigns.") or "campaigns" in str(getattr(entry, "callback", "")):
+        callback = str(getattr(entry, "callback", ""))
+        if (
+            entry.lookup_str.startswith(("campaigns.", "pages."))
+            or "campaigns" in callback
+            or "pages" in callback
+        ):
             ours.append((url, response.status_code))
         body = b"".join(response) if response.streaming else response.content
         text = body.decode("utf-8", "replace")
@@ -91,6 +121,7 @@ def test_no_public_url_reveals_an_anonymous_donor_or_a_payee(private_things):
             assert secret not in text, f"{what} leaked on {url}"
         assert "Zephyrine" not in text and "secret-donor" not in text, url
         assert "Bellweather" not in text, url
+        assert "Juniper" not in text and "Wilhelmina" not in text, url
 
     # the walk really covered the public pages, API, CSV and schema
     for needed in (
@@ -102,12 +133,17 @@ def test_no_public_url_reveals_an_anonymous_donor_or_a_payee(private_things):
         "/api/v1/campaigns/",
         f"/api/v1/campaigns/{campaign.slug}/",
         "/api/v1/schema/",
+        "/find-help/",
+        "/learn-the-signs/",
+        "/how-you-can-help/",
+        f"/pages/{campaign.slug}/",
+        "/news.atom",
     ):
         assert needed in fetched
     public_ours = [
         (url, status)
         for url, status in ours
-        if not url.startswith("/staff/") and not url.startswith("/api/v1/schema")
+        if not url.startswith("/staff/") and not url.startswith("/api/v1/schema") and url != "/healthz"
     ]
     assert public_ours and all(status == 200 for _, status in public_ours), public_ours
 
@@ -121,3 +157,6 @@ def test_the_gift_was_really_counted_and_the_spending_really_published(client, p
     assert "2 donors" in body
     assert "Ann O." in body
     assert "$250" in body  # the expenditure, as its category's total
+    helping = client.get("/how-you-can-help/").content.decode()
+    assert "5 places left" not in helping and "4 places left" in helping  # the booked shift is listed
+    assert "Justice Bridge Legal Aid" in client.get("/find-help/").content.decode()

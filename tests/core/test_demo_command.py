@@ -226,7 +226,7 @@ def test_the_demo_runs_the_seed_steps_that_apps_register_in_installed_apps_order
     labels = [part.app_label for part in demo_registry.parts() if part.seed]
 
     # every app with demo data registered its seed, dependencies first
-    assert labels == ["accounts", "campaigns", "donations", "volunteers"]
+    assert labels == ["accounts", "pages", "campaigns", "donations", "volunteers"]
     assert [p.app_label for p in demo_registry.parts() if p.standin_sync] == ["donations"]
 
 

@@ -6,7 +6,10 @@ run time. A page fails on any violation of impact "serious" or "critical"."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
+from django.utils import timezone
 
+from pages.content import purpose_pages_ensure
+from pages.models import Page
 from tests.e2e.conftest import browser, page  # noqa: F401  (shared browser fixtures)
 from tests.factories import (
     AllocationPlanFactory,
@@ -16,6 +19,8 @@ from tests.factories import (
     DonationFactory,
     ExpenditureFactory,
     ImpactUnitFactory,
+    PageFactory,
+    PartnerServiceFactory,
     RoleFactory,
     ShiftFactory,
     UserFactory,
@@ -35,6 +40,11 @@ PAGES = [
     ("campaigns", None, "/campaigns/"),
     ("campaign", None, "/campaigns/{campaign}/"),
     ("transparency", None, "/transparency/"),
+    ("find-help", None, "/find-help/"),
+    ("find-help-filtered", None, "/find-help/?need=legal&language=es"),
+    ("learn-the-signs", None, "/learn-the-signs/"),
+    ("how-you-can-help", None, "/how-you-can-help/"),
+    ("staff-written-page", None, "/pages/about-us/"),
     ("donate", None, "/donate/"),
     ("campaign-donate", None, "/campaigns/{campaign}/donate/"),
     ("campaign-donate-errors", None, "/campaigns/{campaign}/donate/"),
@@ -49,11 +59,17 @@ PAGES = [
     ("coordinate", "coordinator", "/coordinate/"),
     ("roster", "coordinator", "/coordinate/shifts/{shift}/"),
     ("staff", "staff", "/staff/"),
+    ("staff-pages", "staff", "/staff/pages/"),
+    ("staff-page-new", "staff", "/staff/pages/new/"),
+    ("staff-directory", "staff", "/staff/find-help/"),
+    ("staff-directory-new", "staff", "/staff/find-help/new/"),
     ("staff-campaigns", "staff", "/staff/campaigns/"),
 ]
 
 
 def _seed():
+    # the pages with a purpose, as the migration made them (whatever an earlier test's flush left)
+    purpose_pages_ensure(Page, now=timezone.now())
     campaign = CampaignFactory(slug="safe-nights", title="Safe nights")
     AllocationPlanFactory(campaign=campaign, share_bps=10000)
     ImpactUnitFactory(campaign=campaign, amount=4000, description="one night of safe housing")
@@ -70,6 +86,11 @@ def _seed():
     ShiftFactory(role=role, neighbourhood="Eastside")
     BookingFactory(shift=shift, volunteer=people["volunteer"])
     DonationFactory(campaign=campaign, donor=people["donor"])
+    PageFactory(
+        slug="about-us", title_en="About us", body_en="## Who we are\n\n- a small team\n- many volunteers"
+    )
+    PartnerServiceFactory(need="legal", name_en="Justice Bridge Legal Aid", languages=["en", "es"])
+    PartnerServiceFactory(need="housing", name_en="Harbor Light Shelter Network", languages=["es", "vi"])
     return campaign, shift, people
 
 
@@ -115,3 +136,35 @@ def test_the_check_itself_catches_a_violation(page):  # noqa: F811
     # then it reports both, so a green run above means something
     found = {v["id"] for v in results.response["violations"]}
     assert {"image-alt", "label"} <= found
+
+
+def _serious(page):  # noqa: F811
+    results = Axe().run(page, options=AXE_OPTIONS)
+    return [
+        f"- {v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_a_page_preview_and_the_form_showing_it_have_no_serious_violations(page, live_server):  # noqa: F811
+    # given staff editing the home page
+    _, _, people = _seed()
+    _sign_in(page, live_server, people["staff"])
+    home = Page.objects.get(purpose=Page.Purpose.HOME)
+
+    # when they open its saved preview, then preview a new page from the form
+    page.goto(f"/staff/pages/{home.pk}/preview/")
+    saved = _serious(page)
+    page.goto("/staff/pages/new/")
+    page.fill("#id_slug", "our-approach")
+    page.fill("#id_title_en", "Our approach")
+    page.fill("#id_summary_en", "How we work.")
+    page.fill("#id_body_en", "## Survivors decide\n\nWe offer help.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Preview").click()
+    assert page.get_by_text("Preview: not saved yet").count() == 1
+    unsaved = _serious(page)
+
+    # then axe finds nothing serious on either
+    assert not saved and not unsaved, "\n".join(saved + unsaved)

@@ -17,6 +17,7 @@ from .donations import (  # noqa: F401
     RecurringGiftFactory,
 )
 from .messaging import MessageFactory  # noqa: F401
+from .pages import PageFactory, PartnerServiceFactory  # noqa: F401
 from .volunteers import (  # noqa: F401
     AgreementFactory,
     AgreementSignatureFactory,
