@@ -13,10 +13,12 @@ class MessagingConfig(AppConfig):
         # need not import this module, and the web process must know the task too.
         from accounts.retention import retention_rule_register  # noqa: PLC0415
 
-        from . import (
-            retention,  # noqa: PLC0415
+        from . import (  # noqa: PLC0415
+            account_mail,
+            retention,
             tasks,  # noqa: F401
         )
 
         for rule in retention.RULES:
             retention_rule_register(rule)
+        account_mail.register()
