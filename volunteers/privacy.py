@@ -8,7 +8,8 @@ and scrubs it instead, and past bookings stay attached to that scrubbed, nameles
 bookings are cancelled (the place goes to the waitlist), and everything that describes the person is
 deleted: profile (skills, languages, availability, phone, emergency contact), agreement signatures,
 requirement verifications, role approvals and applications, calendar token, waitlist entries,
-message deliveries, coordinator digests and role assignments.
+and role assignments. Messages to them (shift messages, digests, reminders) are erased by the
+outbox's own part (messaging/privacy.py).
 """
 
 from __future__ import annotations
@@ -24,16 +25,14 @@ from .models import (
     AgreementSignature,
     Booking,
     CalendarToken,
-    DigestLog,
     RequirementVerification,
     RoleApplication,
     RoleApproval,
     Shift,
-    ShiftMessageDelivery,
     VolunteerProfile,
     WaitlistEntry,
 )
-from .services import booking_cancel, waitlist_offer_next
+from .services import booking_cancel, reminders_cancel, waitlist_offer_next
 
 
 def _iso(value):
@@ -165,8 +164,6 @@ def erase_for(*, user: User) -> dict[str, int]:
         (RequirementVerification, "volunteer"),
         (RoleApproval, "volunteer"),
         (RoleApplication, "volunteer"),
-        (ShiftMessageDelivery, "volunteer"),
-        (DigestLog, "coordinator"),
         (CalendarToken, "user"),
         (VolunteerProfile, "user"),
     ):
@@ -188,7 +185,7 @@ def _cancel_inside_cutoff(*, booking_id: int, now) -> None:
     booking.status = Booking.Status.CANCELLED
     booking.cancelled_at = now
     booking.save(update_fields=["status", "cancelled_at"])
-    booking.reminders.filter(sent_at__isnull=True).delete()
+    reminders_cancel(booking=booking, reason="the person erased their data")
     waitlist_offer_next(shift=shift)
 
 

@@ -4,6 +4,7 @@ page makes the same number of queries for ten shifts or a thousand."""
 import datetime
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Count,
     Exists,
@@ -22,8 +23,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from messaging.models import Message
 
-from .models import Booking, Requirement, Role, Shift, WaitlistEntry
+from .models import Booking, Requirement, Role, Shift, ShiftMessage, WaitlistEntry
 
 ACTIVE = list(Booking.ACTIVE_STATUSES)
 
@@ -481,4 +483,27 @@ def coordinator_digest_shifts(*, coordinator: User, now: datetime.datetime, days
         .filter(open_places__gt=0)
         .select_related("role")
         .order_by("fill_permille", "starts_at", "id")
+    )
+
+
+def shift_messages_with_delivery(*, shift: Shift) -> QuerySet[ShiftMessage]:
+    """A shift's messages, newest first, each with how many people it went to (`recipients`) and how
+    many of those emails have gone out (`delivered`), counted from the outbox in the same query."""
+    copies = Message.objects.filter(
+        kind=ShiftMessage.MESSAGE_KIND,
+        about_type=ContentType.objects.get_for_model(ShiftMessage),
+        about_id=OuterRef("pk"),
+    )
+
+    def counted(rows):
+        return Coalesce(
+            Subquery(rows.order_by().values("about_id").annotate(n=Count("pk")).values("n")[:1]), 0
+        )
+
+    return (
+        shift.messages.annotate(
+            recipients=counted(copies), delivered=counted(copies.filter(status=Message.Status.SENT))
+        )
+        .select_related("sender")
+        .order_by("-created_at")
     )
