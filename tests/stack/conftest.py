@@ -162,6 +162,24 @@ class Stack:
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path else ""
 
+    def sql(self, query: str, params: tuple | list = ()) -> list[tuple]:
+        """Rows of a read-only query against the stack's database (what the app committed)."""
+        import psycopg
+
+        with psycopg.connect(self.env["DATABASE_URL"], autocommit=True, connect_timeout=5) as connection:
+            return connection.execute(query, params).fetchall()
+
+    def wait_until(self, what: str, check, timeout: float, interval: float = 0.5):
+        """Polls `check()` until it returns something truthy (returned); fails naming `what`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            result = check()
+            if result:
+                return result
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{what}: not within {timeout:.0f} s")
+            time.sleep(interval)
+
     def start(self) -> None:
         env = {**self.env}
         self.log_path = self.directory / "stack.log"
