@@ -1,10 +1,12 @@
 """Through nginx, with real processes: the broker (Redis, behind the fault proxy) refused, then
-blackholed, during a burst of Stripe webhooks. Every webhook answers as it normally does, fast enough
-for Stripe (p99 < 3 s), every gift is committed, and once the broker is back every receipt is mailed
-exactly once within 2 minutes (the outbox's promise, checked from outside: the mail relay's Maildir)."""
+blackholed, during a burst of Stripe webhooks, shift bookings and sign-ups. Every response is the
+normal one, webhooks fast enough for Stripe (p99 < 3 s), every gift and booking is committed, and once
+the broker is back every message (receipts, booking confirmations, sign-up confirmations) is mailed
+exactly once within 2 minutes: the outbox's promise, checked from outside (the mail relay's Maildir)."""
 
 from __future__ import annotations
 
+import json
 import statistics
 import time
 import uuid
@@ -13,15 +15,26 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.stack.payments import completed_event, pending_gift, post_webhook
+from tests.stack.payments import (
+    completed_event,
+    mail_subjects,
+    pending_gifts,
+    post_webhook,
+    receipts_mailed_once_within,
+)
 
 pytestmark = pytest.mark.stack
 
 GIFTS = 10
+BOOKINGS = 4
+SIGN_UPS = 4
 # Stripe waits 10 s for an answer; we promise well under that even with the broker gone.
 WEBHOOK_P99_SECONDS = 3.0
 DELIVERY_SECONDS = 120
-RECEIPT_SUBJECT = "Your receipt"
+PASSWORD = "stack tests correct horse"
+BOOKED_SUBJECT = "You are booked"
+CONFIRM_SUBJECT = "Please Confirm Your Email Address"
+
 # Receipts still go through the donations' own outbox, whose sweeper (every 10 minutes, for receipts
 # unsent after 5) delivers one whose publish failed 5–15 minutes late. Issue 8 (branch `outbox`) moves
 # them onto the one messaging outbox, swept every 30 s with a 2-minute promise: flip this then.
@@ -30,6 +43,47 @@ NEEDS_ONE_OUTBOX = pytest.mark.xfail(
     "sweeps every 10 min, for receipts unsent after 5 min",
     run=False,
 )
+# Booking confirmations are published after commit with no row to sweep (a refused publish answers 500
+# and loses the confirmation) and sign-up mail goes through the broker with no record: issue 8 moves
+# both onto the messaging outbox.
+NEEDS_OUTBOX_FOR_BOOKINGS = pytest.mark.xfail(
+    reason="needs booking confirmations and account mail on the messaging outbox (issue 8, branch "
+    "outbox): today a booking with the broker down answers 500 and its confirmation is lost",
+    strict=False,
+)
+NEEDS_OUTBOX_FOR_BOOKING_MAIL = pytest.mark.xfail(
+    reason="needs booking confirmations and account mail on the messaging outbox (issue 8, branch "
+    "outbox): today they are lost when the publish fails",
+    run=False,
+)
+
+VOLUNTEERS = """
+import datetime, json
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+from accounts.models import User
+from volunteers.models import Role, Shift, VolunteerProfile
+
+run, count = {run!r}, {count}
+now = timezone.now()
+role = Role.objects.create(
+    name=f"Outage {{run}}", slug=f"outage-{{run}}", requires_agreement=False, requires_approval=False
+)
+starts = now + datetime.timedelta(days=3)
+shift = Shift.objects.create(
+    role=role, title=f"Outage {{run}}", starts_at=starts, ends_at=starts + datetime.timedelta(hours=2),
+    capacity=count, address="1 Stack Street",
+)
+emails = []
+for number in range(count):
+    user = User.objects.create_user(email=f"volunteer-{{run}}-{{number}}@example.org", password={password!r})
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    VolunteerProfile.objects.create(
+        user=user, emergency_contact_name="Kim", emergency_contact_phone="555-0100", onboarded_at=now
+    )
+    emails.append(user.email)
+print(json.dumps({{"shift": shift.pk, "emails": emails}}))
+"""
 
 
 def p99(values: list[float]) -> float:
@@ -42,32 +96,72 @@ class Outage:
     fault: str
     emails: list[str]
     sessions: list[str]
-    statuses: list[int] = field(default_factory=list)
-    seconds: list[float] = field(default_factory=list)
+    volunteers: list[str]
+    sign_ups: list[str]
+    shift: int
+    responses: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     recovered_at: float = 0.0
+
+    def statuses(self, kind: str) -> list[int]:
+        return [status for status, _ in self.responses[kind]]
+
+    def seconds(self, kind: str) -> list[float]:
+        return [seconds for _, seconds in self.responses[kind]]
+
+
+def _timed(call) -> tuple[int, float]:
+    started = time.perf_counter()
+    response = call()
+    return response.status_code, time.perf_counter() - started
 
 
 def _burst(stack, fault: str, block: int) -> Outage:
-    # Each gift from a client of its own (the donation form limits attempts per client).
     run = uuid.uuid4().hex[:6]
     emails = [f"{fault}-{run}-{number}@example.org" for number in range(GIFTS)]
-    sessions = [
-        pending_gift(stack, stack.client(f"127.{block}.0.{number + 1}"), email)
-        for number, email in enumerate(emails)
-    ]
-    outage = Outage(fault=fault, emails=emails, sessions=[s["id"] for s in sessions])
+    sessions = pending_gifts(stack, emails, block)
+    seeded = json.loads(
+        stack.manage("shell", "-c", VOLUNTEERS.format(run=run, count=BOOKINGS, password=PASSWORD))
+    )
+    volunteers = []
+    for number, email in enumerate(seeded["emails"]):
+        client = stack.client(f"127.{block}.10.{number + 1}")
+        signed_in = stack.csrf_post(client, "/accounts/login/", {"login": email, "password": PASSWORD})
+        assert signed_in.status_code == 302, signed_in.text[-2000:]
+        volunteers.append(client)
+    outage = Outage(
+        fault=fault,
+        emails=emails,
+        sessions=[s["id"] for s in sessions],
+        volunteers=seeded["emails"],
+        sign_ups=[f"signup-{fault}-{run}-{number}@example.org" for number in range(SIGN_UPS)],
+        shift=seeded["shift"],
+    )
+    shift_path = f"/shifts/{outage.shift}/"
+    webhook_client = stack.client(f"127.{block}.9.1")
+
+    def webhook(session):
+        return "webhook", post_webhook(stack, webhook_client, completed_event(session))
+
+    def booking(client):
+        return "booking", _timed(lambda: stack.csrf_post(client, shift_path + "book/", {}, page=shift_path))
+
+    def sign_up(number_email):
+        number, email = number_email
+        client = stack.client(f"127.{block}.11.{number + 1}")
+        data = {"email": email, "password1": PASSWORD, "password2": PASSWORD}
+        return "sign-up", _timed(lambda: stack.csrf_post(client, "/accounts/signup/", data))
+
+    jobs = [(webhook, session) for session in sessions]
+    jobs[1::3] = [(booking, client) for client in volunteers] + jobs[1::3][BOOKINGS:]
+    jobs += [(sign_up, item) for item in enumerate(outage.sign_ups)]
+
     getattr(stack.redis, fault)()
     try:
-        webhook_client = stack.client(f"127.{block}.1.1")
-
-        def deliver(session: dict) -> tuple[int, float]:
-            return post_webhook(stack, webhook_client, completed_event(session))
-
-        # Stripe delivers events concurrently; as many at once as gunicorn has workers.
-        with ThreadPoolExecutor(max_workers=int(stack.env["WEB_CONCURRENCY"])) as pool:
-            for status, seconds in pool.map(deliver, sessions):
-                outage.statuses.append(status)
-                outage.seconds.append(seconds)
+        # Stripe delivers events concurrently while people book and sign up: one more request at a
+        # time than gunicorn has workers.
+        with ThreadPoolExecutor(max_workers=int(stack.env["WEB_CONCURRENCY"]) + 1) as pool:
+            for kind, result in pool.map(lambda job: job[0](job[1]), jobs):
+                outage.responses.setdefault(kind, []).append(result)
     finally:
         stack.redis.passthrough()
         outage.recovered_at = time.monotonic()
@@ -83,12 +177,13 @@ def outage(request, stack) -> Outage:
 
 def test_every_webhook_answers_normally_and_fast_while_the_broker_is_down(stack, outage):
     # then every webhook got Stripe's normal answer, each well within Stripe's patience
-    assert outage.statuses == [200] * GIFTS
+    assert outage.statuses("webhook") == [200] * GIFTS
+    seconds = outage.seconds("webhook")
     print(  # noqa: T201 - the figures the README quotes
-        f"\nwebhooks, broker {outage.fault}d: p50 {statistics.median(outage.seconds):.2f} s, "
-        f"p99 {p99(outage.seconds):.2f} s, max {max(outage.seconds):.2f} s"
+        f"\nwebhooks, broker {outage.fault}d: p50 {statistics.median(seconds):.2f} s, "
+        f"p99 {p99(seconds):.2f} s, max {max(seconds):.2f} s"
     )
-    assert p99(outage.seconds) < WEBHOOK_P99_SECONDS
+    assert p99(seconds) < WEBHOOK_P99_SECONDS
 
 
 def test_every_gift_is_committed_while_the_broker_is_down(stack, outage):
@@ -108,18 +203,47 @@ def test_every_gift_is_committed_while_the_broker_is_down(stack, outage):
 
 @NEEDS_ONE_OUTBOX
 def test_every_receipt_is_mailed_exactly_once_within_two_minutes_of_the_broker_return(stack, outage):
+    took = receipts_mailed_once_within(
+        stack, outage.emails, outage.recovered_at, DELIVERY_SECONDS, f"every receipt after {outage.fault}"
+    )
+    print(f"\nreceipts, broker {outage.fault}d: all mailed {took:.0f} s after its return")  # noqa: T201
+
+
+def test_every_sign_up_answers_normally_while_the_broker_is_down(stack, outage):
+    # the form sends the person on to "confirm your address"
+    assert outage.statuses("sign-up") == [302] * SIGN_UPS
+
+
+@NEEDS_OUTBOX_FOR_BOOKINGS
+def test_every_booking_answers_normally_while_the_broker_is_down(stack, outage):
+    # the shift page again, saying "You are booked"
+    assert outage.statuses("booking") == [302] * BOOKINGS
+
+
+def test_every_booking_and_sign_up_is_committed_while_the_broker_is_down(stack, outage):
+    booked = stack.sql(
+        "SELECT u.email FROM volunteers_booking b JOIN accounts_user u ON u.id = b.volunteer_id "
+        "WHERE b.shift_id = %s AND b.status = 'booked'",
+        (outage.shift,),
+    )
+    assert sorted(email for (email,) in booked) == sorted(outage.volunteers)
+    signed_up = stack.sql("SELECT email FROM accounts_user WHERE email = ANY(%s)", (outage.sign_ups,))
+    assert sorted(email for (email,) in signed_up) == sorted(outage.sign_ups)
+
+
+@NEEDS_OUTBOX_FOR_BOOKING_MAIL
+def test_every_booking_and_sign_up_mail_goes_out_once_within_two_minutes_of_the_broker_return(stack, outage):
+    expected = dict.fromkeys(outage.volunteers, BOOKED_SUBJECT) | dict.fromkeys(
+        outage.sign_ups, CONFIRM_SUBJECT
+    )
+
     def all_mailed():
-        counts = {e: len(stack.mail(e)) for e in outage.emails}
-        return counts if all(counts.values()) else None
+        return all(mail_subjects(stack, list(expected)).values())
 
     remaining = DELIVERY_SECONDS - (time.monotonic() - outage.recovered_at)
-    stack.wait_until(f"every receipt after the broker was {outage.fault}d", all_mailed, remaining)
-    print(  # noqa: T201
-        f"\nreceipts, broker {outage.fault}d: all mailed "
-        f"{time.monotonic() - outage.recovered_at:.0f} s after its return"
-    )
-    # and none twice, even once every sweeper has had its turn
+    stack.wait_until("every booking and sign-up mail", all_mailed, remaining)
+    took = time.monotonic() - outage.recovered_at
+    assert took < DELIVERY_SECONDS
     time.sleep(5)
-    for email in outage.emails:
-        subjects = [str(m["Subject"]) for m in stack.mail(email)]
-        assert len(subjects) == 1 and subjects[0].startswith(RECEIPT_SUBJECT), (email, subjects)
+    for email, subjects in mail_subjects(stack, list(expected)).items():
+        assert len(subjects) == 1 and expected[email] in subjects[0], (email, subjects)
