@@ -162,6 +162,11 @@ class Stack:
         assert result.returncode == 0, result.stderr[-3000:]
         return result.stdout
 
+    def shell_json(self, script: str):
+        """Runs `script` in `manage.py shell` with the stack's environment; returns the JSON it printed
+        last (the shell may print lines of its own first)."""
+        return json.loads(self.manage("shell", "-c", script).strip().splitlines()[-1])
+
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path else ""
 
@@ -284,8 +289,10 @@ def stack(tmp_path_factory):
         DATABASE_URL=DATABASE_URL,
         REDIS_URL=f"redis://127.0.0.1:{proxy.port}/{redis_db}",
         WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "2"),
-        # Coordinators' digests from midnight on, so that the digest test runs at any hour.
+        # Coordinators' digests from midnight on, checked every 20 s (still one a day per coordinator),
+        # so that the two-beats test runs at any hour and in seconds.
         HAVEN_COORDINATOR_DIGEST_HOUR="0",
+        HAVEN_COORDINATOR_DIGEST_CHECK_SECONDS="20",
     )
     from deploy.stack import StackConfig, app_environment
 
