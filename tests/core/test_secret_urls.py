@@ -113,3 +113,20 @@ def test_each_nginx_map_redacts_as_the_python_filter_does(secret_url):
     match = pattern.match(url)
     assert match, secret_url.name
     assert f"{match['b']}{REDACTED}{match['a']}" == redact(url)
+
+
+@pytest.mark.parametrize("logger_name", ["django.server", "django.request", "celery.app.trace"])
+def test_a_line_logged_by_runserver_django_or_celery_reaches_the_console_redacted(logger_name):
+    # the handler LOGGING configured (the one every logger propagates to), writing into a buffer
+    console = next(
+        h for h in logging.getLogger().handlers if any(isinstance(f, RedactSecretsFilter) for f in h.filters)
+    )
+    out = io.StringIO()
+    previous = console.setStream(out)
+    try:
+        logging.getLogger(logger_name).warning('"GET %s HTTP/1.1" 404', f"/waitlist/offers/{SECRET}/")
+    finally:
+        console.setStream(previous)
+
+    assert SECRET not in out.getvalue()
+    assert f"/waitlist/offers/{REDACTED}/" in out.getvalue()
