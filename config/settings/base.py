@@ -245,10 +245,11 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 # Periodic jobs live here, in one place (entries are added per app below the dict).
 CELERY_BEAT_SCHEDULE: dict = {}
-# Hourly, but each coordinator gets at most one digest per local day, from HAVEN_COORDINATOR_DIGEST_HOUR on.
+# Hourly, but each coordinator gets at most one digest per local day, from HAVEN_COORDINATOR_DIGEST_HOUR on
+# (the stack tests check more often, HAVEN_COORDINATOR_DIGEST_CHECK_SECONDS, to race several beats).
 CELERY_BEAT_SCHEDULE["volunteers-coordinator-digest"] = {
     "task": "volunteers.tasks.coordinator_digests_send",
-    "schedule": 3600.0,
+    "schedule": float(env_int("HAVEN_COORDINATOR_DIGEST_CHECK_SECONDS", 3600)),
 }
 HAVEN_COORDINATOR_DIGEST_HOUR = env_int("HAVEN_COORDINATOR_DIGEST_HOUR", 7)
 CELERY_BEAT_SCHEDULE["volunteers-reminders"] = {
@@ -339,13 +340,23 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Every record goes through the one handler, which redacts the secrets of URLs (core/secret_urls.py):
+# Django's own loggers ("Not Found: /calendar/….ics", runserver's request lines in the demo) lose
+# their default handlers and propagate to it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "core.secret_urls.RedactSecretsFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 # --- volunteers ----------------------------------------------------------------------------
