@@ -162,3 +162,13 @@ def test_beat_runs_the_publication_every_minute(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["campaigns-publish-totals"]
     assert entry["task"] == "campaigns.tasks.public_totals_publish_task"
     assert entry["schedule"] == 60.0
+
+
+def test_the_donors_thanks_page_says_the_gift_will_appear_shortly(campaign):
+    from django.template.loader import render_to_string
+
+    gift = DonationFactory(campaign=campaign, amount=3700)
+
+    html = render_to_string("donations/thanks.html", {"donation": gift})
+
+    assert "Your gift will appear on the campaign’s progress bar shortly." in html
