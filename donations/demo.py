@@ -19,6 +19,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from campaigns.models import Campaign, Fund
+from campaigns.services import public_totals_publish
 from core import demo as demo_registry
 
 from . import services
@@ -80,6 +81,12 @@ def _gift(key, designation, email, name, amount, *, anonymous, show_name, paid_a
 
 
 def seed() -> None:
+    _seed_gifts()
+    # Seeded history, not a gift anyone could time: the demo's public figures show it at once.
+    public_totals_publish(force=True)
+
+
+def _seed_gifts() -> None:
     now = timezone.now()
     for key, slug, email, name, amount, anonymous, show_name, days_ago, tribute in ONE_TIME:
         designation = _designation(slug)

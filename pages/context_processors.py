@@ -21,6 +21,7 @@ def haven(request):
     return {
         "org_name": settings.HAVEN_ORG_NAME,
         "hotline": HOTLINE,
+        "quick_exit_url": settings.HAVEN_QUICK_EXIT_URL,
         "nav_roles": roles,
         # Published pages for the main navigation, from the cache (no query on most requests).
         "nav_pages": SimpleLazyObject(navigation_items),

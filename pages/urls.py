@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("privacy/", views.privacy, name="privacy"),
+    path("browsing-safely/", views.browsing_safely, name="browsing_safely"),
     path("learn-the-signs/", views.learn_the_signs, name="learn_the_signs"),
     path("how-you-can-help/", views.how_you_can_help, name="how_you_can_help"),
     path("find-help/", views.find_help, name="find_help"),

@@ -134,6 +134,15 @@ def _check_broker() -> str:
 
 
 @public
+@require_safe
+def browsing_safely(request):
+    """How to visit this site without leaving traces on a shared or watched device, and what the
+    quick exit does and does not do."""
+    return render(request, "pages/browsing_safely.html", {"quick_exit_url": settings.HAVEN_QUICK_EXIT_URL})
+
+
+@public
+@require_safe
 def privacy(request):
     """What Haven keeps, who sees it and for how long, stated from the same settings the daily
     retention task applies (accounts/retention.py), so the page cannot promise what is not done."""

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "rest_framework",
     "drf_spectacular",
+    "csp",
     "core",
     "accounts",
     "messaging",
@@ -66,6 +67,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (django-csp) and Permissions-Policy on every response, static files too.
+    "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cache-Control: no-store on every response that is not a public page seen anonymously (it sees the
     # response after every inner middleware and the view, so it has the last word).
@@ -156,6 +160,52 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("HAVEN_ORG_NAME", "Haven")
 # People holding these roles must enrol in MFA before they can use staff or coordinator pages.
 HAVEN_MFA_REQUIRED_ROLES = env_list("HAVEN_MFA_REQUIRED_ROLES", "staff,coordinator")
+
+# --- Content-Security-Policy and Permissions-Policy ---------------------------------------------
+# Nothing inline: every script and style is a file under static/ (no 'unsafe-inline', no nonce needed;
+# a template that needs one can use django-csp's {{ request.csp_nonce }}). Charts are SVG drawn with
+# presentation attributes, progress bars too. img-src allows data: for the QR code of two-factor setup.
+# form-action also allows Stripe's hosted pages, since a form post there ends in a redirect to them
+# (and the origin of STRIPE_API_BASE, added per response by core.middleware, for the local stand-in).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'", "https://checkout.stripe.com", "https://billing.stripe.com"],
+    },
+}
+# Browser features no Haven page uses, switched off for the page and anything it could embed.
+HAVEN_PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # --- i18n / time ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -289,6 +339,13 @@ CELERY_BEAT_SCHEDULE["campaigns-recompute-totals"] = {
     "schedule": 6 * 3600.0,
 }
 # The retention policy (accounts/retention.py), applied once a day; the privacy page states it.
+# Public figures (pages, API, CSVs, feeds) move in batches, at most this often (0: live). Staff see
+# live figures. The donor's thanks page says their gift will appear on the bar shortly.
+HAVEN_PUBLIC_TOTALS_INTERVAL_MINUTES = env_int("HAVEN_PUBLIC_TOTALS_INTERVAL_MINUTES", 30)
+CELERY_BEAT_SCHEDULE["campaigns-publish-totals"] = {
+    "task": "campaigns.tasks.public_totals_publish_task",
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["accounts-retention"] = {
     "task": "accounts.tasks.retention_apply",
     "schedule": 24 * 3600.0,
@@ -297,6 +354,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- the organisation ----------------------------------------------------------------------
 HAVEN_ORG_NAME = env("HAVEN_ORG_NAME", "Haven")
+# Where "Exit this page" (and pressing Shift three times) sends a visitor, replacing the current page
+# in the browser's history: a neutral page that looks like everyday browsing (templates/includes/
+# quick_exit.html, static/js/quick-exit.js).
+HAVEN_QUICK_EXIT_URL = env("HAVEN_QUICK_EXIT_URL", "https://www.google.com/search?q=weather")
 # The registered name on receipts and statements (the name above when not set).
 HAVEN_ORG_LEGAL_NAME = env("HAVEN_ORG_LEGAL_NAME", "")
 HAVEN_ORG_ADDRESS = env("HAVEN_ORG_ADDRESS", "PO Box 0000, Anytown, USA")
