@@ -33,6 +33,8 @@ class AccountAdapter(DefaultAccountAdapter):
         return client_ip(request)
 
     def save_user(self, request, user, form, commit=True):
+        if form.cleaned_data.get("name"):
+            user.name = form.cleaned_data["name"]
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             # The sign-up form offers only self-service roles; anything else in the POST is ignored.

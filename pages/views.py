@@ -6,9 +6,10 @@ from urllib.parse import quote, urlencode
 from celery import current_app
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -143,6 +144,19 @@ def browsing_safely(request):
 
 @public
 @require_safe
+def accessibility(request):
+    """The accessibility statement: what we aim for, how we check it, what we know is not right yet."""
+    return render(request, "pages/accessibility.html", {"org_address": settings.HAVEN_ORG_ADDRESS})
+
+
+@public
+def favicon(request):
+    """/favicon.ico, which browsers and feed readers ask for whatever the page's <link rel=icon>
+    says: the static icon, by redirect (nginx may serve the same file itself)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.ico"))
+
+
+@public
 def privacy(request):
     """What Haven keeps, who sees it and for how long, stated from the same settings the daily
     retention task applies (accounts/retention.py), so the page cannot promise what is not done."""
