@@ -36,6 +36,8 @@ ONE_TIME = [
     ("g6", "legal-lifeline", "tomas.r@example.org", "Tomás Rivera", 7500, False, True, 1, ""),
 ]
 MONTHLY = ("m1", "safe-nights", "donor@haven.example", "Dana Donor", 2500)
+# What the donors who opted in to be named asked to be shown as (the form asks for it on its own).
+PUBLIC_NAMES = {"g1": "Dana", "g2": "Maria K.", "g6": "Tomás", "m1": "Dana"}
 
 
 def _nonce(key: str) -> uuid.UUID:
@@ -71,6 +73,7 @@ def _gift(key, designation, email, name, amount, *, anonymous, show_name, paid_a
         fund=designation.fund,
         is_anonymous=anonymous,
         show_name_publicly=show_name and not anonymous,
+        public_name=PUBLIC_NAMES.get(key.partition("-")[0], "") if show_name and not anonymous else "",
         tribute_type=Donation.Tribute.MEMORY if tribute else "",
         tribute_name=tribute,
         status=Donation.Status.PENDING,
@@ -110,10 +113,12 @@ def seed() -> None:
             campaign=designation.campaign,
             fund=designation.fund,
             show_name_publicly=True,
+            public_name=PUBLIC_NAMES[key],
             status=RecurringGift.Status.ACTIVE,
             stripe_subscription_id=f"sub_demo_{key}",
             stripe_customer_id=f"cus_demo_{key}",
             stripe_status_at=now,
+            current_period_end=now + datetime.timedelta(days=27),
         )
     elif not recurring.stripe_customer_id:  # seeded before the gift had a customer (billing portal)
         services.recurring_link(recurring=recurring, customer_id=f"cus_demo_{key}")
