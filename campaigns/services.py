@@ -59,26 +59,18 @@ def _donor_count(queryset) -> int:
     return queryset.order_by().values(email=Lower("donor_email")).distinct().count()
 
 
-def public_supporter_name(full_name: str) -> str:
-    """ "Maria Garcia Lopez" -> "Maria G."; a single word stays as it is."""
-    parts = full_name.split()
-    if not parts:
-        return ""
-    first = parts[0][:40]
-    return f"{first} {parts[-1][0].upper()}." if len(parts) > 1 else first
-
-
 def _supporter_names(gifts) -> list[str]:
-    # Only donors who opted in, and never an anonymous gift, whatever else its flags say.
+    # Only donors who opted in, and never an anonymous gift, whatever else its flags say. The name is
+    # the one the donor typed for this purpose, shown exactly: never cut out of their full name.
     raw = (
         gifts.filter(show_name_publicly=True, is_anonymous=False)
-        .exclude(donor_name="")
+        .exclude(public_name="")
         .order_by("-succeeded_at", "-pk")
-        .values_list("donor_name", flat=True)[: SUPPORTER_NAMES_SHOWN * 4]
+        .values_list("public_name", flat=True)[: SUPPORTER_NAMES_SHOWN * 4]
     )
     names: list[str] = []
-    for full_name in raw:
-        name = public_supporter_name(full_name)
+    for public_name in raw:
+        name = " ".join(public_name.split())
         if name and name not in names:
             names.append(name)
         if len(names) == SUPPORTER_NAMES_SHOWN:

@@ -385,10 +385,17 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", "")
 # Fee that the "cover the processing fee" option makes up for: basis points plus fixed minor units.
 STRIPE_FEE_BPS = env_int("STRIPE_FEE_BPS", 290)
 STRIPE_FEE_FIXED = env_int("STRIPE_FEE_FIXED", 30)
-# What the donor's card statement shows; neutral so a household member learns nothing from it.
-STRIPE_STATEMENT_DESCRIPTOR = env("STRIPE_STATEMENT_DESCRIPTOR", "HVN COMMUNITY FUND")
+# What the donor's card statement shows; neutral so a household member learns nothing from it. Card
+# statements read "<prefix>* <suffix>" in at most 22 characters: the prefix is the Stripe account's
+# own (Dashboard: Settings > Public details, `settings.card_payments.statement_descriptor_prefix`),
+# the suffix is ours, cut to what fits, on one-time gifts and on every month of a monthly gift.
+STRIPE_STATEMENT_DESCRIPTOR_PREFIX = env("STRIPE_STATEMENT_DESCRIPTOR_PREFIX", "HVN")
+STRIPE_STATEMENT_DESCRIPTOR = env("STRIPE_STATEMENT_DESCRIPTOR", "COMMUNITY FUND")
 DONATION_MIN_AMOUNT = env_int("DONATION_MIN_AMOUNT", 500)  # minor units
 DONATION_MAX_AMOUNT = env_int("DONATION_MAX_AMOUNT", 5_000_000)
+# The thank-you page after a gift shows its amount only to the browser session that gave, for this
+# long; after that (or in any other browser) it is a neutral page with no name and no amount.
+HAVEN_THANKS_PAGE_MINUTES = env_int("HAVEN_THANKS_PAGE_MINUTES", 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
