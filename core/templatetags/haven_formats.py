@@ -1,0 +1,25 @@
+"""Built into every template (TEMPLATES OPTIONS "builtins"):
+`{{ shift.starts_at|date_as:"HAVEN_SHORT_DAY_TIME" }}` formats with the active language's named
+format (core/formats/<lang>/formats.py), so English and Spanish each read naturally
+("Tue, Dec 1, 7:30 PM" / "mar 1 de dic, 19:30"). Django's own names (DATE_FORMAT, ...) work too."""
+
+from django import template
+from django.template.defaultfilters import date as date_filter
+from django.utils import formats, translation
+
+register = template.Library()
+
+
+def local_format(name: str) -> str:
+    """The active language's format called `name`; Django's own names through get_format."""
+    if name in formats.FORMAT_SETTINGS:
+        return formats.get_format(name)
+    for module in formats.get_format_modules(lang=translation.get_language()):
+        if hasattr(module, name):
+            return getattr(module, name)
+    raise ValueError(f"No date format named {name!r} in core/formats.")
+
+
+@register.filter(expects_localtime=True, is_safe=False)
+def date_as(value, name):
+    return date_filter(value, local_format(name))
