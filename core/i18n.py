@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware as DjangoLocaleMiddleware
-from django.utils import translation
+from django.utils import formats, translation
 from django.utils.cache import patch_vary_headers
 
 LANG_PARAM = "lang"
@@ -43,6 +43,17 @@ def message_language(user=None) -> str:
     """The language a message to `user` is written in: theirs when they chose one, else the active one
     (an anonymous donor's gift stores the language of the page they gave on)."""
     return supported(getattr(user, "language", None)) or active_language()
+
+
+def local_format(name: str) -> str:
+    """The active language's date format called `name` (core/formats/<lang>/formats.py: HAVEN_DATE,
+    HAVEN_SHORT_DAY_TIME, ...); Django's own names (DATE_FORMAT, ...) through get_format."""
+    if name in formats.FORMAT_SETTINGS:
+        return formats.get_format(name)
+    for module in formats.get_format_modules(lang=translation.get_language()):
+        if hasattr(module, name):
+            return getattr(module, name)
+    raise ValueError(f"No date format named {name!r} in core/formats.")
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):
@@ -95,6 +106,7 @@ __all__ = [
     "active_language",
     "default_language",
     "language_alternates",
+    "local_format",
     "message_language",
     "supported",
 ]

@@ -5,19 +5,10 @@ format (core/formats/<lang>/formats.py), so English and Spanish each read natura
 
 from django import template
 from django.template.defaultfilters import date as date_filter
-from django.utils import formats, translation
+
+from core.i18n import local_format
 
 register = template.Library()
-
-
-def local_format(name: str) -> str:
-    """The active language's format called `name`; Django's own names through get_format."""
-    if name in formats.FORMAT_SETTINGS:
-        return formats.get_format(name)
-    for module in formats.get_format_modules(lang=translation.get_language()):
-        if hasattr(module, name):
-            return getattr(module, name)
-    raise ValueError(f"No date format named {name!r} in core/formats.")
 
 
 @register.filter(expects_localtime=True, is_safe=False)
