@@ -110,3 +110,19 @@ __all__ = [
     "message_language",
     "supported",
 ]
+
+
+def in_default_language(model, values: dict) -> dict:
+    """`values` for a model whose fields staff write per language (django-modeltranslation), with each
+    translated field's plain name ("title") turned into its default-language column ("title_en").
+    modeltranslation writes a plain name into the *active* language's column, so a staff member
+    reading the site in Spanish would otherwise overwrite the Spanish text with the English one.
+    Other languages' columns ("title_es") pass through as they are."""
+    from modeltranslation.translator import NotRegistered, translator
+
+    try:
+        translated = set(translator.get_options_for_model(model).all_fields)
+    except NotRegistered:
+        return dict(values)
+    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    return {(f"{key}_{default}" if key in translated else key): value for key, value in values.items()}
