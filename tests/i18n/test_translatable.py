@@ -115,7 +115,8 @@ def test_every_template_shows_only_translated_words():
 
 def test_the_lint_sees_text_attributes_and_branches_but_not_translated_words():
     source = """{% load i18n %}<p title="Shown on hover">
-    {% if a %}Plain words{% else %}{% translate "Fine" %}{% endif %}</p><img alt="{% translate 'Fine too' %}"><script>const notText = "x y";</script><!-- a comment -->
+    {% if a %}Plain words{% else %}{% translate "Fine" %}{% endif %}</p>
+    <img alt="{% translate 'Fine too' %}"><script>const notText = "x y";</script><!-- a comment -->
     {% blocktranslate trimmed %}Also {{ fine }}{% endblocktranslate %} {{ variable }} 42 &middot;"""
 
     assert untranslated_words(source) == ["Shown", "on", "hover", "Plain", "words"]
