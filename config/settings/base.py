@@ -76,9 +76,14 @@ MIDDLEWARE = [
     # response after every inner middleware and the view, so it has the last word).
     "core.middleware.PrivatePagesNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language: ?lang= (the hreflang alternates), then the switcher's cookie, then
+    # Accept-Language, then LANGUAGE_CODE (core/i18n.py). Sets Content-Language and Vary.
+    "core.i18n.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person without a language cookie (a new browser) gets the language saved on their account.
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -98,8 +103,11 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "pages.context_processors.haven",
             ],
+            # `date_as`: dates and times in the active language's named formats (core/formats/).
+            "builtins": ["core.templatetags.haven_formats"],
         },
     },
 ]
@@ -219,6 +227,13 @@ USE_I18N = True
 USE_TZ = True
 # The languages content can be written in. Names are each language's own name for itself.
 LANGUAGES = [("en", "English"), ("es", "Español")]
+# The translation catalogues (makemessages writes here, compilemessages builds the .mo files at install).
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates, times and numbers per language: Django's own formats, with Haven's few overrides.
+FORMAT_MODULE_PATH = ["core.formats"]
+# The switcher's choice lives a year; Lax so that following a link from an email keeps it.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Content that staff write (pages, the directory of partner services) has one column per language
 # (django-modeltranslation): English is required, another language falls back to English when empty.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
