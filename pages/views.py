@@ -18,6 +18,7 @@ from accounts.retention import RetentionPolicy
 from campaigns.models import Campaign
 from core import ways_to_help
 from core.access import public
+from core.public_cache import public_cached
 
 from . import selectors
 from .context_processors import HOTLINE
@@ -26,6 +27,7 @@ from .models import Page
 
 
 @public
+@public_cached("campaigns", "shifts")
 @require_safe
 def home(request):
     page = selectors.page_for_purpose(Page.Purpose.HOME)
@@ -34,6 +36,7 @@ def home(request):
 
 
 @public
+@public_cached("pages")
 @require_safe
 def learn_the_signs(request):
     page = selectors.page_for_purpose(Page.Purpose.LEARN_THE_SIGNS)
@@ -45,6 +48,7 @@ def learn_the_signs(request):
 
 
 @public
+@public_cached("campaigns", "shifts")
 @require_safe
 def how_you_can_help(request):
     pages = selectors.pages_for_purposes(Page.Purpose.HOW_YOU_CAN_HELP, Page.Purpose.LEARN_THE_SIGNS)
@@ -61,6 +65,7 @@ def how_you_can_help(request):
 
 
 @public
+@public_cached("pages")
 @require_safe
 def find_help(request):
     page = selectors.page_for_purpose(Page.Purpose.FIND_HELP)
@@ -76,6 +81,7 @@ def find_help(request):
 
 
 @public
+@public_cached("pages")
 @require_safe
 def page_detail(request, slug: str):
     page = selectors.page_published(slug=slug)
@@ -135,6 +141,7 @@ def _check_broker() -> str:
 
 
 @public
+@public_cached("pages")
 @require_safe
 def browsing_safely(request):
     """How to visit this site without leaving traces on a shared or watched device, and what the
@@ -143,6 +150,7 @@ def browsing_safely(request):
 
 
 @public
+@public_cached("pages")
 @require_safe
 def accessibility(request):
     """The accessibility statement: what we aim for, how we check it, what we know is not right yet."""
@@ -157,6 +165,7 @@ def favicon(request):
 
 
 @public
+@public_cached("pages")
 def privacy(request):
     """What Haven keeps, who sees it and for how long, stated from the same settings the daily
     retention task applies (accounts/retention.py), so the page cannot promise what is not done."""

@@ -79,6 +79,9 @@ MIDDLEWARE = [
     # The page's language: ?lang= (the hreflang alternates), then the switcher's cookie, then
     # Accept-Language, then LANGUAGE_CODE (core/i18n.py). Sets Content-Language and Vary.
     "core.i18n.LocaleMiddleware",
+    # Anonymous visitors' public pages from the shared cache (core/public_cache.py). After the session
+    # (a session cookie means no shared copy) and the language (part of the key), before the rest.
+    "core.public_cache.PublicPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -273,6 +276,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Public pages seen anonymously (core/public_cache.py): how long browsers and a CDN may keep one
+# (seconds; at most this stale after a write), and how long the shared copy lives at most (what changes
+# with the clock alone, such as a shift that has started, shows within this).
+HAVEN_PUBLIC_CACHE_ENABLED = env_bool("HAVEN_PUBLIC_CACHE_ENABLED", True)
+HAVEN_PUBLIC_CACHE_MAX_AGE = env_int("HAVEN_PUBLIC_CACHE_MAX_AGE", 60)
+HAVEN_PUBLIC_CACHE_TIMEOUT = env_int("HAVEN_PUBLIC_CACHE_TIMEOUT", 120)
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_TASK_SERIALIZER = "json"
