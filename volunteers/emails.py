@@ -40,7 +40,7 @@ def send_booking_confirmation(booking: Booking) -> None:
         to=booking.volunteer.email,
         subject=f"You are booked: {booking.shift.display_title}",
         template="volunteers/email/booking_confirmation.txt",
-        context={"person": booking.volunteer, **_shift_context(booking.shift)},
+        context={"person": booking.volunteer, "booking": booking, **_shift_context(booking.shift)},
     )
 
 

@@ -8,12 +8,15 @@ database constraint here.
 """
 
 import datetime
+import secrets
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 
 USER = settings.AUTH_USER_MODEL
 
@@ -52,6 +55,8 @@ class VolunteerProfile(models.Model):
     emergency_contact_phone = models.CharField(max_length=40)
     emergency_contact_relationship = models.CharField(max_length=80, blank=True)
     onboarded_at = models.DateTimeField(null=True, blank=True)
+    # A short PIN of the volunteer's own for the check-in kiosk, hashed like a password (empty: none).
+    check_in_pin_hash = models.CharField(max_length=128, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -289,6 +294,11 @@ class ShiftSeries(models.Model):
         return start, start + datetime.timedelta(minutes=self.duration_minutes)
 
 
+def new_check_in_code() -> str:
+    """The secret of a shift's check-in QR code: 10 characters, letters and digits."""
+    return secrets.token_urlsafe(8)[:10]
+
+
 class Shift(models.Model):
     """One period of work for a role, with a capacity. `address` is shown only to volunteers booked
     on it; everyone else sees `neighbourhood` (or "location shared after booking").
@@ -317,6 +327,9 @@ class Shift(models.Model):
     is_cancelled = models.BooleanField(default=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.TextField(blank=True)
+    # In the shift's check-in QR code (shown at the door on the kiosk): a booked volunteer who scans it
+    # on their own phone checks themselves in. It says nothing to anyone who is not booked.
+    check_in_code = models.CharField(max_length=16, default=new_check_in_code)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -368,6 +381,7 @@ class Booking(models.Model):
         DIRECT = "direct", "Booked directly"
         WAITLIST = "waitlist", "From the waitlist"
         COORDINATOR = "coordinator", "Added by a coordinator"
+        WALK_IN = "walk_in", _("Walked in, added at the door")
 
     class HoldReason(models.TextChoices):
         """Why a booked volunteer is no longer cleared for the shift (volunteers.clearance)."""
@@ -430,6 +444,14 @@ class Booking(models.Model):
     @property
     def hours(self) -> float:
         return round((self.minutes or 0) / 60, 2)
+
+    @property
+    def check_in_code(self) -> str:
+        """The six-digit code of this booking for the kiosk at the door (in the confirmation email).
+        Derived from the booking id with the site's secret, so nothing is stored and every renderer of
+        the confirmation can print it."""
+        digest = salted_hmac("haven.volunteers.booking-check-in", str(self.pk)).hexdigest()
+        return f"{int(digest[:12], 16) % 1_000_000:06d}"
 
     def worked_minutes(self) -> int:
         """Minutes from check-in to check-out when both are known, else the shift's length."""
@@ -495,6 +517,34 @@ class CalendarToken(models.Model):
 
     def __str__(self):
         return f"Calendar token of {self.user}"
+
+
+class Kiosk(models.Model):
+    """A tablet at the door showing one shift's check-in page. Opened by a coordinator of the shift's
+    role, it has its own token (a cookie on that device; only its SHA-256 is stored) and no session:
+    opening it signs the coordinator out on the device. It closes itself at the end of the shift
+    (`expires_at`) or when a coordinator closes it (`closed_at`)."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="kiosks")
+    token_hash = models.CharField(max_length=64, unique=True)
+    opened_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("opened_at")), name="kiosk_expires_after_open"
+            )
+        ]
+
+    def __str__(self):
+        return f"Kiosk for shift {self.shift_id}"
+
+    def is_open(self, now: datetime.datetime) -> bool:
+        return self.closed_at is None and now < self.expires_at
 
 
 class Reminder(models.Model):

@@ -2,6 +2,7 @@
 page makes the same number of queries for ten shifts or a thousand."""
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -20,10 +21,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .models import Booking, Requirement, Role, Shift, WaitlistEntry
+from .models import Booking, Kiosk, Requirement, Role, Shift, WaitlistEntry
 
 ACTIVE = list(Booking.ACTIVE_STATUSES)
 
@@ -481,4 +483,57 @@ def coordinator_digest_shifts(*, coordinator: User, now: datetime.datetime, days
         .filter(open_places__gt=0)
         .select_related("role")
         .order_by("fill_permille", "starts_at", "id")
+    )
+
+
+# --- check-in at the door ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KioskPerson:
+    """What the kiosk shows of one booked person: a first name and an initial, and whether they are in."""
+
+    booking_id: int
+    label: str
+    checked_in: bool
+
+
+def kiosk_label(person: User) -> str:
+    """ "Maria G." from "Maria Gonzalez" (the preferred name first when there is one); never the email."""
+    words = person.name.split()
+    first = person.preferred_name.strip() or (words[0] if words else "")
+    if not first:
+        return _("Volunteer")
+    initial = words[-1][0].upper() + "." if len(words) > 1 else ""
+    return f"{first} {initial}".strip()
+
+
+def kiosk_for_token(*, token: str, now: datetime.datetime) -> Kiosk | None:
+    """The open kiosk with this token (its shift loaded), or None."""
+    if not token:
+        return None
+    token_hash = hashlib.sha256(token.encode()).hexdigest()  # as volunteers.services.checkin stores it
+    kiosk = Kiosk.objects.select_related("shift__role").filter(token_hash=token_hash).first()
+    if kiosk is None or not kiosk.is_open(now):
+        return None
+    return kiosk
+
+
+def kiosk_people(*, shift: Shift) -> list[KioskPerson]:
+    """The people booked on the shift, as the kiosk may show them (one query)."""
+    bookings = (
+        Booking.objects.filter(shift=shift, status__in=[Booking.Status.BOOKED, Booking.Status.ATTENDED])
+        .select_related("volunteer")
+        .only("pk", "checked_in_at", "volunteer__name", "volunteer__preferred_name")
+    )
+    people = [
+        KioskPerson(booking_id=b.pk, label=kiosk_label(b.volunteer), checked_in=b.checked_in_at is not None)
+        for b in bookings
+    ]
+    return sorted(people, key=lambda p: (p.label.casefold(), p.booking_id))
+
+
+def shift_open_kiosks(*, shift: Shift, now: datetime.datetime) -> QuerySet[Kiosk]:
+    return Kiosk.objects.filter(shift=shift, closed_at__isnull=True, expires_at__gt=now).select_related(
+        "opened_by"
     )

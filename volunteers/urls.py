@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import checkin_views, views
 
 app_name = "volunteers"
 
@@ -20,6 +20,10 @@ urlpatterns = [
     path("me/volunteer/calendar/", views.calendar_settings, name="calendar_settings"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("waitlist/offers/<str:token>/", views.offer_confirm, name="offer_confirm"),
+    path("shifts/<int:shift_id>/check-in/<str:code>/", checkin_views.self_check_in, name="self_check_in"),
+    path("me/volunteer/check-in-pin/", checkin_views.check_in_pin, name="check_in_pin"),
+    path("kiosk/", checkin_views.kiosk, name="kiosk"),
+    path("kiosk/check-in/", checkin_views.kiosk_check_in, name="kiosk_check_in"),
 ]
 
 # Coordinator pages (volunteers/coordination_views.py) are appended below this line.

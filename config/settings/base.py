@@ -139,7 +139,16 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # address pauses; sign-in by emailed code stays open). Code requests: 20 a minute per IP, 3 a minute
 # per address and IP (the key is "<address>|<ip>", accounts.forms.RequestLoginCodeForm), so nobody
 # can use up the owner's requests from elsewhere.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "request_login_code": "20/m/ip,3/m/key"}
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "request_login_code": "20/m/ip,3/m/key",
+    # Wrong check-in codes (volunteers/checkin_views.py), counted only when wrong: at one kiosk 30 per
+    # 5 minutes, for one name 5 per 5 minutes (a 4-digit PIN then takes days to guess, the shift lasts
+    # hours); the shift's QR code 10 per 5 minutes per signed-in volunteer.
+    "volunteers_kiosk_code": "30/5m/key",
+    "volunteers_kiosk_person": "5/5m/key",
+    "volunteers_self_check_in": "10/5m/key",
+}
 # How many reverse proxies of ours stand in front of the app, each appending to X-Forwarded-For:
 # core.http.client_ip takes the client's address from there (0: the header is ignored). Haven's own
 # limits use that helper, and so does allauth's (through AccountAdapter.get_client_ip); allauth's

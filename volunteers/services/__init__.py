@@ -8,6 +8,7 @@ Callers use the package (`services.shift_book(...)`); the modules are:
 - `calendar`: the private calendar feed's secret
 - `shifts`, `series`: a coordinator's one-off shifts and recurring series
 - `attendance`: check-in, check-out, attended, no-show
+- `checkin`: check-in at the door (the shift's QR code, the kiosk and its PIN or code), walk-ins
 - `shift_messages`: messages and notices to the people booked on a shift
 - `approvals`: role applications and approvals, requirement verifications
 - `holds`: bookings on hold when their volunteer loses clearance (and the notices), see
@@ -35,6 +36,16 @@ from .calendar import (
     calendar_token_revoke,
     calendar_user_for_token,
 )
+from .checkin import (
+    CheckInRefused,
+    WrongCode,
+    booking_self_check_in,
+    check_in_pin_set,
+    kiosk_check_in,
+    kiosk_close,
+    kiosk_open,
+    shift_walk_in,
+)
 from .digest import coordinator_digest_send, coordinator_digests_send
 from .errors import CapacityBelowBooked, CoordinationError
 from .holds import HoldChanges, booking_holds_sync, booking_holds_sync_all
@@ -55,6 +66,14 @@ from .waitlist import (
 )
 
 __all__ = [
+    "CheckInRefused",
+    "WrongCode",
+    "booking_self_check_in",
+    "check_in_pin_set",
+    "kiosk_check_in",
+    "kiosk_close",
+    "kiosk_open",
+    "shift_walk_in",
     "CapacityBelowBooked",
     "CoordinationError",
     "HoldChanges",
