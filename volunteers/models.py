@@ -547,6 +547,65 @@ class Kiosk(models.Model):
         return self.closed_at is None and now < self.expires_at
 
 
+class HoursCategory(models.TextChoices):
+    """What off-roster time was spent on. A fixed list on purpose: there is no free-text field that
+    would invite details about a survivor."""
+
+    REMOTE_CALLBACKS = "remote_callbacks", _("Remote callbacks")
+    TRAINING = "training", _("Training")
+    PREPARATION = "preparation", _("Preparation and set-up")
+    ADMIN = "admin", _("Office and admin work")
+    OUTREACH = "outreach", _("Outreach and events")
+    TRAVEL = "travel", _("Travel for the role")
+
+
+class HoursReport(models.Model):
+    """Time a volunteer gave outside the roster, reported by them (a role, a date, minutes and a
+    category) and approved or declined by a coordinator of that role. Approved reports count in the
+    volunteer's hours, the staff's hours report and the service letter."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a coordinator")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    MAX_MINUTES = 24 * 60
+
+    volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="hours_reports")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="hours_reports")
+    date = models.DateField()
+    minutes = models.PositiveIntegerField()
+    category = models.CharField(max_length=20, choices=HoursCategory.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["role", "status"]), models.Index(fields=["volunteer", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1, minutes__lte=24 * 60), name="hours_report_minutes_in_a_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "declined"]), name="hours_report_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="hours_report_decided_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.minutes} min of {self.role} on {self.date} by {self.volunteer} ({self.status})"
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 2)
+
+
 class Reminder(models.Model):
     """An outbox row: remind the booked volunteer `offset_hours` before the shift, at `due_at` (UTC).
     Created at booking, deleted when the booking is cancelled, recomputed when the shift moves. The

@@ -25,6 +25,7 @@ from .models import (
     Booking,
     CalendarToken,
     DigestLog,
+    HoursReport,
     RequirementVerification,
     RoleApplication,
     RoleApproval,
@@ -122,6 +123,19 @@ def export_for(user: User) -> dict:
             "attended_shifts": len(attended),
             "total_minutes": sum(b.minutes or 0 for b in attended),
         },
+        "hours_reports": [
+            {
+                "role": r.role.name,
+                "date": _iso(r.date),
+                "minutes": r.minutes,
+                "category": r.category,
+                "status": r.status,
+                "reported_at": _iso(r.created_at),
+                "decided_at": _iso(r.decided_at),
+            }
+            for r in HoursReport.objects.filter(volunteer=user).select_related("role").order_by("date", "pk")
+        ],
+        "has_check_in_pin": bool(profile and profile.check_in_pin_hash),
         "has_calendar_feed": CalendarToken.objects.filter(user=user).exists(),
     }
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import checkin_views, views
+from . import checkin_views, hours_views, views
 
 app_name = "volunteers"
 
@@ -22,6 +22,10 @@ urlpatterns = [
     path("waitlist/offers/<str:token>/", views.offer_confirm, name="offer_confirm"),
     path("shifts/<int:shift_id>/check-in/<str:code>/", checkin_views.self_check_in, name="self_check_in"),
     path("me/volunteer/check-in-pin/", checkin_views.check_in_pin, name="check_in_pin"),
+    path("me/volunteer/hours/report/", hours_views.hours_report, name="hours_report"),
+    path("me/volunteer/hours/letter/", hours_views.service_letter, name="service_letter"),
+    path("staff/volunteer-hours/", hours_views.hours_summary, name="hours_summary"),
+    path("staff/volunteer-hours.csv", hours_views.hours_summary_csv, name="hours_summary_csv"),
     path("kiosk/", checkin_views.kiosk, name="kiosk"),
     path("kiosk/check-in/", checkin_views.kiosk_check_in, name="kiosk_check_in"),
 ]

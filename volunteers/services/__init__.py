@@ -14,6 +14,7 @@ Callers use the package (`services.shift_book(...)`); the modules are:
 - `holds`: bookings on hold when their volunteer loses clearance (and the notices), see
   `volunteers.clearance`
 - `digest`: the coordinators' daily digest
+- `hours`: off-roster time reported by volunteers, approved by a coordinator of the role
 
 `locks` holds the lock order (the volunteer's profile, then the shift, then the shift's rows), and
 `capacity` counts taken places under those locks. Who may book what is decided by the check
@@ -49,6 +50,7 @@ from .checkin import (
 from .digest import coordinator_digest_send, coordinator_digests_send
 from .errors import CapacityBelowBooked, CoordinationError
 from .holds import HoldChanges, booking_holds_sync, booking_holds_sync_all
+from .hours import HoursError, hours_report, hours_report_decide, may_decide_hours
 from .local_time import local_instant
 from .onboarding import agreement_sign, volunteer_onboarding_complete, volunteer_profile_save
 from .reminders import reminders_reschedule_for_shift, reminders_schedule, reminders_send_due
@@ -66,6 +68,10 @@ from .waitlist import (
 )
 
 __all__ = [
+    "HoursError",
+    "hours_report",
+    "hours_report_decide",
+    "may_decide_hours",
     "CheckInRefused",
     "WrongCode",
     "booking_self_check_in",
