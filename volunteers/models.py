@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
 USER = settings.AUTH_USER_MODEL
 
@@ -57,6 +58,10 @@ class VolunteerProfile(models.Model):
     onboarded_at = models.DateTimeField(null=True, blank=True)
     # A short PIN of the volunteer's own for the check-in kiosk, hashed like a password (empty: none).
     check_in_pin_hash = models.CharField(max_length=128, blank=True)
+    # Text messages: the mobile number (validated, stored in E.164) and the current opt-in. Every
+    # opt-in and opt-out, with its time and the words agreed to, is kept in SmsConsentRecord.
+    mobile = PhoneNumberField(_("mobile number for text messages"), blank=True)
+    sms_opted_in_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -66,6 +71,38 @@ class VolunteerProfile(models.Model):
     @property
     def is_onboarded(self) -> bool:
         return self.onboarded_at is not None
+
+
+class SmsConsentRecord(models.Model):
+    """One opt-in to or opt-out of text messages: when, for which number, how (the form on the site,
+    or a STOP/START reply), and for an opt-in the exact words the volunteer agreed to."""
+
+    class Action(models.TextChoices):
+        OPT_IN = "opt_in", _("Agreed to texts")
+        OPT_OUT = "opt_out", _("Stopped texts")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("On the site")
+        REPLY = "reply", _("By replying to a text")
+
+    volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="sms_consents")
+    number = PhoneNumberField()
+    action = models.CharField(max_length=8, choices=Action.choices)
+    source = models.CharField(max_length=8, choices=Source.choices)
+    wording = models.TextField(blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(action="opt_in") | ~Q(wording=""), name="sms_opt_in_records_wording"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} {self.action} {self.number} at {self.at}"
 
 
 class Agreement(models.Model):

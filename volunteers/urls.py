@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import checkin_views, hours_views, views
+from . import checkin_views, hours_views, texts_views, views
 
 app_name = "volunteers"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("me/volunteer/hours/letter/", hours_views.service_letter, name="service_letter"),
     path("staff/volunteer-hours/", hours_views.hours_summary, name="hours_summary"),
     path("staff/volunteer-hours.csv", hours_views.hours_summary_csv, name="hours_summary_csv"),
+    path("me/volunteer/texts/", texts_views.texts_settings, name="texts"),
     path("kiosk/", checkin_views.kiosk, name="kiosk"),
     path("kiosk/check-in/", checkin_views.kiosk_check_in, name="kiosk_check_in"),
 ]

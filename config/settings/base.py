@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "rest_framework",
     "drf_spectacular",
+    "phonenumber_field",
     "core",
     "accounts",
     "messaging",
@@ -365,8 +366,24 @@ HAVEN_REMINDER_MAX_ATTEMPTS = env_int("HAVEN_REMINDER_MAX_ATTEMPTS", 5)
 HAVEN_WAITLIST_OFFER_HOURS = env_int("HAVEN_WAITLIST_OFFER_HOURS", 12)
 
 # --- messaging: the one outbox -----------------------------------------------------------------
-# One backend per channel; an SMS provider is one more entry (and a class like EmailChannel).
+# One backend per channel (messaging/channels.py, messaging/sms.py). Texts go out only where the "sms"
+# channel exists: here when the provider is configured, always in the demo (caught mail) and tests.
 HAVEN_MESSAGE_CHANNELS = {"email": "messaging.channels.EmailChannel"}
+# Text messages through Twilio's REST API (messaging.sms.TwilioSmsChannel); HAVEN_SMS_API_BASE may point
+# at another host of the same shape. The inbound webhook (/sms/inbound/) is verified with the auth token.
+HAVEN_SMS_API_BASE = env("HAVEN_SMS_API_BASE", "https://api.twilio.com")
+HAVEN_SMS_ACCOUNT_SID = env("HAVEN_SMS_ACCOUNT_SID", "")
+HAVEN_SMS_AUTH_TOKEN = env("HAVEN_SMS_AUTH_TOKEN", "")
+HAVEN_SMS_FROM = env("HAVEN_SMS_FROM", "")
+HAVEN_SMS_MESSAGING_SERVICE = env("HAVEN_SMS_MESSAGING_SERVICE", "")
+HAVEN_SMS_TIMEOUT_SECONDS = env_int("HAVEN_SMS_TIMEOUT_SECONDS", 10)
+if HAVEN_SMS_ACCOUNT_SID:
+    HAVEN_MESSAGE_CHANNELS["sms"] = env("HAVEN_SMS_CHANNEL", "messaging.sms.TwilioSmsChannel")
+# No text goes out in these local hours (TIME_ZONE): one due inside them waits until they end.
+HAVEN_SMS_QUIET_HOURS = env("HAVEN_SMS_QUIET_HOURS", "21:00-08:00")
+# Phone numbers without a country code are read as numbers of this region (django-phonenumber-field).
+PHONENUMBER_DEFAULT_REGION = env("PHONENUMBER_DEFAULT_REGION", "US")
+PHONENUMBER_DB_FORMAT = "E164"
 # A failed attempt waits base × 2^(attempt-1) seconds (capped) before the next; after the last attempt the
 # message is marked failed and shown to staff at /staff/messages/ (30 s, 1, 2, 4 … 32 min: about 64 min).
 HAVEN_MESSAGE_MAX_ATTEMPTS = env_int("HAVEN_MESSAGE_MAX_ATTEMPTS", 8)

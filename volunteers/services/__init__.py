@@ -14,6 +14,7 @@ Callers use the package (`services.shift_book(...)`); the modules are:
 - `holds`: bookings on hold when their volunteer loses clearance (and the notices), see
   `volunteers.clearance`
 - `digest`: the coordinators' daily digest
+- `texts`: text messages (consent, STOP/START, quiet hours, reminder and shift-message texts)
 - `hours`: off-roster time reported by volunteers, approved by a coordinator of the role
 
 `locks` holds the lock order (the volunteer's profile, then the shift, then the shift's rows), and
@@ -57,6 +58,15 @@ from .reminders import reminders_reschedule_for_shift, reminders_schedule, remin
 from .series import shift_series_create, shift_series_update_future
 from .shift_messages import shift_message_deliver, shift_message_send
 from .shifts import shift_cancel, shift_capacity_set, shift_create, shift_update
+from .texts import (
+    TextsError,
+    consent_wording,
+    sms_due_at,
+    sms_keyword_received,
+    sms_opt_in,
+    sms_opt_out,
+    texts_available,
+)
 from .waitlist import (
     waitlist_join,
     waitlist_leave,
@@ -68,6 +78,13 @@ from .waitlist import (
 )
 
 __all__ = [
+    "TextsError",
+    "consent_wording",
+    "sms_due_at",
+    "sms_keyword_received",
+    "sms_opt_in",
+    "sms_opt_out",
+    "texts_available",
     "HoursError",
     "hours_report",
     "hours_report_decide",
