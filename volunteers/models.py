@@ -419,6 +419,7 @@ class Booking(models.Model):
         WAITLIST = "waitlist", "From the waitlist"
         COORDINATOR = "coordinator", "Added by a coordinator"
         WALK_IN = "walk_in", _("Walked in, added at the door")
+        SWAP = "swap", _("Taken over from a colleague")
 
     class HoldReason(models.TextChoices):
         """Why a booked volunteer is no longer cleared for the shift (volunteers.clearance)."""
@@ -554,6 +555,45 @@ class CalendarToken(models.Model):
 
     def __str__(self):
         return f"Calendar token of {self.user}"
+
+
+class SwapOffer(models.Model):
+    """A booked volunteer offers their place to a named colleague cleared for the role. The colleague
+    accepts by the emailed link (signed over the offer id and its creation time) before `expires_at`
+    (the swap cut-off before the start); the booking then moves to them in one transaction. At most
+    one pending offer per booking."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the colleague")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        EXPIRED = "expired", _("Expired")
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="swap_offers")
+    from_volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="swap_offers_made")
+    to_volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="swap_offers_received")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+    new_booking = models.OneToOneField(
+        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="swapped_from"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking"], condition=Q(status="pending"), name="one_pending_swap_per_booking"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_volunteer=F("to_volunteer")), name="swap_to_someone_else"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Swap of booking {self.booking_id} to {self.to_volunteer} ({self.status})"
 
 
 class Kiosk(models.Model):

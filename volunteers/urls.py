@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import checkin_views, hours_views, texts_views, views
+from . import checkin_views, hours_views, swap_views, texts_views, views
 
 app_name = "volunteers"
 
@@ -27,6 +27,9 @@ urlpatterns = [
     path("staff/volunteer-hours/", hours_views.hours_summary, name="hours_summary"),
     path("staff/volunteer-hours.csv", hours_views.hours_summary_csv, name="hours_summary_csv"),
     path("me/volunteer/texts/", texts_views.texts_settings, name="texts"),
+    path("me/shifts/bookings/<int:booking_id>/swap/", swap_views.swap_offer, name="swap_offer"),
+    path("me/shifts/swaps/<int:offer_id>/withdraw/", swap_views.swap_withdraw, name="swap_withdraw"),
+    path("shifts/swaps/<str:token>/", swap_views.swap_confirm, name="swap_confirm"),
     path("kiosk/", checkin_views.kiosk, name="kiosk"),
     path("kiosk/check-in/", checkin_views.kiosk_check_in, name="kiosk_check_in"),
 ]

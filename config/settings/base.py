@@ -364,6 +364,8 @@ HAVEN_SHIFT_REMINDER_OFFSETS_HOURS = [int(h) for h in env_list("HAVEN_SHIFT_REMI
 HAVEN_REMINDER_MAX_ATTEMPTS = env_int("HAVEN_REMINDER_MAX_ATTEMPTS", 5)
 # How long a waitlist offer holds a freed place before it goes to the next person.
 HAVEN_WAITLIST_OFFER_HOURS = env_int("HAVEN_WAITLIST_OFFER_HOURS", 12)
+# A booked volunteer may offer their place to a colleague until this many hours before the start.
+HAVEN_SWAP_CUTOFF_HOURS = env_int("HAVEN_SWAP_CUTOFF_HOURS", 2)
 
 # --- messaging: the one outbox -----------------------------------------------------------------
 # One backend per channel (messaging/channels.py, messaging/sms.py). Texts go out only where the "sms"

@@ -14,6 +14,7 @@ Callers use the package (`services.shift_book(...)`); the modules are:
 - `holds`: bookings on hold when their volunteer loses clearance (and the notices), see
   `volunteers.clearance`
 - `digest`: the coordinators' daily digest
+- `swaps`: a booked volunteer's place offered to a named colleague, who takes it by link
 - `texts`: text messages (consent, STOP/START, quiet hours, reminder and shift-message texts)
 - `hours`: off-roster time reported by volunteers, approved by a coordinator of the role
 
@@ -58,6 +59,14 @@ from .reminders import reminders_reschedule_for_shift, reminders_schedule, remin
 from .series import shift_series_create, shift_series_update_future
 from .shift_messages import shift_message_deliver, shift_message_send
 from .shifts import shift_cancel, shift_capacity_set, shift_create, shift_update
+from .swaps import (
+    SwapError,
+    swap_offer_accept,
+    swap_offer_from_token,
+    swap_offer_make,
+    swap_offer_respond,
+    swap_offer_token,
+)
 from .texts import (
     TextsError,
     consent_wording,
@@ -78,6 +87,12 @@ from .waitlist import (
 )
 
 __all__ = [
+    "SwapError",
+    "swap_offer_accept",
+    "swap_offer_from_token",
+    "swap_offer_make",
+    "swap_offer_respond",
+    "swap_offer_token",
     "TextsError",
     "consent_wording",
     "sms_due_at",
