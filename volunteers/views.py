@@ -309,7 +309,12 @@ def agreement(request):
 @signed_in
 def hours(request):
     return render(
-        request, "volunteers/hours.html", {"summary": selectors.volunteer_hours(volunteer=request.user)}
+        request,
+        "volunteers/hours.html",
+        {
+            "summary": selectors.volunteer_hours(volunteer=request.user),
+            "reports": selectors.volunteer_hours_reports(volunteer=request.user),
+        },
     )
 
 

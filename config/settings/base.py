@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "csp",
+    "phonenumber_field",
     "core",
     "accounts",
     "messaging",
@@ -157,7 +158,16 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # address pauses; sign-in by emailed code stays open). Code requests: 20 a minute per IP, 3 a minute
 # per address and IP (the key is "<address>|<ip>", accounts.forms.RequestLoginCodeForm), so nobody
 # can use up the owner's requests from elsewhere.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "request_login_code": "20/m/ip,3/m/key"}
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": "10/m/ip,5/5m/key",
+    "request_login_code": "20/m/ip,3/m/key",
+    # Wrong check-in codes (volunteers/checkin_views.py), counted only when wrong: at one kiosk 30 per
+    # 5 minutes, for one name 5 per 5 minutes (a 4-digit PIN then takes days to guess, the shift lasts
+    # hours); the shift's QR code 10 per 5 minutes per signed-in volunteer.
+    "volunteers_kiosk_code": "30/5m/key",
+    "volunteers_kiosk_person": "5/5m/key",
+    "volunteers_self_check_in": "10/5m/key",
+}
 # How many reverse proxies of ours stand in front of the app, each appending to X-Forwarded-For:
 # core.http.client_ip takes the client's address from there (0: the header is ignored). Haven's own
 # limits use that helper, and so does allauth's (through AccountAdapter.get_client_ip); allauth's
@@ -462,10 +472,28 @@ HAVEN_SHIFT_REMINDER_OFFSETS_HOURS = [int(h) for h in env_list("HAVEN_SHIFT_REMI
 HAVEN_REMINDER_MAX_ATTEMPTS = env_int("HAVEN_REMINDER_MAX_ATTEMPTS", 5)
 # How long a waitlist offer holds a freed place before it goes to the next person.
 HAVEN_WAITLIST_OFFER_HOURS = env_int("HAVEN_WAITLIST_OFFER_HOURS", 12)
+# A booked volunteer may offer their place to a colleague until this many hours before the start.
+HAVEN_SWAP_CUTOFF_HOURS = env_int("HAVEN_SWAP_CUTOFF_HOURS", 2)
 
 # --- messaging: the one outbox -----------------------------------------------------------------
-# One backend per channel; an SMS provider is one more entry (and a class like EmailChannel).
+# One backend per channel (messaging/channels.py, messaging/sms.py). Texts go out only where the "sms"
+# channel exists: here when the provider is configured, always in the demo (caught mail) and tests.
 HAVEN_MESSAGE_CHANNELS = {"email": "messaging.channels.EmailChannel"}
+# Text messages through Twilio's REST API (messaging.sms.TwilioSmsChannel); HAVEN_SMS_API_BASE may point
+# at another host of the same shape. The inbound webhook (/sms/inbound/) is verified with the auth token.
+HAVEN_SMS_API_BASE = env("HAVEN_SMS_API_BASE", "https://api.twilio.com")
+HAVEN_SMS_ACCOUNT_SID = env("HAVEN_SMS_ACCOUNT_SID", "")
+HAVEN_SMS_AUTH_TOKEN = env("HAVEN_SMS_AUTH_TOKEN", "")
+HAVEN_SMS_FROM = env("HAVEN_SMS_FROM", "")
+HAVEN_SMS_MESSAGING_SERVICE = env("HAVEN_SMS_MESSAGING_SERVICE", "")
+HAVEN_SMS_TIMEOUT_SECONDS = env_int("HAVEN_SMS_TIMEOUT_SECONDS", 10)
+if HAVEN_SMS_ACCOUNT_SID:
+    HAVEN_MESSAGE_CHANNELS["sms"] = env("HAVEN_SMS_CHANNEL", "messaging.sms.TwilioSmsChannel")
+# No text goes out in these local hours (TIME_ZONE): one due inside them waits until they end.
+HAVEN_SMS_QUIET_HOURS = env("HAVEN_SMS_QUIET_HOURS", "21:00-08:00")
+# Phone numbers without a country code are read as numbers of this region (django-phonenumber-field).
+PHONENUMBER_DEFAULT_REGION = env("PHONENUMBER_DEFAULT_REGION", "US")
+PHONENUMBER_DB_FORMAT = "E164"
 # A failed attempt waits base × 2^(attempt-1) seconds (capped) before the next; after the last attempt the
 # message is marked failed and shown to staff at /staff/messages/ (30 s, 1, 2, 4 … 32 min: about 64 min).
 HAVEN_MESSAGE_MAX_ATTEMPTS = env_int("HAVEN_MESSAGE_MAX_ATTEMPTS", 8)
