@@ -83,13 +83,12 @@ def render_tribute(message: Message) -> Rendered | Skip:
     if donation is None or not donation.tribute_type or not donation.tribute_notify_email:
         return Skip("the tribute was removed (the donor erased their data)")
     text, html = _both("donations/email/tribute", {"donation": donation, "org_name": settings.HAVEN_ORG_NAME})
+    if donation.tribute_type == Donation.Tribute.MEMORY:
+        subject = _("A gift to %(org)s in memory of %(name)s")
+    else:
+        subject = _("A gift to %(org)s in honour of %(name)s")
     return Rendered(
-        subject=_("A gift to %(org)s %(tribute_type)s %(name)s")
-        % {
-            "org": settings.HAVEN_ORG_NAME,
-            "tribute_type": donation.get_tribute_type_display().lower(),
-            "name": donation.tribute_name,
-        },
+        subject=subject % {"org": settings.HAVEN_ORG_NAME, "name": donation.tribute_name},
         text=text,
         html=html,
     )

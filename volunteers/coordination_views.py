@@ -19,6 +19,7 @@ from accounts.roles import role_required
 from core.csv import csv_writer
 
 from . import clearance, selectors, services
+from .checkin_views import roster_check_in_context
 from .coordination_forms import (
     ApprovalForm,
     ApproveByEmailForm,
@@ -263,6 +264,7 @@ def _render_roster(request, shift: Shift, *, capacity_form=None, status: int = 2
     context = _roster_context(shift)
     context["capacity_form"] = capacity_form or CapacityForm(initial={"capacity": shift.capacity})
     context["shift_messages"] = selectors.shift_messages_with_delivery(shift=shift)[:20]
+    context.update(roster_check_in_context(shift))
     return render(request, "volunteers/coordinate/roster.html", context, status=status)
 
 

@@ -21,9 +21,9 @@ from messaging.models import Message
 from messaging.registry import Rendered, Skip, kind_register
 
 from . import clearance
-from .models import Booking, RoleApplication, ShiftMessage, WaitlistEntry
+from .models import Booking, RoleApplication, RoleApproval, ShiftMessage, WaitlistEntry
 from .selectors import coordinator_digest_shifts
-from .services.approvals import KIND_ROLE_DECISION
+from .services.approvals import KIND_ROLE_APPROVED, KIND_ROLE_DECISION
 from .services.booking import KIND_BOOKING_CONFIRMATION
 from .services.digest import KIND_COORDINATOR_DIGEST
 from .services.holds import KIND_CLEARED, KIND_ON_HOLD, hold_dedupe_key
@@ -67,7 +67,7 @@ def _shift_context(shift, **extra) -> dict:
 
 
 def _context(booking: Booking, **extra) -> dict:
-    return _shift_context(booking.shift, person=booking.volunteer, **extra)
+    return _shift_context(booking.shift, person=booking.volunteer, booking=booking, **extra)
 
 
 def render_booking_on_hold(message: Message) -> Rendered | Skip:
@@ -122,7 +122,11 @@ def render_reminder(message: Message) -> Rendered | Skip:
     hours = message.data["offset_hours"]
     return Rendered(
         subject=_subject(
-            _("Reminder: %(shift)s in %(hours)s hours")
+            ngettext(
+                "Reminder: %(shift)s in %(hours)s hour",
+                "Reminder: %(shift)s in %(hours)s hours",
+                hours,
+            )
             % {"shift": booking.shift.display_title, "hours": hours}
         ),
         text=render_to_string("volunteers/email/reminder.txt", _context(booking, offset_hours=hours)),
@@ -227,7 +231,33 @@ def render_coordinator_digest(message: Message) -> Rendered | Skip:
     )
 
 
+def render_role_approved(message: Message) -> Rendered | Skip:
+    approval = RoleApproval.objects.select_related("role", "volunteer").filter(pk=message.about_id).first()
+    if approval is None:
+        return Skip("the approval was withdrawn before the notice went out")
+    return Rendered(
+        subject=_("[%(org)s] You are approved for %(role)s")
+        % {"org": settings.HAVEN_ORG_NAME, "role": approval.role.name},
+        text=render_to_string(
+            "volunteers/email/role_approved.txt",
+            {
+                "org_name": settings.HAVEN_ORG_NAME,
+                "person": approval.volunteer,
+                "role": approval.role,
+                "shifts_url": settings.SITE_URL
+                + reverse("volunteers:shift_list")
+                + f"?role={approval.role_id}",
+            },
+        ),
+    )
+
+
 def register() -> None:
+    kind_register(
+        KIND_ROLE_APPROVED,
+        render=render_role_approved,
+        description="A coordinator approved a volunteer for a role they had not applied for.",
+    )
     kind_register(
         KIND_ON_HOLD,
         render=render_booking_on_hold,

@@ -6,10 +6,11 @@ and coordinators' rosters and hour totals per shift count bookings. So the user 
 (that would delete past bookings and change the hours a shift shows); accounts/privacy.py deactivates
 and scrubs it instead, and past bookings stay attached to that scrubbed, nameless account. Upcoming
 bookings are cancelled (the place goes to the waitlist), and everything that describes the person is
-deleted: profile (skills, languages, availability, phone, emergency contact), agreement signatures,
-requirement verifications, role approvals and applications, calendar token, waitlist entries,
-and role assignments. Messages to them (shift messages, digests, reminders) are erased by the
-outbox's own part (messaging/privacy.py).
+deleted: profile (skills, languages, availability, phone, mobile, emergency contact, check-in PIN),
+text-message consent records, agreement signatures, requirement verifications, role approvals and
+applications, calendar token, waitlist entries and role assignments. Reported hours stay, like past
+bookings (they are hour totals). Messages to them (emails and texts: shift messages, digests,
+reminders) are erased by the outbox's own part (messaging/privacy.py).
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ from .models import (
     AgreementSignature,
     Booking,
     CalendarToken,
+    HoursReport,
     RequirementVerification,
     RoleApplication,
     RoleApproval,
     Shift,
+    SmsConsentRecord,
     VolunteerProfile,
     WaitlistEntry,
 )
@@ -121,6 +124,33 @@ def export_for(user: User) -> dict:
             "attended_shifts": len(attended),
             "total_minutes": sum(b.minutes or 0 for b in attended),
         },
+        "hours_reports": [
+            {
+                "role": r.role.name,
+                "date": _iso(r.date),
+                "minutes": r.minutes,
+                "category": r.category,
+                "status": r.status,
+                "reported_at": _iso(r.created_at),
+                "decided_at": _iso(r.decided_at),
+            }
+            for r in HoursReport.objects.filter(volunteer=user).select_related("role").order_by("date", "pk")
+        ],
+        "has_check_in_pin": bool(profile and profile.check_in_pin_hash),
+        "text_messages": {
+            "mobile": str(profile.mobile) if profile and profile.mobile else "",
+            "opted_in_at": _iso(profile.sms_opted_in_at) if profile else None,
+            "consent_records": [
+                {
+                    "action": r.action,
+                    "source": r.source,
+                    "number": str(r.number),
+                    "wording": r.wording,
+                    "at": _iso(r.at),
+                }
+                for r in SmsConsentRecord.objects.filter(volunteer=user).order_by("at", "pk")
+            ],
+        },
         "has_calendar_feed": CalendarToken.objects.filter(user=user).exists(),
     }
 
@@ -165,6 +195,7 @@ def erase_for(*, user: User) -> dict[str, int]:
         (RoleApproval, "volunteer"),
         (RoleApplication, "volunteer"),
         (CalendarToken, "user"),
+        (SmsConsentRecord, "volunteer"),
         (VolunteerProfile, "user"),
     ):
         model.objects.filter(**{field: user}).delete()

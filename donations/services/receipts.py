@@ -44,6 +44,8 @@ def receipt_issue(*, donation: Donation) -> Receipt:
         kind=KIND_RECEIPT,
         recipient=donation.donor_email,
         user=donation.donor,
+        # The email and its PDF in the donor's language (their account's, else the gift page's).
+        language=donation.message_language,
         about=receipt,
         dedupe_key=receipt_dedupe_key(receipt),
     )
@@ -75,6 +77,8 @@ def tribute_notify(donation: Donation) -> None:
     message_queue(
         kind=KIND_TRIBUTE,
         recipient=donation.tribute_notify_email,
+        # In the language of the page the gift was made on (the person told is not the donor).
+        language=donation.language,
         about=donation,
         dedupe_key=f"{KIND_TRIBUTE}:{donation.pk}",
     )

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.i18n import message_language
 from messaging.services import message_queue
 
 from .. import booking_rules
@@ -78,14 +79,20 @@ def _book_locked(
         shift=shift, volunteer=volunteer, status=WaitlistEntry.Status.WAITING
     ).update(status=WaitlistEntry.Status.WITHDRAWN, responded_at=now)
     reminders_schedule(booking=booking, now=now)
+    booking_confirmation_queue(booking=booking, volunteer=volunteer)
+    return booking
+
+
+def booking_confirmation_queue(*, booking: Booking, volunteer: User) -> None:
+    """The booking's confirmation email, written in the booking's transaction (sent once)."""
     message_queue(
         kind=KIND_BOOKING_CONFIRMATION,
         recipient=volunteer.email,
         user=volunteer,
+        language=message_language(volunteer),
         about=booking,
         dedupe_key=f"{KIND_BOOKING_CONFIRMATION}:{booking.pk}",
     )
-    return booking
 
 
 def _check_no_overlap(*, shift: Shift, volunteer: User) -> None:
@@ -123,5 +130,7 @@ def booking_cancel(*, booking: Booking, volunteer: User) -> Booking:
     booking.cancelled_at = now
     booking.save(update_fields=["status", "cancelled_at"])
     reminders_cancel(booking=booking, reason="the booking was cancelled")
+    # A place offered to a colleague is no longer there to take.
+    booking.swap_offers.filter(status="pending").update(status="withdrawn", responded_at=now)
     waitlist_offer_next(shift=booking.shift)
     return booking

@@ -8,10 +8,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from core.i18n import message_language
 from messaging.models import Message
 from messaging.services import message_queue, messages_cancel
 
 from ..models import Booking, Shift
+from .texts import reminder_text_queue
 
 KIND_REMINDER = "volunteers.reminder"
 
@@ -53,12 +55,15 @@ def reminders_schedule(*, booking: Booking, now: datetime.datetime | None = None
                 kind=KIND_REMINDER,
                 recipient=volunteer.email,
                 user=volunteer,
+                language=message_language(volunteer),
                 about=booking,
                 dedupe_key=reminder_dedupe_key(booking=booking, offset_hours=offset),
                 data={"offset_hours": offset, "starts_at": starts},
                 due_at=due_at,
             )
         )
+        # The same reminder by text, for a volunteer who opted in (the outbox sends it once).
+        reminder_text_queue(booking=booking, offset_hours=offset, due_at=due_at)
     return queued
 
 

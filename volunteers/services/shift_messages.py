@@ -5,12 +5,14 @@ in the same transaction."""
 from django.db import transaction
 
 from accounts.models import User
+from core.i18n import message_language
 from messaging.services import message_queue
 
 from ..models import Booking, Shift, ShiftMessage
 from .errors import CoordinationError
 from .local_time import format_when
 from .locks import lock_shift
+from .texts import shift_message_texts_queue
 
 KIND_SHIFT_MESSAGE = ShiftMessage.MESSAGE_KIND
 
@@ -47,10 +49,13 @@ def shift_notice(
             kind=KIND_SHIFT_MESSAGE,
             recipient=volunteer.email,
             user=volunteer,
+            language=message_language(volunteer),
             about=message,
             dedupe_key=f"{KIND_SHIFT_MESSAGE}:{message.pk}:{volunteer.pk}",
             data={"booking_id": booking.pk},
         )
+    # Opted-in people also get a short text pointing to the email (never its words).
+    shift_message_texts_queue(message=message, bookings=bookings)
     return message
 
 
