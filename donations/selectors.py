@@ -10,6 +10,8 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
+from messaging.models import Message
+
 from .models import Donation, Receipt, RecurringAmountChange, RecurringGift, Refund
 
 
@@ -176,3 +178,11 @@ def staff_gift(*, public_id) -> Donation | None:
         .filter(public_id=public_id)
         .first()
     )
+
+
+def receipt_message(*, donation: Donation) -> Message | None:
+    """The outbox message of a gift's receipt email (whether and when it went out), if it has one."""
+    receipt = getattr(donation, "receipt", None) if hasattr(donation, "receipt") else None
+    if receipt is None:
+        return None
+    return Message.objects.filter(dedupe_key=receipt.message_dedupe_key).first()

@@ -477,6 +477,7 @@ def staff_gift(request, public_id: uuid.UUID):
         "refunds": list(gift.refunds.all()),
         "disputes": list(gift.disputes.all()),
         "refund_requested": any(r.status == Refund.Status.REQUESTED for r in gift.refunds.all()),
+        "receipt_message": selectors.receipt_message(donation=gift),
     }
     return render(request, "donations/staff/gift.html", context)
 

@@ -7,15 +7,15 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
+
+from messaging.services import message_queue
 
 from .. import stripe_gateway
 from ..models import Donation, RecurringAmountChange, RecurringGift
 from .errors import DonationError
 from .fees import fee_for
 from .locks import lock_recurring, refresh_from_locked
-from .outbox import outbox_enqueue
 
 _SUBSCRIPTION_STATUS = {
     "incomplete": RecurringGift.Status.PENDING,
@@ -105,21 +105,21 @@ def recurring_renewal_donation(*, recurring: RecurringGift, invoice_id: str) -> 
         )
 
 
+KIND_RENEWAL_FAILED = "donations.renewal_failed"
+
+
 def recurring_renewal_failed_notify(*, recurring: RecurringGift, invoice_id: str) -> None:
-    """Tell the donor a monthly payment failed and how to fix it (once per invoice)."""
-    context = {
-        "recurring": recurring,
-        "org_name": settings.HAVEN_ORG_NAME,
-        "giving_url": settings.SITE_URL + reverse("donations:my_giving"),
-    }
-    with translation.override(recurring.message_language):
-        outbox_enqueue(
-            dedupe_key=f"renewal-failed:{invoice_id}",
-            to=recurring.donor_email,
-            subject=_("Your monthly gift to %(org)s could not be charged") % {"org": settings.HAVEN_ORG_NAME},
-            template="donations/email/renewal_failed",
-            context=context,
-        )
+    """Tell the donor a monthly payment failed and how to fix it (once per invoice), in the caller's
+    transaction."""
+    message_queue(
+        kind=KIND_RENEWAL_FAILED,
+        recipient=recurring.donor_email,
+        user=recurring.donor,
+        language=recurring.message_language,
+        about=recurring,
+        dedupe_key=f"{KIND_RENEWAL_FAILED}:{invoice_id}",
+        data={"invoice_id": invoice_id[:255]},
+    )
 
 
 def _recurring_for_user(*, user, recurring_id: int) -> RecurringGift:
