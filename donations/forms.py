@@ -69,6 +69,9 @@ class GiftAmountForm(forms.Form):
     is revealed by static/js/donate.js when chosen; without JavaScript it always shows, and an amount
     typed there is the one used."""
 
+    # Optional fields here are asked for only when chosen (and then needed): no "(optional)" labels.
+    hide_optional = True
+
     frequency = forms.ChoiceField(
         label=_("How often"),
         choices=[

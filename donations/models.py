@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 # What a donor may ask to be shown as among the people giving ("Maria", "The Lee family").
 PUBLIC_NAME_MAX_LENGTH = 60
@@ -25,27 +26,27 @@ class DonationQuerySet(models.QuerySet):
 
 class Donation(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Processing"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        REFUNDED = "refunded", "Refunded"
-        DISPUTED = "disputed", "Disputed"
-        DISPUTE_LOST = "dispute_lost", "Dispute lost"
+        PENDING = "pending", _("Processing")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        REFUNDED = "refunded", _("Refunded")
+        DISPUTED = "disputed", _("Disputed")
+        DISPUTE_LOST = "dispute_lost", _("Dispute lost")
 
     class Frequency(models.TextChoices):
-        ONE_TIME = "one_time", "One-time"
-        MONTHLY = "monthly", "Monthly"
+        ONE_TIME = "one_time", _("One-time")
+        MONTHLY = "monthly", _("Monthly")
 
     class Method(models.TextChoices):
-        CARD = "stripe", "Online (Stripe)"
-        CHEQUE = "cheque", "Cheque"
-        CASH = "cash", "Cash"
-        BANK_TRANSFER = "bank_transfer", "Bank transfer"
+        CARD = "stripe", _("Online (Stripe)")
+        CHEQUE = "cheque", _("Cheque")
+        CASH = "cash", _("Cash")
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
 
     class Tribute(models.TextChoices):
-        NONE = "", "No tribute"
-        HONOUR = "honour", "In honour of"
-        MEMORY = "memory", "In memory of"
+        NONE = "", _("No tribute")
+        HONOUR = "honour", _("In honour of")
+        MEMORY = "memory", _("In memory of")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     donor = models.ForeignKey(
@@ -53,6 +54,9 @@ class Donation(models.Model):
     )
     donor_email = models.EmailField()
     donor_name = models.CharField(max_length=200, blank=True)
+    # The language of the page the gift was made on: its emails (receipt, tribute card, failed
+    # renewal) are written in it when the donor has no account, or in the account's language.
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
     # The gift the charity should net, in minor units; `fee_covered` is added on top when the donor
     # chose to cover the processing fee. `amount_refunded` grows with each refund.
     amount = models.PositiveBigIntegerField()
@@ -142,6 +146,13 @@ class Donation(models.Model):
         return f"{self.get_frequency_display()} gift {self.public_id}"
 
     @property
+    def message_language(self) -> str:
+        """The language of emails about this gift: the donor's account's, else the gift's own."""
+        if self.donor_id and self.donor.language:
+            return self.donor.language
+        return self.language
+
+    @property
     def charged_amount(self) -> int:
         """What the donor's card is charged: the gift plus any fee they chose to cover."""
         return self.amount + self.fee_covered
@@ -174,6 +185,9 @@ class RecurringGift(models.Model):
     donor_name = models.CharField(max_length=200, blank=True)
     amount = models.PositiveBigIntegerField(help_text="Monthly amount the charity nets, minor units.")
     fee_covered = models.PositiveBigIntegerField(default=0)
+    # The language of the page the gift was made on: its emails (receipt, tribute card, failed
+    # renewal) are written in it when the donor has no account, or in the account's language.
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
     currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
     campaign = models.ForeignKey(
         "campaigns.Campaign", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -210,6 +224,13 @@ class RecurringGift(models.Model):
 
     def __str__(self):
         return f"Monthly gift {self.public_id}"
+
+    @property
+    def message_language(self) -> str:
+        """The language of emails about this gift: the donor's account's, else the gift's own."""
+        if self.donor_id and self.donor.language:
+            return self.donor.language
+        return self.language
 
     @property
     def charged_amount(self) -> int:

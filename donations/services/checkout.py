@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from campaigns.models import Campaign, Fund
+from core.i18n import active_language
 
 from .. import stripe_gateway
 from ..models import Donation, RecurringGift
@@ -66,6 +67,7 @@ def donation_create(
                 is_anonymous=is_anonymous,
                 show_name_publicly=show_name_publicly and not is_anonymous,
                 public_name=public_name,
+                language=active_language(),
             )
             recurring.full_clean()
             recurring.save()
@@ -86,6 +88,7 @@ def donation_create(
             tribute_name=tribute_name if tribute_type else "",
             tribute_notify_email=tribute_notify_email if tribute_type else "",
             recurring_gift=recurring,
+            language=active_language(),
         )
         donation.full_clean()
         donation.save()
