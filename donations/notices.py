@@ -1,7 +1,8 @@
 """The outbox renderers of what donors are told about their gifts after giving (registered from
 DonationsConfig.ready()): a monthly gift changed, a monthly gift cancelled, money refunded. Queued with
 `messaging.services.message_queue` in the transaction that records the fact; rendered at send time in
-the donor's language, from the rows as they are then (a notice that is no longer true is skipped)."""
+the gift's language (the donor's account's, else the page's they gave on), from the rows as they are
+then (a notice that is no longer true is skipped)."""
 
 from __future__ import annotations
 
@@ -32,24 +33,24 @@ def _context(**extra) -> dict:
 # --- queueing (inside the caller's transaction) -----------------------------------------------------
 
 
-def monthly_changed_queue(*, change: RecurringAmountChange, language: str | None = None) -> None:
+def monthly_changed_queue(*, change: RecurringAmountChange) -> None:
     recurring = change.recurring_gift
     message_queue(
         kind=KIND_MONTHLY_CHANGED,
         recipient=recurring.donor_email,
         user=recurring.donor,
-        language=language,
+        language=recurring.message_language,
         about=change,
         dedupe_key=f"monthly-changed:{change.pk}",
     )
 
 
-def monthly_cancelled_queue(*, recurring: RecurringGift, language: str | None = None) -> None:
+def monthly_cancelled_queue(*, recurring: RecurringGift) -> None:
     message_queue(
         kind=KIND_MONTHLY_CANCELLED,
         recipient=recurring.donor_email,
         user=recurring.donor,
-        language=language,
+        language=recurring.message_language,
         about=recurring,
         dedupe_key=f"monthly-cancelled:{recurring.pk}",
     )
@@ -61,6 +62,7 @@ def refunded_queue(*, refund: Refund) -> None:
         kind=KIND_REFUNDED,
         recipient=donation.donor_email,
         user=donation.donor,
+        language=donation.message_language,
         about=refund,
         dedupe_key=f"refunded:{refund.pk}",
     )

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .. import notices, stripe_gateway
@@ -201,7 +200,7 @@ def recurring_change_amount(*, user, recurring_id: int, amount: int, cover_fee: 
             locked.fee_covered = change.fee_covered
             locked.save(update_fields=["amount", "fee_covered"])
             change.recurring_gift = locked
-            notices.monthly_changed_queue(change=change, language=get_language())
+            notices.monthly_changed_queue(change=change)
     refresh_from_locked(recurring, locked)
     return recurring
 
@@ -245,7 +244,7 @@ def recurring_cancel(*, user, recurring_id: int) -> RecurringGift:
             locked.canceled_at = locked.canceled_at or timezone.now()
             locked.save(update_fields=["status", "canceled_at"])
         # Once, whichever of this call and Stripe's event recorded the cancellation first.
-        notices.monthly_cancelled_queue(recurring=locked, language=get_language())
+        notices.monthly_cancelled_queue(recurring=locked)
     refresh_from_locked(recurring, locked)
     return recurring
 
