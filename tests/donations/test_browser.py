@@ -8,7 +8,7 @@ import pytest
 
 from devstripe import running_standin
 from donations.models import Donation, Receipt
-from tests.e2e.conftest import ARTIFACTS, browser  # noqa: F401 - fixtures
+from tests.e2e.conftest import ARTIFACTS, browser, csp_watched_context  # noqa: F401 - fixtures
 from tests.factories import CampaignFactory, ImpactUnitFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -18,10 +18,14 @@ PHONE = {"width": 390, "height": 844}
 
 @contextlib.contextmanager
 def _tab(browser, live_server, *, viewport, javascript=True):  # noqa: F811
-    context = browser.new_context(base_url=live_server.url, viewport=viewport, java_script_enabled=javascript)
+    context = csp_watched_context(
+        browser, base_url=live_server.url, viewport=viewport, java_script_enabled=javascript
+    )
     context.set_default_timeout(10_000)
     try:
         yield context.new_page()
+        # the pages run under the Content-Security-Policy with nothing refused (no inline script)
+        assert context.csp_violations == []
     finally:
         context.close()
 
