@@ -162,11 +162,16 @@ class DonateForm(GiftAmountForm):
     name = forms.CharField(
         label=_("Your full name"),
         max_length=200,
+        error_messages={"required": _("Enter your full name, for your receipt.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
         label=_("Your email"),
         help_text=_("For your receipt only. Never shown or shared."),
+        error_messages={
+            "required": _("Enter your email address, for your receipt."),
+            "invalid": _("Enter an email address like name@example.org."),
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
     recognition = forms.ChoiceField(

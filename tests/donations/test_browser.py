@@ -186,7 +186,7 @@ def test_errors_are_summarised_at_the_top_and_focused(browser, live_server):  # 
         assert tab.title().startswith("Error:")
         summary = tab.locator(".error-summary")
         assert summary.evaluate("el => el === document.activeElement")
-        assert "Enter a valid email address." in summary.inner_text()
-        summary.get_by_role("link", name="This field is required.").click()
+        assert "Enter an email address like name@example.org." in summary.inner_text()
+        summary.get_by_role("link", name="Enter your full name, for your receipt.").click()
         assert tab.evaluate("document.activeElement.id") == "id_name"
         _shot(tab, "errors-390")
