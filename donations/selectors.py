@@ -30,12 +30,14 @@ def _owner_q(user) -> Q:
 
 
 def donations_for_user(*, user) -> QuerySet[Donation]:
-    """Every gift of this person except attempts that never went through (abandoned or declined)."""
+    """Every gift of this person except attempts that never went through (abandoned or declined),
+    newest first by the date the page shows (`shown_at`: when it was paid, else when it was made)."""
     return (
         Donation.objects.filter(_owner_q(user))
         .exclude(status=Donation.Status.FAILED)
         .select_related("campaign", "fund", "receipt", "recurring_gift")
-        .order_by("-created_at")
+        .annotate(shown_at=Coalesce("succeeded_at", "created_at"))
+        .order_by("-shown_at", "-pk")
     )
 
 
