@@ -29,6 +29,7 @@ def pending_gift(stack, client: requests.Session, email: str, amount_choice: str
             "name": "Stack Donor",
             "email": email,
             "tribute_type": "",
+            "confirm": "1",
         },
         headers={"Origin": stack.origin, "Referer": stack.origin + "/donate/"},
         allow_redirects=False,
