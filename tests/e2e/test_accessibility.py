@@ -53,6 +53,7 @@ PAGES = [
     ("sign-in", None, "/accounts/login/"),
     ("sign-up", None, "/accounts/signup/"),
     ("privacy", None, "/privacy/"),
+    ("browsing-safely", None, "/browsing-safely/"),
     ("my-shifts", "volunteer", "/me/shifts/"),
     ("volunteer-profile", "volunteer", "/me/volunteer/profile/"),
     ("my-giving", "donor", "/me/giving/"),
