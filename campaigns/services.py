@@ -12,6 +12,8 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce, Lower, TruncMonth
 from django.utils import timezone
 
+from core.i18n import in_default_language
+
 from .gift_source import counted_gifts
 from .models import (
     AllocationPlan,
@@ -59,26 +61,18 @@ def _donor_count(queryset) -> int:
     return queryset.order_by().values(email=Lower("donor_email")).distinct().count()
 
 
-def public_supporter_name(full_name: str) -> str:
-    """ "Maria Garcia Lopez" -> "Maria G."; a single word stays as it is."""
-    parts = full_name.split()
-    if not parts:
-        return ""
-    first = parts[0][:40]
-    return f"{first} {parts[-1][0].upper()}." if len(parts) > 1 else first
-
-
 def _supporter_names(gifts) -> list[str]:
-    # Only donors who opted in, and never an anonymous gift, whatever else its flags say.
+    # Only donors who opted in, and never an anonymous gift, whatever else its flags say. The name is
+    # the one the donor typed for this purpose, shown exactly: never cut out of their full name.
     raw = (
         gifts.filter(show_name_publicly=True, is_anonymous=False)
-        .exclude(donor_name="")
+        .exclude(public_name="")
         .order_by("-succeeded_at", "-pk")
-        .values_list("donor_name", flat=True)[: SUPPORTER_NAMES_SHOWN * 4]
+        .values_list("public_name", flat=True)[: SUPPORTER_NAMES_SHOWN * 4]
     )
     names: list[str] = []
-    for full_name in raw:
-        name = public_supporter_name(full_name)
+    for public_name in raw:
+        name = " ".join(public_name.split())
         if name and name not in names:
             names.append(name)
         if len(names) == SUPPORTER_NAMES_SHOWN:
@@ -270,6 +264,9 @@ CAMPAIGN_EDITABLE_FIELDS = (
     "slug",
     "summary",
     "story",
+    "title_es",
+    "summary_es",
+    "story_es",
     "goal_amount",
     "fund",
     "starts_on",
@@ -302,14 +299,19 @@ def campaign_create(
     suggested_amounts: list[int] | None = None,
     is_published: bool = False,
     currency: str | None = None,
+    title_es: str = "",
+    summary_es: str = "",
+    story_es: str = "",
 ) -> Campaign:
-    """Create a campaign and its (zero) totals row."""
+    """Create a campaign and its (zero) totals row. `title`, `summary` and `story` are English; the
+    `_es` ones are the optional Spanish (empty: English is shown)."""
     _check_slug(slug)
     campaign = Campaign(
-        title=title,
+        **in_default_language(Campaign, {"title": title, "summary": summary, "story": story}),
+        title_es=title_es,
+        summary_es=summary_es,
+        story_es=story_es,
         slug=slug,
-        summary=summary,
-        story=story,
         fund=fund,
         goal_amount=goal_amount,
         currency=(currency or settings.HAVEN_CURRENCY).lower(),
@@ -334,7 +336,7 @@ def campaign_edit(*, campaign: Campaign, data: dict) -> Campaign:
     if "slug" in data:
         _check_slug(data["slug"])
     old_fund_id = campaign.fund_id
-    for field, value in data.items():
+    for field, value in in_default_language(Campaign, data).items():
         setattr(campaign, field, value)
     campaign.full_clean()
     campaign.save()
@@ -381,10 +383,12 @@ def allocation_plan_set(
 
 
 @transaction.atomic
-def impact_units_set(*, campaign: Campaign, units: list[tuple[int, str]]) -> list[ImpactUnit]:
-    """Replace a campaign's impact units: (amount in minor units, description) pairs."""
+def impact_units_set(*, campaign: Campaign, units: list[tuple]) -> list[ImpactUnit]:
+    """Replace a campaign's impact units: (amount in minor units, description) pairs, or (amount,
+    description, Spanish description) triples."""
+    units = [(unit[0], unit[1], unit[2] if len(unit) > 2 else "") for unit in units]
     errors = []
-    for amount, description in units:
+    for amount, description, _spanish in units:
         if amount is None or amount <= 0:
             errors.append(f"The amount for \u201c{description}\u201d must be more than zero.")
         if not (description or "").strip():
@@ -398,10 +402,11 @@ def impact_units_set(*, campaign: Campaign, units: list[tuple[int, str]]) -> lis
             campaign=campaign,
             amount=amount,
             currency=campaign.currency,
-            description=description.strip(),
+            description_en=description.strip(),
+            description_es=(spanish or "").strip(),
             position=index,
         )
-        for index, (amount, description) in enumerate(units)
+        for index, (amount, description, spanish) in enumerate(units)
     )
 
 
@@ -414,12 +419,15 @@ def campaign_update_post(
     author=None,
     is_published: bool = True,
     published_at: datetime.datetime | None = None,
+    title_es: str = "",
+    body_es: str = "",
 ) -> CampaignUpdate:
-    """Post news on a campaign page."""
+    """Post news on a campaign page (English `title` and `body`, optional Spanish)."""
     update = CampaignUpdate(
         campaign=campaign,
-        title=title,
-        body=body,
+        **in_default_language(CampaignUpdate, {"title": title, "body": body}),
+        title_es=title_es,
+        body_es=body_es,
         author=author,
         is_published=is_published,
         published_at=published_at or timezone.now(),
@@ -431,9 +439,16 @@ def campaign_update_post(
 
 @transaction.atomic
 def campaign_update_edit(
-    *, update: CampaignUpdate, title: str, body: str, is_published: bool
+    *,
+    update: CampaignUpdate,
+    title: str,
+    body: str,
+    is_published: bool,
+    title_es: str = "",
+    body_es: str = "",
 ) -> CampaignUpdate:
-    update.title, update.body, update.is_published = title, body, is_published
+    update.title_en, update.body_en, update.is_published = title, body, is_published
+    update.title_es, update.body_es = title_es, body_es
     update.full_clean()
     update.save()
     return update
@@ -452,10 +467,13 @@ def fund_save(
     is_restricted: bool = False,
     is_active: bool = True,
     allowed_categories: list[SpendingCategory] | None = None,
+    name_es: str = "",
+    description_es: str = "",
 ) -> Fund:
-    """Create (fund=None) or change a fund."""
+    """Create (fund=None) or change a fund (English `name` and `description`, optional Spanish)."""
     fund = fund or Fund()
-    fund.name, fund.slug, fund.description = name, slug, description
+    fund.name_en, fund.slug, fund.description_en = name, slug, description
+    fund.name_es, fund.description_es = name_es or None, description_es
     fund.is_restricted, fund.is_active = is_restricted, is_active
     if fund.is_general and is_restricted:
         raise ValidationError({"is_restricted": "The general fund cannot be restricted."})
@@ -474,10 +492,13 @@ def spending_category_save(
     description: str = "",
     position: int = 0,
     is_active: bool = True,
+    name_es: str = "",
+    description_es: str = "",
 ) -> SpendingCategory:
-    """Create (category=None) or change a spending category."""
+    """Create (category=None) or change a spending category (English, optional Spanish)."""
     category = category or SpendingCategory()
-    category.name, category.slug, category.description = name, slug, description
+    category.name_en, category.slug, category.description_en = name, slug, description
+    category.name_es, category.description_es = name_es or None, description_es
     category.position, category.is_active = position, is_active
     category.full_clean()
     category.save()

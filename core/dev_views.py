@@ -79,6 +79,16 @@ def outbox_reader_required(view):
     return wrapped
 
 
+def _sent_at(msg):
+    """The message's Date header as an aware datetime (templates show it in the site's time zone),
+    or None when it is missing or unreadable."""
+    header = msg["date"]
+    try:
+        return header.datetime if header is not None and header.datetime.tzinfo else None
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
 @outbox_reader_required
 def outbox(request):
     """DEBUG only: the demo's caught mail, newest first."""
@@ -86,7 +96,9 @@ def outbox(request):
     for path in sorted(_outbox_dir().glob("*.eml"), reverse=True)[:200]:
         with path.open("rb") as fh:
             msg = BytesParser(policy=policy.default).parse(fh, headersonly=True)
-        messages.append({"name": path.stem, "subject": msg["subject"], "to": msg["to"], "date": msg["date"]})
+        messages.append(
+            {"name": path.stem, "subject": msg["subject"], "to": msg["to"], "date": _sent_at(msg)}
+        )
     return render(request, "dev/outbox.html", {"messages_list": messages})
 
 
@@ -120,6 +132,7 @@ def outbox_message(request, name):
         "dev/outbox_message.html",
         {
             "msg": msg,
+            "sent_at": _sent_at(msg),
             "name": name,
             "text": text.get_content() if text else "",
             "has_html": html is not None,

@@ -8,6 +8,8 @@ DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Texts are kept in messaging.sms.outbox (the tests of the provider backend use its local stand-in).
+HAVEN_MESSAGE_CHANNELS = {**HAVEN_MESSAGE_CHANNELS, "sms": "messaging.sms.LocmemSmsChannel"}  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = env("REDIS_URL") or "memory://"
