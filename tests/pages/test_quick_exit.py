@@ -90,6 +90,7 @@ def test_every_public_page_has_the_quick_exit_and_browsing_safely(settings):
 def test_the_exit_is_labelled_and_comes_before_the_header(client):
     html = client.get("/").content.decode()
     assert "Exit this page" in html
+    assert "GOV.UK" not in html and "{#" not in html  # the template's own comment stays a comment
     assert html.index("data-quick-exit-button") < html.index('class="site-header"')
     assert "js/quick-exit.js" in html
 
