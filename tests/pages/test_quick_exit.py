@@ -113,3 +113,11 @@ def test_browsing_safely_is_translatable():
         line.strip() for line in template.read_text().splitlines() if line.strip().startswith(("<p>", "<li>"))
     ]
     assert lines and all("{% translate" in line or "{% blocktranslate" in line for line in lines)
+
+
+def test_the_exit_and_browsing_safely_read_in_spanish(client):
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    guide = client.get("/browsing-safely/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert "Salir de esta página" in home and "Navegar con seguridad" in home
+    assert "Usar una ventana privada" in guide and "Borrar el historial" in guide
