@@ -58,6 +58,7 @@ PAGES = [
     ("sign-in", None, "/accounts/login/"),
     ("sign-up", None, "/accounts/signup/"),
     ("privacy", None, "/privacy/"),
+    ("browsing-safely", None, "/browsing-safely/"),
     ("accessibility", None, "/accessibility/"),
     ("my-shifts", "volunteer", "/me/shifts/"),
     ("volunteer-profile", "volunteer", "/me/volunteer/profile/"),
