@@ -15,9 +15,13 @@ from functools import wraps
 from io import BytesIO
 from pathlib import Path
 
+from csp.decorators import csp_replace
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from .csp import inline_style_hashes
 
 SESSION_KEY = "haven_dev_outbox"
 
@@ -98,13 +102,17 @@ def outbox(request):
     return render(request, "dev/outbox.html", {"messages_list": messages})
 
 
-@outbox_reader_required
-def outbox_message(request, name):
+def _message(name: str):
     path = _outbox_dir() / f"{Path(name).name}.eml"
     if not path.exists():
         raise Http404
     with path.open("rb") as fh:
-        msg = BytesParser(policy=policy.default).parse(fh)
+        return BytesParser(policy=policy.default).parse(fh)
+
+
+@outbox_reader_required
+def outbox_message(request, name):
+    msg = _message(name)
     attachment = request.GET.get("attachment")
     attachments = list(msg.iter_attachments())
     if attachment is not None:
@@ -127,7 +135,28 @@ def outbox_message(request, name):
             "sent_at": _sent_at(msg),
             "name": name,
             "text": text.get_content() if text else "",
-            "html": html.get_content() if html else "",
+            "has_html": html is not None,
             "attachments": [(i, part.get_filename()) for i, part in enumerate(attachments)],
         },
     )
+
+
+@outbox_reader_required
+@xframe_options_sameorigin
+def outbox_message_html(request, name):
+    """The HTML body alone, for the message page's sandboxed frame. Mail needs inline styles (mail
+    programs drop style sheets), so this response's policy allows exactly the styles it carries, by
+    hash, and nothing else: no script, no remote image, embeddable only by Haven's own page."""
+    html = _message(name).get_body(preferencelist=("html",))
+    if html is None:
+        raise Http404
+    content = html.get_content()
+    response = HttpResponse(content)
+    policy = {
+        "default-src": ["'none'"],
+        "style-src": ["'unsafe-hashes'", *inline_style_hashes(content)] if content else ["'none'"],
+        "img-src": ["data:"],
+        "frame-ancestors": ["'self'"],
+        "sandbox": [True],  # no script, no form, an opaque origin
+    }
+    return csp_replace(policy)(lambda _request: response)(request)

@@ -21,7 +21,7 @@ from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from campaigns.models import Campaign, Fund
-from campaigns.services import totals_refresh
+from campaigns.services import public_totals_publish, totals_refresh
 from core import demo as demo_registry
 
 from . import services
@@ -39,6 +39,8 @@ ONE_TIME = [
     ("g6", "legal-lifeline", "tomas.r@example.org", "Tomás Rivera", 7500, False, True, 1, ""),
 ]
 MONTHLY = ("m1", "safe-nights", "donor@haven.example", "Dana Donor", 2500)
+# What the donors who opted in to be named asked to be shown as (the form asks for it on its own).
+PUBLIC_NAMES = {"g1": "Dana", "g2": "Maria K.", "g6": "Tomás", "m1": "Dana"}
 
 # A year of earlier gifts, so the campaign pages look lived in: the share of each goal raised, and
 # for campaigns that ended, the days before the end they stopped. The history is written in bulk
@@ -130,6 +132,7 @@ def _gift(key, designation, email, name, amount, *, anonymous, show_name, paid_a
         fund=designation.fund,
         is_anonymous=anonymous,
         show_name_publicly=show_name and not anonymous,
+        public_name=PUBLIC_NAMES.get(key.partition("-")[0], "") if show_name and not anonymous else "",
         tribute_type=Donation.Tribute.MEMORY if tribute else "",
         tribute_name=tribute,
         status=Donation.Status.PENDING,
@@ -199,6 +202,12 @@ def _history(campaign: Campaign, share: float, now: datetime.datetime) -> None:
 
 
 def seed() -> None:
+    _seed_gifts()
+    # Seeded history, not a gift anyone could time: the demo's public figures show it at once.
+    public_totals_publish(force=True)
+
+
+def _seed_gifts() -> None:
     now = timezone.now()
     for slug, share in HISTORY.items():
         campaign = Campaign.objects.select_related("fund").filter(slug=slug).first()
@@ -233,10 +242,12 @@ def seed() -> None:
             campaign=designation.campaign,
             fund=designation.fund,
             show_name_publicly=True,
+            public_name=PUBLIC_NAMES[key],
             status=RecurringGift.Status.ACTIVE,
             stripe_subscription_id=f"sub_demo_{key}",
             stripe_customer_id=f"cus_demo_{key}",
             stripe_status_at=now,
+            current_period_end=now + datetime.timedelta(days=27),
         )
     elif not recurring.stripe_customer_id:  # seeded before the gift had a customer (billing portal)
         services.recurring_link(recurring=recurring, customer_id=f"cus_demo_{key}")

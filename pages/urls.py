@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("privacy/", views.privacy, name="privacy"),
+    path("browsing-safely/", views.browsing_safely, name="browsing_safely"),
     path("accessibility/", views.accessibility, name="accessibility"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("learn-the-signs/", views.learn_the_signs, name="learn_the_signs"),

@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import public, signed_in
+from core.public_cache import public_cached
 
 from . import booking_rules, clearance, ics, selectors, services
 from .booking_rules import BookingError, VolunteerStanding
@@ -44,6 +45,7 @@ def _block_reason(standing: VolunteerStanding, shift, now) -> str:
 
 
 @public
+@public_cached("shifts")
 def shift_list(request):
     form = ShiftFilterForm(request.GET or None)
     filters = selectors.ShiftFilters()
@@ -76,6 +78,7 @@ def shift_list(request):
 
 
 @public
+@public_cached("shifts")
 def shift_detail(request, shift_id: int):
     shift = selectors.shift_get_visible(shift_id=shift_id)
     booking = selectors.booking_active(shift=shift, user=request.user)
@@ -306,7 +309,12 @@ def agreement(request):
 @signed_in
 def hours(request):
     return render(
-        request, "volunteers/hours.html", {"summary": selectors.volunteer_hours(volunteer=request.user)}
+        request,
+        "volunteers/hours.html",
+        {
+            "summary": selectors.volunteer_hours(volunteer=request.user),
+            "reports": selectors.volunteer_hours_reports(volunteer=request.user),
+        },
     )
 
 
