@@ -34,6 +34,8 @@ class AccountAdapter(DefaultAccountAdapter):
         return client_ip(request)
 
     def save_user(self, request, user, form, commit=True):
+        if form.cleaned_data.get("name"):
+            user.name = form.cleaned_data["name"]
         # Messages to the new account are written in the language they signed up in.
         user.language = active_language()
         user = super().save_user(request, user, form, commit=commit)

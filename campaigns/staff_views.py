@@ -46,7 +46,7 @@ def _apply(form, exc: ValidationError) -> None:
 @require_GET
 def campaign_list(request):
     campaigns = Campaign.objects.select_related("fund", "totals").order_by("-starts_on", "title")
-    rows = [(c, selectors.campaign_progress(c)) for c in campaigns]
+    rows = [(c, selectors.campaign_progress(c, live=True)) for c in campaigns]
     return render(request, "campaigns/staff/campaign_list.html", {"rows": rows})
 
 
@@ -323,7 +323,7 @@ def fund_list(request):
         else:
             messages.success(request, "Fund added.")
             return redirect("campaigns:staff_fund_list")
-    books = selectors.fund_books()
+    books = selectors.fund_books(live=True)
     inactive = Fund.objects.filter(is_active=False)
     return render(
         request, "campaigns/staff/fund_list.html", {"form": form, "books": books, "inactive": inactive}

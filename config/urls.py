@@ -14,6 +14,7 @@ urlpatterns = [
     path("me/", include("accounts.urls")),
     path("staff/people/", include("accounts.staff_urls")),
     path("staff/messages/", include("messaging.urls")),
+    path("sms/", include("messaging.sms_urls")),
     path("", include("campaigns.urls")),
     path("", include("donations.urls")),
     path("", include("volunteers.urls")),

@@ -10,6 +10,9 @@ from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+# What a donor may ask to be shown as among the people giving ("Maria", "The Lee family").
+PUBLIC_NAME_MAX_LENGTH = 60
+
 
 class DonationQuerySet(models.QuerySet):
     def counted(self):
@@ -71,8 +74,11 @@ class Donation(models.Model):
 
     is_anonymous = models.BooleanField(default=False, help_text="Never shown publicly, anywhere.")
     show_name_publicly = models.BooleanField(
-        default=False, help_text="Opt-in: first name and initial may appear among recent supporters."
+        default=False, help_text="Opt-in: the public name below may appear among the people giving."
     )
+    # Exactly what public pages show when the donor opted in: asked for on its own, never derived from
+    # `donor_name` (a family-name-first or "Surname, Given" name would show the family name).
+    public_name = models.CharField(max_length=PUBLIC_NAME_MAX_LENGTH, blank=True)
     tribute_type = models.CharField(max_length=10, choices=Tribute.choices, blank=True, default="")
     tribute_name = models.CharField(max_length=200, blank=True)
     tribute_notify_email = models.EmailField(blank=True)
@@ -125,6 +131,10 @@ class Donation(models.Model):
             models.CheckConstraint(
                 condition=~(Q(is_anonymous=True) & Q(show_name_publicly=True)),
                 name="donation_anonymous_never_named",
+            ),
+            models.CheckConstraint(
+                condition=Q(show_name_publicly=True) | Q(public_name=""),
+                name="donation_public_name_only_when_named",
             ),
         ]
         indexes = [
@@ -185,11 +195,15 @@ class RecurringGift(models.Model):
     fund = models.ForeignKey("campaigns.Fund", on_delete=models.PROTECT, related_name="+")
     is_anonymous = models.BooleanField(default=False)
     show_name_publicly = models.BooleanField(default=False)
+    public_name = models.CharField(max_length=PUBLIC_NAME_MAX_LENGTH, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     stripe_subscription_id = models.CharField(max_length=255, blank=True)
     stripe_customer_id = models.CharField(max_length=255, blank=True)
     # Subscription events can arrive out of order: only a newer event may change the status.
     stripe_status_at = models.DateTimeField(null=True, blank=True)
+    # The end of the month Stripe last reported as paid for (the subscription item's
+    # `current_period_end`): the next charge date while the gift is live.
+    current_period_end = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     canceled_at = models.DateTimeField(null=True, blank=True)
 
@@ -201,6 +215,10 @@ class RecurringGift(models.Model):
                 fields=["stripe_subscription_id"],
                 condition=~Q(stripe_subscription_id=""),
                 name="one_recurring_gift_per_subscription",
+            ),
+            models.CheckConstraint(
+                condition=Q(show_name_publicly=True, is_anonymous=False) | Q(public_name=""),
+                name="recurring_public_name_only_when_named",
             ),
         ]
 

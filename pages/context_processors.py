@@ -23,7 +23,14 @@ def haven(request):
         roles = {"donor", "volunteer", "coordinator", "staff"}
     return {
         "org_name": settings.HAVEN_ORG_NAME,
+        # The footer's legal line: the registered name (the public name when none is set).
+        "org_legal": {
+            "legal_name": settings.HAVEN_ORG_LEGAL_NAME or settings.HAVEN_ORG_NAME,
+            "address": settings.HAVEN_ORG_ADDRESS,
+            "tax_id": settings.HAVEN_ORG_TAX_ID,
+        },
         "hotline": HOTLINE,
+        "quick_exit_url": settings.HAVEN_QUICK_EXIT_URL,
         "nav_roles": roles,
         # Published pages for the main navigation, from the cache (no query on most requests).
         "nav_pages": SimpleLazyObject(navigation_items),

@@ -17,6 +17,7 @@ RUNTIME=(
 # What development, tests and CI need on top.
 DEVELOPMENT=(
   poppler-utils    # pdftoppm / pdftotext: look at a generated PDF (pdftoppm -png receipt.pdf page)
+  wrk              # make bench: the side-by-side load generator (bench/sidebyside.py)
 )
 
 runtime_only=false

@@ -71,3 +71,10 @@ def coordinator(db):
 @pytest.fixture
 def staff_user(db):
     return UserFactory(roles=["staff"])
+
+
+@pytest.fixture
+def public_cache_off(settings):
+    """Public pages rendered on every request (core/public_cache.py), for tests that measure or
+    change what a render does rather than what a visitor receives."""
+    settings.HAVEN_PUBLIC_CACHE_ENABLED = False

@@ -48,7 +48,7 @@ def send_booking_confirmation(booking: Booking) -> None:
         to=booking.volunteer.email,
         subject=lambda: _("You are booked: %(shift)s") % {"shift": booking.shift.display_title},
         template="volunteers/email/booking_confirmation.txt",
-        context={"person": booking.volunteer, **_shift_context(booking.shift)},
+        context={"person": booking.volunteer, "booking": booking, **_shift_context(booking.shift)},
     )
 
 

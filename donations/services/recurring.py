@@ -97,6 +97,7 @@ def recurring_renewal_donation(*, recurring: RecurringGift, invoice_id: str) -> 
             fund=locked.fund,
             is_anonymous=locked.is_anonymous,
             show_name_publicly=locked.show_name_publicly and not locked.is_anonymous,
+            public_name=locked.public_name if locked.show_name_publicly and not locked.is_anonymous else "",
             tribute_type=first.tribute_type if first else "",
             tribute_name=first.tribute_name if first else "",
             recurring_gift=locked,
