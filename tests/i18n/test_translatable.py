@@ -46,9 +46,6 @@ UNTAGGED = {
     "donations/staff/gifts.html",
     "donations/staff/home.html",
     "donations/staff/offline.html",
-    "volunteers/_subnav.html",
-    "volunteers/agreement.html",
-    "volunteers/calendar.html",
     "volunteers/coordinate/_shift_facts.html",
     "volunteers/coordinate/_subnav.html",
     "volunteers/coordinate/dashboard.html",
@@ -60,12 +57,6 @@ UNTAGGED = {
     "volunteers/coordinate/shift_message.html",
     "volunteers/coordinate/volunteer_detail.html",
     "volunteers/coordinate/volunteer_list.html",
-    "volunteers/hours.html",
-    "volunteers/my_shifts.html",
-    "volunteers/offer_confirm.html",
-    "volunteers/profile.html",
-    "volunteers/shift_detail.html",
-    "volunteers/shift_list.html",
 }
 
 
