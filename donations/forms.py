@@ -22,21 +22,22 @@ def parse_amount(value: str) -> int:
     try:
         return parse_major_amount(value, settings.HAVEN_CURRENCY)
     except AmountNotANumber:
-        raise forms.ValidationError("Enter an amount in dollars, like 25 or 25.50.") from None
+        raise forms.ValidationError(_("Enter an amount in dollars, like 25 or 25.50.")) from None
     except AmountTooPrecise:
-        raise forms.ValidationError("Enter an amount in dollars and cents, like 25.50.") from None
+        raise forms.ValidationError(_("Enter an amount in dollars and cents, like 25.50.")) from None
 
 
 def check_range(cents: int) -> int:
     low, high = settings.DONATION_MIN_AMOUNT, settings.DONATION_MAX_AMOUNT
     if cents < low:
         raise forms.ValidationError(
-            f"The smallest gift we can take online is {format_money(low, settings.HAVEN_CURRENCY)}."
+            _("The smallest gift we can take online is %(amount)s.")
+            % {"amount": format_money(low, settings.HAVEN_CURRENCY)}
         )
     if cents > high:
         raise forms.ValidationError(
-            f"For gifts above {format_money(high, settings.HAVEN_CURRENCY)} please contact us; we will "
-            "help you give by bank transfer."
+            _("For gifts above %(amount)s please contact us; we will help you give by bank transfer.")
+            % {"amount": format_money(high, settings.HAVEN_CURRENCY)}
         )
     return cents
 

@@ -24,19 +24,19 @@ USER = settings.AUTH_USER_MODEL
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class DayPart(models.TextChoices):
-    MORNING = "morning", "Morning (before noon)"
-    AFTERNOON = "afternoon", "Afternoon (noon to 5 pm)"
-    EVENING = "evening", "Evening (after 5 pm)"
+    MORNING = "morning", _("Morning (before noon)")
+    AFTERNOON = "afternoon", _("Afternoon (noon to 5 pm)")
+    EVENING = "evening", _("Evening (after 5 pm)")
 
 
 class VolunteerProfile(models.Model):

@@ -47,3 +47,14 @@ def test_an_english_volunteer_reads_it_as_before(mailoutbox):
     (email,) = mailoutbox
     assert email.subject == "[Haven] You are booked: Meal prep"
     assert "You are booked as Meal prep:\nTuesday, December 8, 2026, 6:00 PM to 9:00 PM EST." in email.body
+
+
+def test_booking_errors_read_in_the_visitors_language():
+    from django.utils import translation
+
+    from volunteers.booking_rules import NotOnboarded, ShiftFull
+
+    with translation.override("es"):
+        assert str(NotOnboarded()).startswith("Complete su perfil de voluntariado antes de reservar")
+    with translation.override("en"):
+        assert str(ShiftFull()) == "This shift is full. You can join its waitlist."
