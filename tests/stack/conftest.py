@@ -25,6 +25,7 @@ import time
 from dataclasses import dataclass, field
 from email import policy
 from email.parser import BytesParser
+from email.utils import getaddresses
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -130,13 +131,14 @@ class Stack:
         assert self.csrf_post(client, path, {}).status_code == 302
 
     def mail(self, to: str) -> list:
-        """Messages the relay received for `to`, oldest first (parsed, with headers and body)."""
+        """Messages the relay received for the address `to` exactly, oldest first (parsed, with headers
+        and body)."""
         found = []
         box = mailbox.Maildir(self.maildir, create=False)
         for key in list(box.iterkeys()):
             raw = box.get_bytes(key)
             message = BytesParser(policy=policy.default).parsebytes(raw)
-            if to.lower() in str(message.get("To", "")).lower():
+            if to.lower() in {address.lower() for _, address in getaddresses([str(message.get("To", ""))])}:
                 found.append(message)
         return sorted(found, key=lambda m: m.get("Date", ""))
 

@@ -34,28 +34,6 @@ PASSWORD = "stack tests correct horse"
 BOOKED_SUBJECT = "You are booked"
 CONFIRM_SUBJECT = "Please Confirm Your Email Address"
 
-# Receipts still go through the donations' own outbox, whose sweeper (every 10 minutes, for receipts
-# unsent after 5) delivers one whose publish failed 5–15 minutes late. Issue 8 (branch `outbox`) moves
-# them onto the one messaging outbox, swept every 30 s with a 2-minute promise: flip this then.
-NEEDS_ONE_OUTBOX = pytest.mark.xfail(
-    reason="needs receipts on the messaging outbox (issue 8, branch outbox): the donations outbox "
-    "sweeps every 10 min, for receipts unsent after 5 min",
-    run=False,
-)
-# Booking confirmations are published after commit with no row to sweep (a refused publish answers 500
-# and loses the confirmation) and account mail is published in the request with no record (a sign-up
-# answers 500): issue 8 (branch `outbox`) moves both onto the messaging outbox. Flip these then.
-NEEDS_OUTBOX_FOR_ANSWERS = pytest.mark.xfail(
-    reason="needs booking confirmations and account mail on the messaging outbox (issue 8, branch "
-    "outbox): today a booking or a sign-up with the broker down answers 500",
-    strict=False,
-)
-NEEDS_OUTBOX_FOR_MAIL = pytest.mark.xfail(
-    reason="needs booking confirmations and account mail on the messaging outbox (issue 8, branch "
-    "outbox): today they are lost when the publish fails",
-    run=False,
-)
-
 VOLUNTEERS = """
 import datetime, json
 from allauth.account.models import EmailAddress
@@ -130,7 +108,7 @@ def _burst(stack, fault: str, block: int) -> Outage:
         emails=emails,
         sessions=[s["id"] for s in sessions],
         volunteers=seeded["emails"],
-        sign_ups=[f"signup-{fault}-{run}-{number}@example.org" for number in range(SIGN_UPS)],
+        sign_ups=[f"{fault}-{run}-signup{number}@example.org" for number in range(SIGN_UPS)],
         shift=seeded["shift"],
     )
     shift_path = f"/shifts/{outage.shift}/"
@@ -200,7 +178,6 @@ def test_every_gift_is_committed_while_the_broker_is_down(stack, outage):
     assert receipts == [(GIFTS,)]
 
 
-@NEEDS_ONE_OUTBOX
 def test_every_receipt_is_mailed_exactly_once_within_two_minutes_of_the_broker_return(stack, outage):
     took = receipts_mailed_once_within(
         stack, outage.emails, outage.recovered_at, DELIVERY_SECONDS, f"every receipt after {outage.fault}"
@@ -208,13 +185,11 @@ def test_every_receipt_is_mailed_exactly_once_within_two_minutes_of_the_broker_r
     print(f"\nreceipts, broker {outage.fault}d: all mailed {took:.0f} s after its return")  # noqa: T201
 
 
-@NEEDS_OUTBOX_FOR_ANSWERS
 def test_every_sign_up_answers_normally_while_the_broker_is_down(stack, outage):
     # the form sends the person on to "confirm your address"
     assert outage.statuses("sign-up") == [302] * SIGN_UPS
 
 
-@NEEDS_OUTBOX_FOR_ANSWERS
 def test_every_booking_answers_normally_while_the_broker_is_down(stack, outage):
     # the shift page again, saying "You are booked"
     assert outage.statuses("booking") == [302] * BOOKINGS
@@ -231,7 +206,6 @@ def test_every_booking_and_sign_up_is_committed_while_the_broker_is_down(stack, 
     assert sorted(email for (email,) in signed_up) == sorted(outage.sign_ups)
 
 
-@NEEDS_OUTBOX_FOR_MAIL
 def test_every_booking_and_sign_up_mail_goes_out_once_within_two_minutes_of_the_broker_return(stack, outage):
     expected = dict.fromkeys(outage.volunteers, BOOKED_SUBJECT) | dict.fromkeys(
         outage.sign_ups, CONFIRM_SUBJECT

@@ -22,14 +22,12 @@ from tests.stack.payments import (
     post_webhook,
     receipts_mailed_once_within,
 )
-from tests.stack.test_broker_faults import NEEDS_ONE_OUTBOX
 
 pytestmark = pytest.mark.stack
 
 DELIVERY_SECONDS = 120
 
 
-@NEEDS_ONE_OUTBOX
 def test_messages_waiting_when_the_stack_stops_are_sent_once_after_it_starts(stack):
     run = uuid.uuid4().hex[:6]
     unpublished = [f"restart-refused-{run}-{n}@example.org" for n in range(4)]

@@ -20,7 +20,6 @@ from tests.stack.payments import (
     post_webhook,
     receipts_mailed_once_within,
 )
-from tests.stack.test_broker_faults import NEEDS_ONE_OUTBOX
 
 pytestmark = pytest.mark.stack
 
@@ -28,7 +27,6 @@ RECEIPTS = 20
 DELIVERY_SECONDS = 120
 
 
-@NEEDS_ONE_OUTBOX
 def test_a_worker_killed_mid_burst_sends_each_receipt_exactly_once_after_its_restart(stack):
     # given 20 gifts waiting for Stripe's word that they are paid
     run = uuid.uuid4().hex[:6]
