@@ -65,8 +65,8 @@ def test_a_form_page_with_errors_says_so_in_its_title(client):
 
 
 @pytest.mark.django_db
-def test_a_page_that_places_its_own_summary_shows_exactly_one(client):
-    # the donate form puts the summary under its heading; base.html must not add a second one
+def test_the_donate_form_shows_exactly_one_summary_and_one_error_prefix(client):
+    # the donate form has its own layout; the summary and the title prefix come from base.html, once
     from tests.factories import CampaignFactory
 
     campaign = CampaignFactory(slug="safe-nights")
