@@ -70,6 +70,9 @@ class GiftAmountForm(forms.Form):
     is revealed by static/js/donate.js when chosen; without JavaScript it always shows, and an amount
     typed there is the one used."""
 
+    # Optional fields here are asked for only when chosen (and then needed): no "(optional)" labels.
+    hide_optional = True
+
     frequency = forms.ChoiceField(
         label=_("How often"),
         choices=[
@@ -160,11 +163,16 @@ class DonateForm(GiftAmountForm):
     name = forms.CharField(
         label=_("Your full name"),
         max_length=200,
+        error_messages={"required": _("Enter your full name, for your receipt.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
         label=_("Your email"),
         help_text=_("For your receipt only. Never shown or shared."),
+        error_messages={
+            "required": _("Enter your email address, for your receipt."),
+            "invalid": _("Enter an email address like name@example.org."),
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
     recognition = forms.ChoiceField(

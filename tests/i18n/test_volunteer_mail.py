@@ -5,10 +5,19 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from messaging.services import message_deliver
 from tests.factories import BookingFactory, RoleFactory, ShiftFactory, UserFactory
-from volunteers.emails import send_booking_confirmation
+from volunteers.services.booking import booking_confirmation_queue
 
 pytestmark = pytest.mark.django_db
+
+
+def send_booking_confirmation(booking):
+    """Queue the confirmation as a booking does, and deliver it as its task does after commit."""
+    booking_confirmation_queue(booking=booking, volunteer=booking.volunteer)
+    from messaging.models import Message
+
+    message_deliver(message_id=Message.objects.get(kind="volunteers.booking_confirmation").pk)
 
 
 def test_a_spanish_volunteer_gets_the_booking_confirmation_in_spanish(mailoutbox):
