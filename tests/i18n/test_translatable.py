@@ -42,7 +42,6 @@ UNTAGGED = {
     "donations/staff/home.html",
     "donations/staff/offline.html",
     "volunteers/coordinate/volunteer_detail.html",
-    "volunteers/coordinate/volunteer_list.html",
 }
 
 
