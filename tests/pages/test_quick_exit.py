@@ -120,4 +120,4 @@ def test_the_exit_and_browsing_safely_read_in_spanish(client):
     guide = client.get("/browsing-safely/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
 
     assert "Salir de esta página" in home and "Navegar con seguridad" in home
-    assert "Usar una ventana privada" in guide and "Borrar el historial" in guide
+    assert "Usar una ventana privada" in guide and "Borrar su historial" in guide
