@@ -11,6 +11,7 @@ import datetime
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from core.money import Cents, format_money
 
@@ -65,13 +66,12 @@ def raised_over_time(
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = max([goal, *[v for _, v in months], 1])
     final = months[-1][1] if months else 0
-    title = "Raised over time"
+    title = _("Raised over time")
     raised_text = format_money(final, currency, cents=Cents.IF_ANY)
     goal_text = format_money(goal, currency, cents=Cents.IF_ANY)
-    desc = (
-        f"Money raised, net of refunds, added up month by month: {raised_text} so far "
-        f"against a goal of {goal_text}."
-    )
+    desc = _(
+        "Money raised, net of refunds, added up month by month: %(raised)s so far against a goal of %(goal)s."
+    ) % {"raised": raised_text, "goal": goal_text}
 
     def x(i: int) -> float:
         # The line starts from zero at the left edge (the campaign's start); month i ends at slot i+1.
@@ -100,12 +100,13 @@ def raised_over_time(
     parts.append(
         format_html(
             '<line x1="{}" x2="{}" y1="{y}" y2="{y}" stroke="{}" stroke-width="2" '
-            'stroke-dasharray="6 4"/><text x="{}" y="{ty}" text-anchor="end" fill="{}">Goal</text>',
+            'stroke-dasharray="6 4"/><text x="{}" y="{ty}" text-anchor="end" fill="{}">{}</text>',
             left,
             width - right,
             TEXT_COLOUR,
             width - right,
             TEXT_COLOUR,
+            _("Goal"),
             y=y(goal),
             ty=round(y(goal) - 5, 1),
         )
@@ -154,25 +155,30 @@ def planned_vs_spent(*, chart_id: str, uses) -> SafeString:
     top = 30
     height = top + row_h * max(len(uses), 1) + 4
     plot_w = width - left - right
-    title = "Planned split and actual spending by category"
-    desc = "For each category, its share of the plan and its share of the money spent so far: " + "; ".join(
-        f"{u.category.name}: {u.planned_percent:g}% planned, {u.spent_percent:g}% of spending" for u in uses
+    title = _("Planned split and actual spending by category")
+    desc = _("For each category, its share of the plan and its share of the money spent so far:") + " "
+    desc += "; ".join(
+        _("%(category)s: %(planned)s%% planned, %(spent)s%% of spending")
+        % {"category": u.category.name, "planned": f"{u.planned_percent:g}", "spent": f"{u.spent_percent:g}"}
+        for u in uses
     )
     parts = [_svg_open(chart_id, width, height, title, desc)]
     parts.append(
         format_html(
             '<rect x="{}" y="6" width="13" height="13" fill="{}"/>'
-            '<text x="{}" y="17" fill="{}">Planned</text>'
+            '<text x="{}" y="17" fill="{}">{}</text>'
             '<rect x="{}" y="6" width="13" height="13" fill="{}"/>'
-            '<text x="{}" y="17" fill="{}">Spent so far</text>',
+            '<text x="{}" y="17" fill="{}">{}</text>',
             left,
             PLANNED_COLOUR,
             left + 19,
             TEXT_COLOUR,
+            _("Planned"),
             left + 100,
             SPENT_COLOUR,
             left + 119,
             TEXT_COLOUR,
+            _("Spent so far"),
         )
     )
     for i, use in enumerate(uses):

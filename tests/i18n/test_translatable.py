@@ -41,10 +41,7 @@ UNTAGGED = {
     "donations/staff/gifts.html",
     "donations/staff/home.html",
     "donations/staff/offline.html",
-    "volunteers/coordinate/roster.html",
-    "volunteers/coordinate/roster_print.html",
     "volunteers/coordinate/volunteer_detail.html",
-    "volunteers/coordinate/volunteer_list.html",
 }
 
 
