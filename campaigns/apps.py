@@ -8,7 +8,7 @@ class CampaignsConfig(AppConfig):
     def ready(self):
         from core.public_cache import watch  # noqa: PLC0415
 
-        from . import models  # noqa: PLC0415
+        from . import models, tasks  # noqa: PLC0415, F401 (tasks: registered before the first gift queues one)
 
         # Every public page showing campaigns, totals or the books is rendered again after any write here.
         for model in (

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import logging
 import zoneinfo
 
+from celery import current_app
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce, Lower, TruncMonth
 from django.utils import timezone
@@ -25,9 +28,11 @@ from .models import (
     FundTotals,
     ImpactUnit,
     SpendingCategory,
+    TotalsRefreshMark,
 )
 
 SUPPORTER_NAMES_SHOWN = 12
+logger = logging.getLogger(__name__)
 
 # --- Totals ------------------------------------------------------------------------------------
 
@@ -143,6 +148,49 @@ def totals_refresh(*, campaign_id: int | None, fund_id: int) -> None:
         if campaign_id is not None:
             _refresh_campaign(campaign_id, now)
         _refresh_fund(fund_id, now)
+
+
+_SCHEDULED_KEY = "campaigns:totals-refresh-scheduled"
+
+
+def totals_refresh_soon(*, campaign_id: int | None, fund_id: int) -> None:
+    """The totals of this campaign and fund are out of date: refresh them within
+    HAVEN_TOTALS_REFRESH_SECONDS, once however many gifts change meanwhile.
+
+    Call it inside the transaction that changed the gift: it writes a mark row there (one INSERT,
+    which never waits for another webhook), and after commit queues one delayed refresh per window,
+    de-duplicated through the cache (`add`, atomic). With the broker or the cache down nothing is
+    lost: the mark stays and the beat sweep (`totals_refresh_due` every minute) refreshes it."""
+    TotalsRefreshMark.objects.create(campaign_id=campaign_id, fund_id=fund_id)
+    transaction.on_commit(_schedule_refresh, robust=True)
+
+
+def _schedule_refresh() -> None:
+    window = settings.HAVEN_TOTALS_REFRESH_SECONDS
+    if not cache.add(_SCHEDULED_KEY, 1, window):
+        return  # a refresh is already queued for this window: it will see this mark
+    try:
+        current_app.tasks["campaigns.tasks.totals_refresh_due_task"].apply_async(countdown=window)
+    except Exception:  # noqa: BLE001 - refused or timed out: the beat sweep finds the mark
+        cache.delete(_SCHEDULED_KEY)
+        logger.warning("Could not queue the totals refresh; the beat sweep will do it.", exc_info=True)
+
+
+def totals_refresh_due() -> int:
+    """Refresh every campaign and fund with a mark, once each, then remove the marks it covered.
+    Safe to run concurrently (each refresh locks its totals rows). Returns the refreshes made."""
+    cache.delete(_SCHEDULED_KEY)  # gifts changed from now on queue a refresh of their own
+    due = list(
+        TotalsRefreshMark.objects.values("campaign_id", "fund_id").annotate(last=models.Max("pk")).order_by()
+    )
+    for pair in due:
+        # A mark exists only once its gift's change committed, so this refresh, which reads the gifts
+        # after the marks, covers every mark up to `last`. Later marks stay for the next run.
+        totals_refresh(campaign_id=pair["campaign_id"], fund_id=pair["fund_id"])
+        TotalsRefreshMark.objects.filter(
+            campaign_id=pair["campaign_id"], fund_id=pair["fund_id"], pk__lte=pair["last"]
+        ).delete()
+    return len(due)
 
 
 def totals_recompute_all() -> int:

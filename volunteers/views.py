@@ -7,6 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -44,6 +45,52 @@ def _block_reason(standing: VolunteerStanding, shift, now) -> str:
     return error.message if error else ""
 
 
+class _ShiftRow:
+    """One line of the shift list, with what the template would otherwise work out per row."""
+
+    __slots__ = ("shift", "reason", "url", "when")
+
+    def __init__(self, shift, reason: str, url: str, when: str):
+        self.shift, self.reason, self.url, self.when = shift, reason, url, when
+
+
+def _shift_rows(shifts, standing: VolunteerStanding, now) -> list[_ShiftRow]:
+    """The rows in one pass: each distinct day and time formatted once, the shift's address from one
+    reversed pattern, and the person's eligibility once per role and day (what it depends on: the
+    shifts listed are all upcoming and not cancelled). Profile of 50 rows signed in: the `date` filter
+    (three per row), `{% url %}` per row and a rules check per row were most of the page's Python."""
+    placeholder = 2_147_483_647
+    url_pattern = reverse("volunteers:shift_detail", args=[placeholder]).replace(str(placeholder), "{}")
+    day_text: dict = {}
+    time_text: dict = {}
+    reasons: dict = {}
+
+    def day(local):
+        key = local.date()
+        if key not in day_text:
+            day_text[key] = date_format(local, "D, M j")
+        return day_text[key]
+
+    def clock(local, zone: bool = False):
+        key = (local.hour, local.minute, local.utcoffset(), zone)
+        if key not in time_text:
+            time_text[key] = date_format(local, "g:i A T" if zone else "g:i A")
+        return time_text[key]
+
+    rows = []
+    for shift in shifts:
+        starts, ends = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
+        reason = ""
+        if standing.profile:
+            key = (shift.role_id, starts.date())
+            if key not in reasons:
+                reasons[key] = _block_reason(standing, shift, now)
+            reason = reasons[key]
+        when = f"{day(starts)}, {clock(starts)}–{clock(ends, zone=True)}"
+        rows.append(_ShiftRow(shift, reason, url_pattern.format(shift.pk), when))
+    return rows
+
+
 @public
 @public_cached("shifts")
 def shift_list(request):
@@ -59,8 +106,7 @@ def shift_list(request):
     shifts = selectors.shift_list_open(filters=filters, user=request.user)
     page = Paginator(shifts, SHIFTS_PER_PAGE).get_page(request.GET.get("page"))
     standing = VolunteerStanding.load(request.user)
-    now = timezone.now()
-    rows = [(shift, _block_reason(standing, shift, now) if standing.profile else "") for shift in page]
+    rows = _shift_rows(page, standing, timezone.now())
     query = request.GET.copy()
     query.pop("page", None)
     return render(
