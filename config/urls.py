@@ -8,11 +8,13 @@ admin.autodiscover()
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
+    path("i18n/", include("accounts.i18n_urls")),
     path("", include("pages.urls")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("staff/people/", include("accounts.staff_urls")),
     path("staff/messages/", include("messaging.urls")),
+    path("sms/", include("messaging.sms_urls")),
     path("", include("campaigns.urls")),
     path("", include("donations.urls")),
     path("", include("volunteers.urls")),

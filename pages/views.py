@@ -6,7 +6,7 @@ from urllib.parse import quote, urlencode
 from celery import current_app
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse
@@ -137,6 +137,34 @@ def _check_broker() -> str:
     except Exception as exc:  # noqa: BLE001
         return f"error: {exc.__class__.__name__}"
     return "ok"
+
+
+@public
+@public_cached("pages")
+@require_safe
+def browsing_safely(request):
+    """How to visit this site without leaving traces on a shared or watched device, and what the
+    quick exit does and does not do."""
+    return render(request, "pages/browsing_safely.html", {"quick_exit_url": settings.HAVEN_QUICK_EXIT_URL})
+
+
+@public
+@public_cached("pages")
+@require_safe
+def accessibility(request):
+    """The accessibility statement: what we aim for, how we check it, what we know is not right yet."""
+    return render(request, "pages/accessibility.html", {"org_address": settings.HAVEN_ORG_ADDRESS})
+
+
+@public
+@require_safe
+def favicon(request):
+    """/favicon.ico, which browsers and feed readers ask for whatever the page's <link rel=icon>
+    says: the static icon itself (nginx may serve the same file first)."""
+    icon = settings.BASE_DIR / "static" / "img" / "favicon.ico"
+    response = HttpResponse(icon.read_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @public

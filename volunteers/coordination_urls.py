@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import checkin_views, hours_views
 from . import coordination_views as views
 
 app_name = "coordinate"
@@ -17,6 +18,11 @@ urlpatterns = [
     path("shifts/<int:shift_id>/capacity/", views.shift_capacity, name="shift_capacity"),
     path("shifts/<int:shift_id>/cancel/", views.shift_cancel, name="shift_cancel"),
     path("shifts/<int:shift_id>/message/", views.shift_message, name="shift_message"),
+    path("shifts/<int:shift_id>/kiosk/", checkin_views.kiosk_open, name="kiosk_open"),
+    path("shifts/<int:shift_id>/walk-in/", checkin_views.walk_in, name="walk_in"),
+    path("kiosks/<int:kiosk_id>/close/", checkin_views.kiosk_close, name="kiosk_close"),
+    path("hours/", hours_views.hours_pending, name="hours_pending"),
+    path("hours/<int:report_id>/decide/", hours_views.hours_decide, name="hours_decide"),
     path("bookings/<int:booking_id>/attendance/", views.booking_attendance, name="booking_attendance"),
     path("volunteers/", views.volunteer_list, name="volunteers"),
     path("volunteers/approve/", views.volunteer_approve_by_email, name="approve_by_email"),

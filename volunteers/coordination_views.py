@@ -20,6 +20,7 @@ from accounts.roles import role_required
 from core.csv import csv_writer
 
 from . import clearance, selectors, services
+from .checkin_views import roster_check_in_context
 from .coordination_forms import (
     ApprovalForm,
     ApproveByEmailForm,
@@ -267,6 +268,7 @@ def _render_roster(request, shift: Shift, *, capacity_form=None, status: int = 2
         recipients=Count("deliveries"),
         delivered=Count("deliveries", filter=Q(deliveries__sent_at__isnull=False)),
     ).select_related("sender")[:20]
+    context.update(roster_check_in_context(shift))
     return render(request, "volunteers/coordinate/roster.html", context, status=status)
 
 

@@ -8,12 +8,16 @@ database constraint here.
 """
 
 import datetime
+import secrets
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
 USER = settings.AUTH_USER_MODEL
 
@@ -52,6 +56,12 @@ class VolunteerProfile(models.Model):
     emergency_contact_phone = models.CharField(max_length=40)
     emergency_contact_relationship = models.CharField(max_length=80, blank=True)
     onboarded_at = models.DateTimeField(null=True, blank=True)
+    # A short PIN of the volunteer's own for the check-in kiosk, hashed like a password (empty: none).
+    check_in_pin_hash = models.CharField(max_length=128, blank=True)
+    # Text messages: the mobile number (validated, stored in E.164) and the current opt-in. Every
+    # opt-in and opt-out, with its time and the words agreed to, is kept in SmsConsentRecord.
+    mobile = PhoneNumberField(_("mobile number for text messages"), blank=True)
+    sms_opted_in_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -61,6 +71,38 @@ class VolunteerProfile(models.Model):
     @property
     def is_onboarded(self) -> bool:
         return self.onboarded_at is not None
+
+
+class SmsConsentRecord(models.Model):
+    """One opt-in to or opt-out of text messages: when, for which number, how (the form on the site,
+    or a STOP/START reply), and for an opt-in the exact words the volunteer agreed to."""
+
+    class Action(models.TextChoices):
+        OPT_IN = "opt_in", _("Agreed to texts")
+        OPT_OUT = "opt_out", _("Stopped texts")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("On the site")
+        REPLY = "reply", _("By replying to a text")
+
+    volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="sms_consents")
+    number = PhoneNumberField()
+    action = models.CharField(max_length=8, choices=Action.choices)
+    source = models.CharField(max_length=8, choices=Source.choices)
+    wording = models.TextField(blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(action="opt_in") | ~Q(wording=""), name="sms_opt_in_records_wording"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.volunteer} {self.action} {self.number} at {self.at}"
 
 
 class Agreement(models.Model):
@@ -289,6 +331,11 @@ class ShiftSeries(models.Model):
         return start, start + datetime.timedelta(minutes=self.duration_minutes)
 
 
+def new_check_in_code() -> str:
+    """The secret of a shift's check-in QR code: 10 characters, letters and digits."""
+    return secrets.token_urlsafe(8)[:10]
+
+
 class Shift(models.Model):
     """One period of work for a role, with a capacity. `address` is shown only to volunteers booked
     on it; everyone else sees `neighbourhood` (or "location shared after booking").
@@ -317,6 +364,9 @@ class Shift(models.Model):
     is_cancelled = models.BooleanField(default=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.TextField(blank=True)
+    # In the shift's check-in QR code (shown at the door on the kiosk): a booked volunteer who scans it
+    # on their own phone checks themselves in. It says nothing to anyone who is not booked.
+    check_in_code = models.CharField(max_length=16, default=new_check_in_code)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -368,6 +418,8 @@ class Booking(models.Model):
         DIRECT = "direct", "Booked directly"
         WAITLIST = "waitlist", "From the waitlist"
         COORDINATOR = "coordinator", "Added by a coordinator"
+        WALK_IN = "walk_in", _("Walked in, added at the door")
+        SWAP = "swap", _("Taken over from a colleague")
 
     class HoldReason(models.TextChoices):
         """Why a booked volunteer is no longer cleared for the shift (volunteers.clearance)."""
@@ -430,6 +482,14 @@ class Booking(models.Model):
     @property
     def hours(self) -> float:
         return round((self.minutes or 0) / 60, 2)
+
+    @property
+    def check_in_code(self) -> str:
+        """The six-digit code of this booking for the kiosk at the door (in the confirmation email).
+        Derived from the booking id with the site's secret, so nothing is stored and every renderer of
+        the confirmation can print it."""
+        digest = salted_hmac("haven.volunteers.booking-check-in", str(self.pk)).hexdigest()
+        return f"{int(digest[:12], 16) % 1_000_000:06d}"
 
     def worked_minutes(self) -> int:
         """Minutes from check-in to check-out when both are known, else the shift's length."""
@@ -495,6 +555,132 @@ class CalendarToken(models.Model):
 
     def __str__(self):
         return f"Calendar token of {self.user}"
+
+
+class SwapOffer(models.Model):
+    """A booked volunteer offers their place to a named colleague cleared for the role. The colleague
+    accepts by the emailed link (signed over the offer id and its creation time) before `expires_at`
+    (the swap cut-off before the start); the booking then moves to them in one transaction. At most
+    one pending offer per booking."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the colleague")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        EXPIRED = "expired", _("Expired")
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="swap_offers")
+    from_volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="swap_offers_made")
+    to_volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="swap_offers_received")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+    new_booking = models.OneToOneField(
+        Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="swapped_from"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["booking"], condition=Q(status="pending"), name="one_pending_swap_per_booking"
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_volunteer=F("to_volunteer")), name="swap_to_someone_else"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Swap of booking {self.booking_id} to {self.to_volunteer} ({self.status})"
+
+
+class Kiosk(models.Model):
+    """A tablet at the door showing one shift's check-in page. Opened by a coordinator of the shift's
+    role, it has its own token (a cookie on that device; only its SHA-256 is stored) and no session:
+    opening it signs the coordinator out on the device. It closes itself at the end of the shift
+    (`expires_at`) or when a coordinator closes it (`closed_at`)."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="kiosks")
+    token_hash = models.CharField(max_length=64, unique=True)
+    opened_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
+    opened_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("opened_at")), name="kiosk_expires_after_open"
+            )
+        ]
+
+    def __str__(self):
+        return f"Kiosk for shift {self.shift_id}"
+
+    def is_open(self, now: datetime.datetime) -> bool:
+        return self.closed_at is None and now < self.expires_at
+
+
+class HoursCategory(models.TextChoices):
+    """What off-roster time was spent on. A fixed list on purpose: there is no free-text field that
+    would invite details about a survivor."""
+
+    REMOTE_CALLBACKS = "remote_callbacks", _("Remote callbacks")
+    TRAINING = "training", _("Training")
+    PREPARATION = "preparation", _("Preparation and set-up")
+    ADMIN = "admin", _("Office and admin work")
+    OUTREACH = "outreach", _("Outreach and events")
+    TRAVEL = "travel", _("Travel for the role")
+
+
+class HoursReport(models.Model):
+    """Time a volunteer gave outside the roster, reported by them (a role, a date, minutes and a
+    category) and approved or declined by a coordinator of that role. Approved reports count in the
+    volunteer's hours, the staff's hours report and the service letter."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a coordinator")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    MAX_MINUTES = 24 * 60
+
+    volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="hours_reports")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="hours_reports")
+    date = models.DateField()
+    minutes = models.PositiveIntegerField()
+    category = models.CharField(max_length=20, choices=HoursCategory.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["role", "status"]), models.Index(fields=["volunteer", "date"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1, minutes__lte=24 * 60), name="hours_report_minutes_in_a_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "declined"]), name="hours_report_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="hours_report_decided_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.minutes} min of {self.role} on {self.date} by {self.volunteer} ({self.status})"
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 2)
 
 
 class Reminder(models.Model):

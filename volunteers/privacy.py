@@ -6,9 +6,10 @@ and coordinators' rosters and hour totals per shift count bookings. So the user 
 (that would delete past bookings and change the hours a shift shows); accounts/privacy.py deactivates
 and scrubs it instead, and past bookings stay attached to that scrubbed, nameless account. Upcoming
 bookings are cancelled (the place goes to the waitlist), and everything that describes the person is
-deleted: profile (skills, languages, availability, phone, emergency contact), agreement signatures,
-requirement verifications, role approvals and applications, calendar token, waitlist entries,
-message deliveries, coordinator digests and role assignments.
+deleted: profile (skills, languages, availability, phone, mobile, emergency contact, check-in PIN),
+text-message consent records, agreement signatures, requirement verifications, role approvals and
+applications, calendar token, waitlist entries, message deliveries, coordinator digests and role
+assignments. Reported hours stay, like past bookings (they are hour totals).
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ from .models import (
     Booking,
     CalendarToken,
     DigestLog,
+    HoursReport,
     RequirementVerification,
     RoleApplication,
     RoleApproval,
     Shift,
     ShiftMessageDelivery,
+    SmsConsentRecord,
     VolunteerProfile,
     WaitlistEntry,
 )
@@ -122,6 +125,33 @@ def export_for(user: User) -> dict:
             "attended_shifts": len(attended),
             "total_minutes": sum(b.minutes or 0 for b in attended),
         },
+        "hours_reports": [
+            {
+                "role": r.role.name,
+                "date": _iso(r.date),
+                "minutes": r.minutes,
+                "category": r.category,
+                "status": r.status,
+                "reported_at": _iso(r.created_at),
+                "decided_at": _iso(r.decided_at),
+            }
+            for r in HoursReport.objects.filter(volunteer=user).select_related("role").order_by("date", "pk")
+        ],
+        "has_check_in_pin": bool(profile and profile.check_in_pin_hash),
+        "text_messages": {
+            "mobile": str(profile.mobile) if profile and profile.mobile else "",
+            "opted_in_at": _iso(profile.sms_opted_in_at) if profile else None,
+            "consent_records": [
+                {
+                    "action": r.action,
+                    "source": r.source,
+                    "number": str(r.number),
+                    "wording": r.wording,
+                    "at": _iso(r.at),
+                }
+                for r in SmsConsentRecord.objects.filter(volunteer=user).order_by("at", "pk")
+            ],
+        },
         "has_calendar_feed": CalendarToken.objects.filter(user=user).exists(),
     }
 
@@ -168,6 +198,7 @@ def erase_for(*, user: User) -> dict[str, int]:
         (ShiftMessageDelivery, "volunteer"),
         (DigestLog, "coordinator"),
         (CalendarToken, "user"),
+        (SmsConsentRecord, "volunteer"),
         (VolunteerProfile, "user"),
     ):
         model.objects.filter(**{field: user}).delete()

@@ -2,6 +2,7 @@
 page makes the same number of queries for ten shifts or a thousand."""
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 
 from django.db.models import (
@@ -17,13 +18,14 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, TruncMonth
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from .models import Booking, Requirement, Role, Shift, WaitlistEntry
+from .models import Booking, HoursReport, Kiosk, Requirement, Role, Shift, WaitlistEntry
 
 ACTIVE = list(Booking.ACTIVE_STATUSES)
 
@@ -482,3 +484,176 @@ def coordinator_digest_shifts(*, coordinator: User, now: datetime.datetime, days
         .select_related("role")
         .order_by("fill_permille", "starts_at", "id")
     )
+
+
+# --- check-in at the door ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KioskPerson:
+    """What the kiosk shows of one booked person: a first name and an initial, and whether they are in."""
+
+    booking_id: int
+    label: str
+    checked_in: bool
+
+
+def kiosk_label(person: User) -> str:
+    """ "Maria G." from "Maria Gonzalez" (the preferred name first when there is one); never the email."""
+    words = person.name.split()
+    first = person.preferred_name.strip() or (words[0] if words else "")
+    if not first:
+        return _("Volunteer")
+    initial = words[-1][0].upper() + "." if len(words) > 1 else ""
+    return f"{first} {initial}".strip()
+
+
+def kiosk_for_token(*, token: str, now: datetime.datetime) -> Kiosk | None:
+    """The open kiosk with this token (its shift loaded), or None."""
+    if not token:
+        return None
+    token_hash = hashlib.sha256(token.encode()).hexdigest()  # as volunteers.services.checkin stores it
+    kiosk = Kiosk.objects.select_related("shift__role").filter(token_hash=token_hash).first()
+    if kiosk is None or not kiosk.is_open(now):
+        return None
+    return kiosk
+
+
+def kiosk_people(*, shift: Shift) -> list[KioskPerson]:
+    """The people booked on the shift, as the kiosk may show them (one query)."""
+    bookings = (
+        Booking.objects.filter(shift=shift, status__in=[Booking.Status.BOOKED, Booking.Status.ATTENDED])
+        .select_related("volunteer")
+        .only("pk", "checked_in_at", "volunteer__name", "volunteer__preferred_name")
+    )
+    people = [
+        KioskPerson(booking_id=b.pk, label=kiosk_label(b.volunteer), checked_in=b.checked_in_at is not None)
+        for b in bookings
+    ]
+    return sorted(people, key=lambda p: (p.label.casefold(), p.booking_id))
+
+
+def shift_open_kiosks(*, shift: Shift, now: datetime.datetime) -> QuerySet[Kiosk]:
+    return Kiosk.objects.filter(shift=shift, closed_at__isnull=True, expires_at__gt=now).select_related(
+        "opened_by"
+    )
+
+
+# --- hours: off-roster reports, the staff report, the service letter ---------------------------
+
+
+def volunteer_hours_reports(*, volunteer: User) -> QuerySet[HoursReport]:
+    return (
+        HoursReport.objects.filter(volunteer=volunteer).select_related("role").order_by("-date", "-id")[:200]
+    )
+
+
+def coordinator_hours_pending(*, user: User) -> QuerySet[HoursReport]:
+    """Reports waiting for a decision, of the roles `user` coordinates (staff: all), oldest first."""
+    return (
+        HoursReport.objects.filter(status=HoursReport.Status.PENDING, role__in=coordinator_roles(user=user))
+        .exclude(volunteer=user)
+        .select_related("role", "volunteer")
+        .order_by("date", "id")
+    )
+
+
+def coordinator_hours_report_get(*, user: User, report_id: int) -> HoursReport:
+    report = HoursReport.objects.filter(pk=report_id, role__in=coordinator_roles(user=user)).first()
+    if report is None:
+        raise Http404("No such report")
+    return report
+
+
+@dataclass(frozen=True)
+class HoursRow:
+    """Hours of one volunteer in one role in one month (local): on the roster and reported."""
+
+    volunteer_id: int
+    volunteer_name: str
+    volunteer_email: str
+    role_name: str
+    month: datetime.date
+    shifts: int
+    roster_minutes: int
+    reported_minutes: int
+
+    @property
+    def total_minutes(self) -> int:
+        return self.roster_minutes + self.reported_minutes
+
+    @property
+    def roster_hours(self) -> float:
+        return round(self.roster_minutes / 60, 2)
+
+    @property
+    def reported_hours(self) -> float:
+        return round(self.reported_minutes / 60, 2)
+
+    @property
+    def total_hours(self) -> float:
+        return round(self.total_minutes / 60, 2)
+
+
+def hours_by_volunteer_role_month(
+    *,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    role: Role | None = None,
+    volunteer: User | None = None,
+) -> list[HoursRow]:
+    """Attended roster time (by the shift's local start) and approved reports (by their date), per
+    volunteer, role and month, from `date_from` to `date_to` inclusive. Two grouped queries."""
+    zone = timezone.get_current_timezone()
+    attended = Booking.objects.filter(
+        status=Booking.Status.ATTENDED,
+        shift__starts_at__gte=_local_midnight(date_from),
+        shift__starts_at__lt=_local_midnight(date_to + datetime.timedelta(days=1)),
+    )
+    reports = HoursReport.objects.filter(
+        status=HoursReport.Status.APPROVED, date__gte=date_from, date__lte=date_to
+    )
+    if role is not None:
+        attended = attended.filter(shift__role=role)
+        reports = reports.filter(role=role)
+    if volunteer is not None:
+        attended = attended.filter(volunteer=volunteer)
+        reports = reports.filter(volunteer=volunteer)
+    rows: dict[tuple, dict] = {}
+
+    def row(values, month):
+        key = (values["volunteer_id"], values["role_name"], month)
+        return rows.setdefault(
+            key,
+            {
+                "volunteer_id": values["volunteer_id"],
+                "volunteer_name": values["volunteer__name"],
+                "volunteer_email": values["volunteer__email"],
+                "role_name": values["role_name"],
+                "month": month,
+                "shifts": 0,
+                "roster_minutes": 0,
+                "reported_minutes": 0,
+            },
+        )
+
+    for values in (
+        attended.annotate(month=TruncMonth("shift__starts_at", tzinfo=zone), role_name=F("shift__role__name"))
+        .values("volunteer_id", "volunteer__name", "volunteer__email", "role_name", "month")
+        .annotate(minutes=Coalesce(Sum("minutes"), 0), shifts=Count("id"))
+    ):
+        month = values["month"]
+        month = month.date() if isinstance(month, datetime.datetime) else month
+        entry = row(values, month.replace(day=1))
+        entry["shifts"] += values["shifts"]
+        entry["roster_minutes"] += values["minutes"]
+    for values in (
+        reports.annotate(month=TruncMonth("date"), role_name=F("role__name"))
+        .values("volunteer_id", "volunteer__name", "volunteer__email", "role_name", "month")
+        .annotate(minutes=Coalesce(Sum("minutes"), 0))
+    ):
+        month = values["month"]
+        month = month.date() if isinstance(month, datetime.datetime) else month
+        row(values, month.replace(day=1))["reported_minutes"] += values["minutes"]
+    result = [HoursRow(**values) for values in rows.values()]
+    return sorted(result, key=lambda r: (r.month, r.volunteer_name.casefold(), r.volunteer_id, r.role_name))

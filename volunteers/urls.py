@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import checkin_views, hours_views, swap_views, texts_views, views
 
 app_name = "volunteers"
 
@@ -20,6 +20,18 @@ urlpatterns = [
     path("me/volunteer/calendar/", views.calendar_settings, name="calendar_settings"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar_feed"),
     path("waitlist/offers/<str:token>/", views.offer_confirm, name="offer_confirm"),
+    path("shifts/<int:shift_id>/check-in/<str:code>/", checkin_views.self_check_in, name="self_check_in"),
+    path("me/volunteer/check-in-pin/", checkin_views.check_in_pin, name="check_in_pin"),
+    path("me/volunteer/hours/report/", hours_views.hours_report, name="hours_report"),
+    path("me/volunteer/hours/letter/", hours_views.service_letter, name="service_letter"),
+    path("staff/volunteer-hours/", hours_views.hours_summary, name="hours_summary"),
+    path("staff/volunteer-hours.csv", hours_views.hours_summary_csv, name="hours_summary_csv"),
+    path("me/volunteer/texts/", texts_views.texts_settings, name="texts"),
+    path("me/shifts/bookings/<int:booking_id>/swap/", swap_views.swap_offer, name="swap_offer"),
+    path("me/shifts/swaps/<int:offer_id>/withdraw/", swap_views.swap_withdraw, name="swap_withdraw"),
+    path("shifts/swaps/<str:token>/", swap_views.swap_confirm, name="swap_confirm"),
+    path("kiosk/", checkin_views.kiosk, name="kiosk"),
+    path("kiosk/check-in/", checkin_views.kiosk_check_in, name="kiosk_check_in"),
 ]
 
 # Coordinator pages (volunteers/coordination_views.py) are appended below this line.

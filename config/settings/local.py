@@ -6,6 +6,9 @@ from .base import VAR_DIR, env, env_bool
 DEBUG = env_bool("DJANGO_DEBUG", True)
 EMAIL_BACKEND = env("EMAIL_BACKEND", "core.mail.OutboxEmailBackend")
 HAVEN_OUTBOX_DIR = VAR_DIR / "outbox"
+# Texts join the caught mail (messaging.sms.FileSmsChannel), unless a provider is configured.
+HAVEN_MESSAGE_CHANNELS = {**HAVEN_MESSAGE_CHANNELS}  # noqa: F405
+HAVEN_MESSAGE_CHANNELS.setdefault("sms", "messaging.sms.FileSmsChannel")
 # Opens /dev/outbox/ besides a superuser's sign-in; `manage.py demo` makes a fresh one at each start.
 HAVEN_DEV_OUTBOX_KEY = env("HAVEN_DEV_OUTBOX_KEY", "")
 

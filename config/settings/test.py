@@ -8,6 +8,8 @@ DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Texts are kept in messaging.sms.outbox (the tests of the provider backend use its local stand-in).
+HAVEN_MESSAGE_CHANNELS = {**HAVEN_MESSAGE_CHANNELS, "sms": "messaging.sms.LocmemSmsChannel"}  # noqa: F405
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BROKER_URL = env("REDIS_URL") or "memory://"
@@ -26,3 +28,6 @@ HAVEN_MFA_REQUIRED_ROLES: list[str] = []
 # Browser tests load CSS from static/ without collectstatic (and no "No directory at var/static" warning).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Public figures live, so a test that gives sees its gift on the public pages; the tests of batched
+# publication (tests/campaigns/test_public_totals.py) set the interval themselves.
+HAVEN_PUBLIC_TOTALS_INTERVAL_MINUTES = 0

@@ -8,11 +8,15 @@ Callers use the package (`services.shift_book(...)`); the modules are:
 - `calendar`: the private calendar feed's secret
 - `shifts`, `series`: a coordinator's one-off shifts and recurring series
 - `attendance`: check-in, check-out, attended, no-show
+- `checkin`: check-in at the door (the shift's QR code, the kiosk and its PIN or code), walk-ins
 - `shift_messages`: messages and notices to the people booked on a shift
 - `approvals`: role applications and approvals, requirement verifications
 - `holds`: bookings on hold when their volunteer loses clearance (and the notices), see
   `volunteers.clearance`
 - `digest`: the coordinators' daily digest
+- `swaps`: a booked volunteer's place offered to a named colleague, who takes it by link
+- `texts`: text messages (consent, STOP/START, quiet hours, reminder and shift-message texts)
+- `hours`: off-roster time reported by volunteers, approved by a coordinator of the role
 
 `locks` holds the lock order (the volunteer's profile, then the shift, then the shift's rows), and
 `capacity` counts taken places under those locks. Who may book what is decided by the check
@@ -35,15 +39,43 @@ from .calendar import (
     calendar_token_revoke,
     calendar_user_for_token,
 )
+from .checkin import (
+    CheckInRefused,
+    WrongCode,
+    booking_self_check_in,
+    check_in_pin_set,
+    kiosk_check_in,
+    kiosk_close,
+    kiosk_open,
+    shift_walk_in,
+)
 from .digest import coordinator_digest_send, coordinator_digests_send
 from .errors import CapacityBelowBooked, CoordinationError
 from .holds import HoldChanges, booking_holds_sync, booking_holds_sync_all
+from .hours import HoursError, hours_report, hours_report_decide, may_decide_hours
 from .local_time import local_instant
 from .onboarding import agreement_sign, volunteer_onboarding_complete, volunteer_profile_save
 from .reminders import reminders_reschedule_for_shift, reminders_schedule, reminders_send_due
 from .series import shift_series_create, shift_series_update_future
 from .shift_messages import shift_message_deliver, shift_message_send
 from .shifts import shift_cancel, shift_capacity_set, shift_create, shift_update
+from .swaps import (
+    SwapError,
+    swap_offer_accept,
+    swap_offer_from_token,
+    swap_offer_make,
+    swap_offer_respond,
+    swap_offer_token,
+)
+from .texts import (
+    TextsError,
+    consent_wording,
+    sms_due_at,
+    sms_keyword_received,
+    sms_opt_in,
+    sms_opt_out,
+    texts_available,
+)
 from .waitlist import (
     waitlist_join,
     waitlist_leave,
@@ -55,6 +87,31 @@ from .waitlist import (
 )
 
 __all__ = [
+    "SwapError",
+    "swap_offer_accept",
+    "swap_offer_from_token",
+    "swap_offer_make",
+    "swap_offer_respond",
+    "swap_offer_token",
+    "TextsError",
+    "consent_wording",
+    "sms_due_at",
+    "sms_keyword_received",
+    "sms_opt_in",
+    "sms_opt_out",
+    "texts_available",
+    "HoursError",
+    "hours_report",
+    "hours_report_decide",
+    "may_decide_hours",
+    "CheckInRefused",
+    "WrongCode",
+    "booking_self_check_in",
+    "check_in_pin_set",
+    "kiosk_check_in",
+    "kiosk_close",
+    "kiosk_open",
+    "shift_walk_in",
     "CapacityBelowBooked",
     "CoordinationError",
     "HoldChanges",

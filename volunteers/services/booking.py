@@ -115,6 +115,8 @@ def booking_cancel(*, booking: Booking, volunteer: User) -> Booking:
     booking.cancelled_at = now
     booking.save(update_fields=["status", "cancelled_at"])
     booking.reminders.filter(sent_at__isnull=True).delete()
+    # A place offered to a colleague is no longer there to take.
+    booking.swap_offers.filter(status="pending").update(status="withdrawn", responded_at=now)
     waitlist_offer_next(shift=booking.shift)
     return booking
 

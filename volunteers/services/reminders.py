@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from ..emails import send_reminder
 from ..models import Booking, Reminder, Shift
+from .texts import reminder_text_queue
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ def reminders_schedule(*, booking: Booking, now: datetime.datetime | None = None
             # The shift moved: remind again for the new time, even if the old reminder went out.
             reminder.due_at, reminder.sent_at, reminder.skipped_at, reminder.attempts = due_at, None, None, 0
             reminder.save(update_fields=["due_at", "sent_at", "skipped_at", "attempts"])
+        # The same reminder by text, for a volunteer who opted in (the outbox sends it once).
+        reminder_text_queue(booking=booking, offset_hours=offset, due_at=due_at)
         created.append(reminder)
     return created
 

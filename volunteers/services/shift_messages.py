@@ -15,6 +15,7 @@ from . import queue
 from .errors import CoordinationError
 from .local_time import format_when
 from .locks import lock_shift
+from .texts import shift_message_texts_queue
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ def shift_notice(
         [ShiftMessageDelivery(message=message, volunteer_id=b.volunteer_id, booking=b) for b in bookings]
     )
     queue.after_commit(lambda: queue.tasks().shift_message_deliver.delay(message.pk))
+    # Opted-in people also get a short text pointing to the email (never its words).
+    shift_message_texts_queue(message=message, bookings=bookings)
     return message
 
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0004_open_books"),
+        ("campaigns", "0006_merge_0005_public_totals_snapshot_0005_translations"),
     ]
 
     operations = [

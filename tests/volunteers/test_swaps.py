@@ -1,0 +1,215 @@
+"""Swaps: a booked volunteer offers their place to a named colleague cleared for the role; the
+colleague takes it by the emailed link before the cut-off and the booking moves atomically. Under
+concurrency (the owner cancels while the colleague accepts; the colleague presses twice) exactly one
+thing happens."""
+
+import datetime
+import re
+import threading
+import time
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from messaging.models import Message
+from tests.factories import AgreementFactory, RequirementFactory, RoleFactory, ShiftFactory, ready_volunteer
+from volunteers import services
+from volunteers.booking_rules import BookingError
+from volunteers.models import Booking, SwapOffer
+from volunteers.services import locks
+
+
+@pytest.fixture
+def people(agreement):
+    return ready_volunteer(name="Ada Lovelace", email="ada@example.org"), ready_volunteer(
+        name="Grace Hopper", email="grace@example.org"
+    )
+
+
+@pytest.fixture
+def booked(people):
+    shift = ShiftFactory(capacity=2)
+    return services.shift_book(shift=shift, volunteer=people[0])
+
+
+def _offer(booked, people):
+    return services.swap_offer_make(booking=booked, volunteer=people[0], colleague_email="GRACE@example.org")
+
+
+@pytest.mark.django_db
+def test_the_colleague_takes_the_place_by_link_and_the_booking_moves(
+    client, booked, people, django_capture_on_commit_callbacks
+):
+    ada, grace = people
+    with django_capture_on_commit_callbacks(execute=True):
+        offer = _offer(booked, people)
+    email = Message.objects.get(kind="volunteers.swap_offer")
+    link = re.search(r"http://testserver(/shifts/swaps/\S+/)", email.body_text).group(1)
+    assert email.recipient == "grace@example.org" and booked.shift.address not in email.body_text
+    client.force_login(grace)
+
+    shown = client.get(link)
+    taken = client.post(link, {"action": "accept"})
+
+    assert shown.status_code == 200 and "Ada offers you their place" in shown.content.decode()
+    assert taken.status_code == 302
+    booked.refresh_from_db()
+    offer.refresh_from_db()
+    assert booked.status == Booking.Status.CANCELLED
+    new = Booking.objects.get(shift=booked.shift, volunteer=grace)
+    assert new.status == Booking.Status.BOOKED and new.source == Booking.Source.SWAP
+    assert offer.status == SwapOffer.Status.ACCEPTED and offer.new_booking == new
+    assert Booking.objects.filter(shift=booked.shift, status__in=Booking.ACTIVE_STATUSES).count() == 1
+
+
+@pytest.mark.django_db
+def test_only_the_named_colleague_can_open_the_link(client, booked, people, agreement):
+    offer = _offer(booked, people)
+    client.force_login(ready_volunteer())
+
+    response = client.get(reverse("volunteers:swap_confirm", args=[services.swap_offer_token(offer)]))
+
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_colleague_not_cleared_for_the_role_cannot_be_offered_the_place(people, agreement):
+    role = RoleFactory(requirements=[RequirementFactory(name="Food safety")])
+    shift = ShiftFactory(role=role)
+    from tests.factories import RequirementVerificationFactory
+
+    RequirementVerificationFactory(volunteer=people[0], requirement=role.requirements.get())
+    booking = services.shift_book(shift=shift, volunteer=people[0])
+
+    with pytest.raises(services.SwapError, match="cleared for the role"):
+        services.swap_offer_make(booking=booking, volunteer=people[0], colleague_email="grace@example.org")
+    with pytest.raises(services.SwapError, match="cleared for the role"):
+        services.swap_offer_make(booking=booking, volunteer=people[0], colleague_email="nobody@example.org")
+    assert not SwapOffer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_offer_closes_at_the_cut_off(time_machine, booked, people):
+    offer = _offer(booked, people)
+    time_machine.move_to(booked.shift.starts_at - datetime.timedelta(hours=1), tick=False)
+
+    with pytest.raises(services.SwapError, match="closed"):
+        services.swap_offer_accept(offer=offer, volunteer=people[1])
+    booked.refresh_from_db()
+    assert booked.status == Booking.Status.BOOKED
+    assert SwapOffer.objects.get(pk=offer.pk).status == SwapOffer.Status.EXPIRED
+
+
+@pytest.mark.django_db
+def test_cancelling_withdraws_the_offer(booked, people):
+    offer = _offer(booked, people)
+
+    services.booking_cancel(booking=booked, volunteer=people[0])
+
+    with pytest.raises(services.SwapError, match="no longer open"):
+        services.swap_offer_accept(offer=offer, volunteer=people[1])
+    assert not Booking.objects.filter(volunteer=people[1]).exists()
+
+
+@pytest.mark.django_db
+def test_declining_leaves_the_place_with_its_owner(client, booked, people):
+    offer = _offer(booked, people)
+    client.force_login(people[1])
+
+    client.post(
+        reverse("volunteers:swap_confirm", args=[services.swap_offer_token(offer)]), {"action": "decline"}
+    )
+
+    offer.refresh_from_db()
+    booked.refresh_from_db()
+    assert offer.status == SwapOffer.Status.DECLINED and booked.status == Booking.Status.BOOKED
+
+
+# --- under concurrency ------------------------------------------------------------------------------
+
+
+def _together(*actions):
+    start = threading.Barrier(len(actions))
+    outcomes = []
+    lock = threading.Lock()
+
+    def run(action):
+        try:
+            start.wait(timeout=30)
+            result = action()
+        except BookingError as error:
+            result = error
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+@pytest.fixture
+def slow_locks(monkeypatch):
+    """Hold each lock a moment after taking it, so the two transactions overlap."""
+    take = locks.lock_profile_then_shift
+
+    def take_then_wait(*, volunteer, shift):
+        taken = take(volunteer=volunteer, shift=shift)
+        time.sleep(0.05)
+        return taken
+
+    monkeypatch.setattr(locks, "lock_profile_then_shift", take_then_wait)
+
+
+def _setup():
+    AgreementFactory(version=1)
+    ada, grace = ready_volunteer(), ready_volunteer()
+    ShiftFactory(capacity=1)
+    booking = services.shift_book(shift=ShiftFactory(capacity=1), volunteer=ada)
+    offer = services.swap_offer_make(booking=booking, volunteer=ada, colleague_email=grace.email)
+    return ada, grace, booking, offer
+
+
+def _cancel_and_accept_at_once():
+    ada, grace, booking, offer = _setup()
+
+    outcomes = _together(
+        lambda: services.booking_cancel(booking=booking, volunteer=ada),
+        lambda: services.swap_offer_accept(offer=offer, volunteer=grace),
+    )
+
+    errors = [o for o in outcomes if isinstance(o, BookingError)]
+    assert len(errors) == 1  # exactly one of the two happened
+    active = Booking.objects.filter(shift=booking.shift, status__in=Booking.ACTIVE_STATUSES)
+    offer.refresh_from_db()
+    if offer.status == SwapOffer.Status.ACCEPTED:
+        assert list(active.values_list("volunteer", flat=True)) == [grace.pk]
+    else:
+        assert not active.exists() and offer.status == SwapOffer.Status.WITHDRAWN
+    assert active.count() <= booking.shift.capacity
+    return offer.status
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_owner_cancelling_while_the_colleague_accepts_gives_one_outcome(requires_postgres, slow_locks):
+    outcomes = {_cancel_and_accept_at_once() for _round in range(3)}
+
+    assert outcomes <= {SwapOffer.Status.ACCEPTED, SwapOffer.Status.WITHDRAWN}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_accepting_twice_at_once_moves_the_booking_once(requires_postgres, slow_locks):
+    ada, grace, booking, offer = _setup()
+
+    outcomes = _together(
+        *[lambda: services.swap_offer_accept(offer=offer, volunteer=grace) for _ in range(4)]
+    )
+
+    assert sum(isinstance(o, Booking) for o in outcomes) == 1
+    assert Booking.objects.filter(shift=booking.shift, volunteer=grace).count() == 1
+    assert Booking.objects.filter(shift=booking.shift, status__in=Booking.ACTIVE_STATUSES).count() == 1
