@@ -14,6 +14,22 @@ from .texts import reminder_text_queue
 logger = logging.getLogger(__name__)
 
 
+def reminders_create(*, booking: Booking, now: datetime.datetime, profile=None) -> list[Reminder]:
+    """A new booking's reminders in one INSERT: what `reminders_schedule` makes for a booking that has
+    none yet (one per configured offset still ahead, and its text twin for a volunteer who opted in;
+    with the volunteer's `profile` at hand, one who did not costs no query)."""
+    offsets = sorted(set(settings.HAVEN_SHIFT_REMINDER_OFFSETS_HOURS), reverse=True)
+    due = [(offset, booking.shift.starts_at - datetime.timedelta(hours=offset)) for offset in offsets]
+    due = [(offset, due_at) for offset, due_at in due if due_at > now]
+    created = Reminder.objects.bulk_create(
+        [Reminder(booking=booking, offset_hours=offset, due_at=due_at) for offset, due_at in due]
+    )
+    if profile is None or (profile.sms_opted_in_at and profile.mobile):
+        for offset, due_at in due:
+            reminder_text_queue(booking=booking, offset_hours=offset, due_at=due_at)
+    return created
+
+
 def reminders_schedule(*, booking: Booking, now: datetime.datetime | None = None) -> list[Reminder]:
     """Create (or move) one reminder per configured offset. Due instants are UTC: `starts_at` minus a
     fixed number of hours is the same instant whatever the local clock does. Offsets already in the
