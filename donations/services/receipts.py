@@ -6,14 +6,13 @@ import hashlib
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .. import pdf
 from ..models import Donation, OutboxEmail, Receipt
-from .locks import lock_receipt_counter
+from .locks import receipt_number_take
 from .outbox import outbox_enqueue, outbox_send
 
 
@@ -25,11 +24,7 @@ def receipt_issue(*, donation: Donation) -> Receipt:
     if existing is not None:
         return existing
     year = timezone.localtime(donation.succeeded_at or timezone.now()).year
-    counter = lock_receipt_counter(year)
-    counter.last_number = F("last_number") + 1
-    counter.save(update_fields=["last_number"])
-    counter.refresh_from_db(fields=["last_number"])
-    sequence = counter.last_number
+    sequence = receipt_number_take(year)
     receipt = Receipt.objects.create(
         donation=donation, year=year, sequence=sequence, number=f"{year}-{sequence:06d}"
     )
