@@ -266,6 +266,9 @@ def _publication_record(now: datetime.datetime, *, changed: bool) -> int | None:
     publication.published_at = now
     if changed:
         publication.version += 1
+        # The copy is written with bulk_update (no post_save, so the public page cache's model
+        # watch does not see it): the pages showing campaigns are rendered again from now on.
+        content_changed("campaigns")
     publication.save()
     return publication.version if changed else None
 
@@ -276,10 +279,10 @@ def _announce(version: int) -> None:
 
 
 def public_totals_published(version: int) -> None:
-    """Called after commit each time the public figures changed, with the new version: the one
-    place for caches of public pages to drop what they hold (their keys can also include
-    `selectors.public_totals_version()`): the public pages' shared copies are rendered again."""
-    content_changed("campaigns")
+    """Called after commit each time the public figures changed, with the new version, for
+    anything beyond the public page cache (core.public_cache, told by content_changed inside the
+    publishing transaction) that keeps copies of public figures; their keys can also include
+    `selectors.public_totals_version()`. Nothing else needs it yet."""
 
 
 def public_totals_publish(*, now: datetime.datetime | None = None, force: bool = False) -> bool:

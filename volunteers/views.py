@@ -6,12 +6,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils import dateformat, timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import public, signed_in
+from core.i18n import local_format, message_language
 from core.public_cache import public_cached
 
 from . import booking_rules, clearance, ics, selectors, services
@@ -48,10 +49,11 @@ def _block_reason(standing: VolunteerStanding, shift, now) -> str:
 class _ShiftRow:
     """One line of the shift list, with what the template would otherwise work out per row."""
 
-    __slots__ = ("shift", "reason", "url", "when")
+    __slots__ = ("shift", "reason", "url", "day", "start", "end")
 
-    def __init__(self, shift, reason: str, url: str, when: str):
-        self.shift, self.reason, self.url, self.when = shift, reason, url, when
+    def __init__(self, shift, reason: str, url: str, day: str, start: str, end: str):
+        self.shift, self.reason, self.url = shift, reason, url
+        self.day, self.start, self.end = day, start, end
 
 
 def _shift_rows(shifts, standing: VolunteerStanding, now) -> list[_ShiftRow]:
@@ -61,6 +63,9 @@ def _shift_rows(shifts, standing: VolunteerStanding, now) -> list[_ShiftRow]:
     (three per row), `{% url %}` per row and a rules check per row were most of the page's Python."""
     placeholder = 2_147_483_647
     url_pattern = reverse("volunteers:shift_detail", args=[placeholder]).replace(str(placeholder), "{}")
+    # The active language's named formats (core/formats/), as the template's `date_as` would use.
+    day_format, time_format = local_format("HAVEN_SHORT_DAY"), local_format("HAVEN_TIME")
+    zone_format = local_format("HAVEN_TIME_ZONE")
     day_text: dict = {}
     time_text: dict = {}
     reasons: dict = {}
@@ -68,13 +73,13 @@ def _shift_rows(shifts, standing: VolunteerStanding, now) -> list[_ShiftRow]:
     def day(local):
         key = local.date()
         if key not in day_text:
-            day_text[key] = date_format(local, "D, M j")
+            day_text[key] = dateformat.format(local, day_format)
         return day_text[key]
 
     def clock(local, zone: bool = False):
         key = (local.hour, local.minute, local.utcoffset(), zone)
         if key not in time_text:
-            time_text[key] = date_format(local, "g:i A T" if zone else "g:i A")
+            time_text[key] = dateformat.format(local, zone_format if zone else time_format)
         return time_text[key]
 
     rows = []
@@ -86,8 +91,16 @@ def _shift_rows(shifts, standing: VolunteerStanding, now) -> list[_ShiftRow]:
             if key not in reasons:
                 reasons[key] = _block_reason(standing, shift, now)
             reason = reasons[key]
-        when = f"{day(starts)}, {clock(starts)}–{clock(ends, zone=True)}"
-        rows.append(_ShiftRow(shift, reason, url_pattern.format(shift.pk), when))
+        rows.append(
+            _ShiftRow(
+                shift,
+                reason,
+                url_pattern.format(shift.pk),
+                day(starts),
+                clock(starts),
+                clock(ends, zone=True),
+            )
+        )
     return rows
 
 
@@ -389,9 +402,13 @@ def calendar_feed(request, token: str):
     if user is None:
         raise Http404("No such calendar")
     bookings = list(selectors.calendar_bookings(volunteer=user))
-    body = ics.calendar_for_shifts(
-        [b.shift for b in bookings], locations=clearance.locations_for(bookings), name="My volunteer shifts"
-    )
+    # A calendar app sends no language of its own: the feed is in the account's language.
+    with translation.override(message_language(user)):
+        body = ics.calendar_for_shifts(
+            [b.shift for b in bookings],
+            locations=clearance.locations_for(bookings),
+            name=gettext("My volunteer shifts"),
+        )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     return response

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 # In the test, whose own transaction turns the outermost atomic block into a savepoint (2 statements
 # more than in production).
-MAX_QUERIES_NEW_EVENT = 21
+MAX_QUERIES_NEW_EVENT = 24
 
 
 def _request_queries(client, event) -> list[str]:
