@@ -8,14 +8,14 @@ class CampaignsConfig(AppConfig):
     def ready(self):
         from core.public_cache import watch  # noqa: PLC0415
 
-        from . import models  # noqa: PLC0415
+        from . import models, tasks  # noqa: PLC0415, F401 (tasks: registered before the first gift queues one)
 
-        # Every public page showing campaigns, totals or the books is rendered again after any write here.
+        # Every public page showing campaigns or the books is rendered again after any write here. The
+        # totals rows are not watched: public pages show their published figures, which change only
+        # when published (services.public_totals_published) or when a refresh changes them.
         for model in (
             models.Fund,
             models.Campaign,
-            models.CampaignTotals,
-            models.FundTotals,
             models.SpendingCategory,
             models.AllocationPlan,
             models.ImpactUnit,

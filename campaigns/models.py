@@ -139,6 +139,19 @@ class FundTotals(models.Model):
         return f"Totals for fund {self.fund_id}"
 
 
+class TotalsRefreshMark(models.Model):
+    """ "These totals are out of date": written in the transaction that changed a gift, removed by the
+    refresh that covered it (campaigns.services.totals_refresh_due). Insert-only on the hot path, so
+    no two webhooks for the same campaign ever wait for each other; a lost task is caught by beat."""
+
+    campaign_id = models.BigIntegerField(null=True, blank=True)
+    fund_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self):
+        return f"Totals of campaign {self.campaign_id}, fund {self.fund_id} to refresh"
+
+
 class TotalsPublication(models.Model):
     """One row: when the public figures were last published and a version that grows with every
     publication that changed them (for caches of public pages to key on)."""

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import logging
 import zoneinfo
 
+from celery import current_app
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce, Lower, TruncMonth
 from django.utils import timezone
@@ -29,9 +32,11 @@ from .models import (
     ImpactUnit,
     SpendingCategory,
     TotalsPublication,
+    TotalsRefreshMark,
 )
 
 SUPPORTER_NAMES_SHOWN = 12
+logger = logging.getLogger(__name__)
 
 # --- Totals ------------------------------------------------------------------------------------
 
@@ -99,10 +104,13 @@ def _refresh_campaign(campaign_id: int, now: datetime.datetime) -> None:
     totals.donor_count = _donor_count(gifts) if totals.gift_count else 0
     totals.supporter_names = _supporter_names(gifts) if totals.gift_count else []
     totals.refreshed_at = now
+    before = _public_figures(totals)
     _keep_published_names_current(totals)
     if _publishes_live():
         _copy_to_published(totals, months, now)
     totals.save()
+    if _public_figures(totals) != before:
+        content_changed("campaigns")
     CampaignMonthTotals.objects.filter(campaign_id=campaign_id).delete()
     CampaignMonthTotals.objects.bulk_create(
         CampaignMonthTotals(campaign_id=campaign_id, month=m, currency=currency, raised=net, gift_count=n)
@@ -122,9 +130,12 @@ def _refresh_fund(fund_id: int, now: datetime.datetime) -> None:
     totals.gift_count = sum(count for _, _, count in months)
     totals.donor_count = _donor_count(gifts) if totals.gift_count else 0
     totals.refreshed_at = now
+    before = _public_figures(totals)
     if _publishes_live():
         _copy_to_published(totals, months, now)
     totals.save()
+    if _public_figures(totals) != before:
+        content_changed("campaigns")
     FundMonthTotals.objects.filter(fund_id=fund_id).delete()
     FundMonthTotals.objects.bulk_create(
         FundMonthTotals(fund_id=fund_id, month=m, currency=currency, raised=net, gift_count=n)
@@ -147,6 +158,49 @@ def totals_refresh(*, campaign_id: int | None, fund_id: int) -> None:
         version = _publication_record(now, changed=True) if _publishes_live() else None
     if version is not None:
         _announce(version)
+
+
+_SCHEDULED_KEY = "campaigns:totals-refresh-scheduled"
+
+
+def totals_refresh_soon(*, campaign_id: int | None, fund_id: int) -> None:
+    """The totals of this campaign and fund are out of date: refresh them within
+    HAVEN_TOTALS_REFRESH_SECONDS, once however many gifts change meanwhile.
+
+    Call it inside the transaction that changed the gift: it writes a mark row there (one INSERT,
+    which never waits for another webhook), and after commit queues one delayed refresh per window,
+    de-duplicated through the cache (`add`, atomic). With the broker or the cache down nothing is
+    lost: the mark stays and the beat sweep (`totals_refresh_due` every minute) refreshes it."""
+    TotalsRefreshMark.objects.create(campaign_id=campaign_id, fund_id=fund_id)
+    transaction.on_commit(_schedule_refresh, robust=True)
+
+
+def _schedule_refresh() -> None:
+    window = settings.HAVEN_TOTALS_REFRESH_SECONDS
+    if not cache.add(_SCHEDULED_KEY, 1, window):
+        return  # a refresh is already queued for this window: it will see this mark
+    try:
+        current_app.tasks["campaigns.tasks.totals_refresh_due_task"].apply_async(countdown=window)
+    except Exception:  # noqa: BLE001 - refused or timed out: the beat sweep finds the mark
+        cache.delete(_SCHEDULED_KEY)
+        logger.warning("Could not queue the totals refresh; the beat sweep will do it.", exc_info=True)
+
+
+def totals_refresh_due() -> int:
+    """Refresh every campaign and fund with a mark, once each, then remove the marks it covered.
+    Safe to run concurrently (each refresh locks its totals rows). Returns the refreshes made."""
+    cache.delete(_SCHEDULED_KEY)  # gifts changed from now on queue a refresh of their own
+    due = list(
+        TotalsRefreshMark.objects.values("campaign_id", "fund_id").annotate(last=models.Max("pk")).order_by()
+    )
+    for pair in due:
+        # A mark exists only once its gift's change committed, so this refresh, which reads the gifts
+        # after the marks, covers every mark up to `last`. Later marks stay for the next run.
+        totals_refresh(campaign_id=pair["campaign_id"], fund_id=pair["fund_id"])
+        TotalsRefreshMark.objects.filter(
+            campaign_id=pair["campaign_id"], fund_id=pair["fund_id"], pk__lte=pair["last"]
+        ).delete()
+    return len(due)
 
 
 def totals_recompute_all() -> int:
@@ -185,6 +239,17 @@ def _copy_to_published(totals, months: list[tuple[datetime.date, int, int]], now
     if isinstance(totals, CampaignTotals):
         totals.published_supporter_names = list(totals.supporter_names)
     totals.published_at = now
+
+
+def _public_figures(totals) -> tuple:
+    """What public pages show of a totals row: a refresh that leaves it alone keeps their copies."""
+    return (
+        totals.published_raised,
+        totals.published_donor_count,
+        totals.published_gift_count,
+        totals.published_months,
+        getattr(totals, "published_supporter_names", None),
+    )
 
 
 def _keep_published_names_current(totals: CampaignTotals) -> None:

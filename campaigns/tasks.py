@@ -13,6 +13,13 @@ def totals_recompute_all_task() -> int:
 
 
 @shared_task(acks_late=True)
+def totals_refresh_due_task() -> int:
+    """Refresh the totals that gifts' changes marked out of date (queued once per window after a change,
+    and from beat every minute for marks whose task was lost)."""
+    return services.totals_refresh_due()
+
+
+@shared_task(acks_late=True)
 def public_totals_publish_task() -> bool:
     """Beat, every minute: publish the public figures if HAVEN_PUBLIC_TOTALS_INTERVAL_MINUTES has
     passed since the last publication (the service decides, so extra runs publish nothing)."""

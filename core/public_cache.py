@@ -18,7 +18,8 @@ a version cannot be changed because Redis is unreachable at that moment, entries
 to their lifetime: pages never depend on the cache for correctness, only for speed.
 
 What is never stored: a response that set a cookie, used a CSRF token (so no token of one visitor can
-reach another: public pages have no forms that need one for anonymous visitors), modified the session,
+reach another: public pages have no forms that need one for anonymous visitors; the language switcher
+posts without one for them, accounts.views.language_set), used a CSP nonce, modified the session,
 queued a message, or answered anything but 200. `X-Haven-Cache: hit | miss | skip` says what happened.
 
 For browsers and a CDN: `Cache-Control: public, max-age=HAVEN_PUBLIC_CACHE_MAX_AGE`, `Vary: Cookie,
@@ -186,6 +187,8 @@ def _storable(request, response) -> bool:
         return False
     if request.META.get("CSRF_COOKIE_USED") or request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
         return False
+    if getattr(request, "_csp_nonce", None):
+        return False  # a script nonce is for one response only
     session = getattr(request, "session", None)
     if session is not None and session.modified:
         return False

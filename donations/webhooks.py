@@ -540,8 +540,13 @@ def stripe_event_handle(*, event: dict) -> str:
     event_id, event_type, _ = _event_shape(event)
     livemode = event.get("livemode") is True
     with transaction.atomic():
-        row, created = StripeEvent.objects.get_or_create(
-            stripe_id=event_id, defaults={"type": event_type, "payload": event, "livemode": livemode}
+        # One INSERT … ON CONFLICT DO UPDATE (no-op update) RETURNING id: the new row, or the recorded one,
+        # locked by the statement itself; a concurrent delivery of the same event waits here.
+        (row,) = StripeEvent.objects.bulk_create(
+            [StripeEvent(stripe_id=event_id, type=event_type, payload=event, livemode=livemode)],
+            update_conflicts=True,
+            unique_fields=["stripe_id"],
+            update_fields=["stripe_id"],
         )
         row = lock_event(row.pk)
         if row.processed_at is not None:

@@ -32,13 +32,13 @@ from .models import Booking, HoursReport, Kiosk, Requirement, Role, Shift, Shift
 ACTIVE = list(Booking.ACTIVE_STATUSES)
 
 
-def _correlated_count(queryset, *, on: str) -> Coalesce:
-    """How many rows of `queryset` point at the outer row through field `on`, as a correlated
-    subquery. Used instead of Count() over joins: two joined relations would multiply rows, and a
-    page stays one query however many rows it lists."""
+def correlated_count(queryset, *, on: str, outer: str = "pk") -> Coalesce:
+    """How many rows of `queryset` point at the outer row's `outer` field through field `on`, as a
+    correlated subquery. Used instead of Count() over joins: two joined relations would multiply rows,
+    and a page stays one query however many rows it lists."""
     return Coalesce(
         Subquery(
-            queryset.filter(**{on: OuterRef("pk")})
+            queryset.filter(**{on: OuterRef(outer)})
             .order_by()
             .values(on)
             .annotate(n=Count("pk"))
@@ -50,7 +50,7 @@ def _correlated_count(queryset, *, on: str) -> Coalesce:
 
 
 def _count_for_shift(queryset) -> Coalesce:
-    return _correlated_count(queryset, on="shift")
+    return correlated_count(queryset, on="shift")
 
 
 def shifts_with_counts(queryset: QuerySet[Shift] | None = None) -> QuerySet[Shift]:
@@ -345,15 +345,15 @@ def coordinator_volunteers(*, user: User, search: str = "") -> QuerySet[User]:
     if search:
         queryset = queryset.filter(Q(name__icontains=search) | Q(email__icontains=search))
     return queryset.annotate(
-        attended_count=_correlated_count(
+        attended_count=correlated_count(
             Booking.objects.filter(shift__role__in=roles, status=Booking.Status.ATTENDED),
             on="volunteer",
         ),
-        pending_count=_correlated_count(
+        pending_count=correlated_count(
             RoleApplication.objects.filter(role__in=roles, status=RoleApplication.Status.PENDING),
             on="volunteer",
         ),
-        upcoming_count=_correlated_count(
+        upcoming_count=correlated_count(
             Booking.objects.filter(
                 shift__role__in=roles,
                 status=Booking.Status.BOOKED,

@@ -6,13 +6,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import dateformat, timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import public, signed_in
-from core.i18n import message_language
+from core.i18n import local_format, message_language
 from core.public_cache import public_cached
 
 from . import booking_rules, clearance, ics, selectors, services
@@ -46,6 +46,64 @@ def _block_reason(standing: VolunteerStanding, shift, now) -> str:
     return error.message if error else ""
 
 
+class _ShiftRow:
+    """One line of the shift list, with what the template would otherwise work out per row."""
+
+    __slots__ = ("shift", "reason", "url", "day", "start", "end")
+
+    def __init__(self, shift, reason: str, url: str, day: str, start: str, end: str):
+        self.shift, self.reason, self.url = shift, reason, url
+        self.day, self.start, self.end = day, start, end
+
+
+def _shift_rows(shifts, standing: VolunteerStanding, now) -> list[_ShiftRow]:
+    """The rows in one pass: each distinct day and time formatted once, the shift's address from one
+    reversed pattern, and the person's eligibility once per role and day (what it depends on: the
+    shifts listed are all upcoming and not cancelled). Profile of 50 rows signed in: the `date` filter
+    (three per row), `{% url %}` per row and a rules check per row were most of the page's Python."""
+    placeholder = 2_147_483_647
+    url_pattern = reverse("volunteers:shift_detail", args=[placeholder]).replace(str(placeholder), "{}")
+    # The active language's named formats (core/formats/), as the template's `date_as` would use.
+    day_format, time_format = local_format("HAVEN_SHORT_DAY"), local_format("HAVEN_TIME")
+    zone_format = local_format("HAVEN_TIME_ZONE")
+    day_text: dict = {}
+    time_text: dict = {}
+    reasons: dict = {}
+
+    def day(local):
+        key = local.date()
+        if key not in day_text:
+            day_text[key] = dateformat.format(local, day_format)
+        return day_text[key]
+
+    def clock(local, zone: bool = False):
+        key = (local.hour, local.minute, local.utcoffset(), zone)
+        if key not in time_text:
+            time_text[key] = dateformat.format(local, zone_format if zone else time_format)
+        return time_text[key]
+
+    rows = []
+    for shift in shifts:
+        starts, ends = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
+        reason = ""
+        if standing.profile:
+            key = (shift.role_id, starts.date())
+            if key not in reasons:
+                reasons[key] = _block_reason(standing, shift, now)
+            reason = reasons[key]
+        rows.append(
+            _ShiftRow(
+                shift,
+                reason,
+                url_pattern.format(shift.pk),
+                day(starts),
+                clock(starts),
+                clock(ends, zone=True),
+            )
+        )
+    return rows
+
+
 @public
 @public_cached("shifts")
 def shift_list(request):
@@ -61,8 +119,7 @@ def shift_list(request):
     shifts = selectors.shift_list_open(filters=filters, user=request.user)
     page = Paginator(shifts, SHIFTS_PER_PAGE).get_page(request.GET.get("page"))
     standing = VolunteerStanding.load(request.user)
-    now = timezone.now()
-    rows = [(shift, _block_reason(standing, shift, now) if standing.profile else "") for shift in page]
+    rows = _shift_rows(page, standing, timezone.now())
     query = request.GET.copy()
     query.pop("page", None)
     return render(

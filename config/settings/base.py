@@ -366,6 +366,14 @@ CELERY_BEAT_SCHEDULE["donations-annual-statements"] = {
     "task": "donations.tasks.statements_send_last_year",
     "schedule": 6 * 3600.0,
 }
+# Campaign and fund totals are refreshed once per this many seconds after gifts change, however many
+# change (campaigns.services.totals_refresh_soon); beat catches marks whose queued refresh was lost.
+HAVEN_TOTALS_REFRESH_SECONDS = env_int("HAVEN_TOTALS_REFRESH_SECONDS", 5)
+CELERY_BEAT_SCHEDULE["campaigns-totals-refresh-due"] = {
+    "task": "campaigns.tasks.totals_refresh_due_task",
+    "schedule": 60.0,
+    "options": {"expires": 55},
+}
 # Safety net for the cached campaign and fund totals (normally refreshed after each gift's change).
 CELERY_BEAT_SCHEDULE["campaigns-recompute-totals"] = {
     "task": "campaigns.tasks.totals_recompute_all_task",

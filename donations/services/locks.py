@@ -107,6 +107,26 @@ def lock_refund(refund_id: int) -> Refund:
     return _lock(Refund, refund_id)
 
 
+def receipt_number_take(year: int) -> int:
+    """The next receipt number of `year`: one UPDATE … RETURNING, which locks the year's counter row
+    until the transaction ends (so numbers have no gaps and no repeats, as with lock_receipt_counter)
+    in one statement instead of four. The row is made at the year's first receipt."""
+    _note(ReceiptCounter, year)
+    connection = transaction.get_connection()
+    table = connection.ops.quote_name(ReceiptCounter._meta.db_table)
+    for _ in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET last_number = last_number + 1 WHERE year = %s RETURNING last_number",  # noqa: S608 - our own table name
+                [year],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            return row[0]
+        ReceiptCounter.objects.get_or_create(year=year)
+    raise RuntimeError(f"No receipt counter row for {year}.")
+
+
 def lock_receipt_counter(year: int) -> ReceiptCounter:
     ReceiptCounter.objects.get_or_create(year=year)
     return _lock(ReceiptCounter, year)

@@ -7,14 +7,13 @@ from __future__ import annotations
 import hashlib
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from messaging.services import message_queue
 
 from .. import pdf
 from ..models import Donation, Receipt
-from .locks import lock_receipt_counter
+from .locks import receipt_number_take
 
 KIND_RECEIPT = Receipt.MESSAGE_KIND
 KIND_TRIBUTE = "donations.tribute"
@@ -32,11 +31,7 @@ def receipt_issue(*, donation: Donation) -> Receipt:
     if existing is not None:
         return existing
     year = timezone.localtime(donation.succeeded_at or timezone.now()).year
-    counter = lock_receipt_counter(year)
-    counter.last_number = F("last_number") + 1
-    counter.save(update_fields=["last_number"])
-    counter.refresh_from_db(fields=["last_number"])
-    sequence = counter.last_number
+    sequence = receipt_number_take(year)
     receipt = Receipt.objects.create(
         donation=donation, year=year, sequence=sequence, number=f"{year}-{sequence:06d}"
     )

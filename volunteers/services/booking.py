@@ -4,6 +4,7 @@ cancels. Every booking runs the checks of `volunteers.booking_rules` under the l
 import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import User
@@ -12,9 +13,9 @@ from messaging.services import message_queue
 
 from .. import booking_rules
 from ..booking_rules import BookingError, VolunteerStanding
-from ..models import Booking, Shift, WaitlistEntry
+from ..models import Agreement, AgreementSignature, Booking, Requirement, Role, Shift, WaitlistEntry
+from ..selectors import correlated_count
 from . import locks
-from .capacity import taken_places
 from .reminders import reminders_cancel, reminders_schedule
 from .waitlist import waitlist_offer_next
 
@@ -29,12 +30,19 @@ def shift_book(*, shift: Shift, volunteer: User, source: str = Booking.Source.DI
     capacity). A place held for this person by a waitlist offer is theirs to take, from the email
     link or from the shift page."""
     with transaction.atomic():
-        _, shift = locks.lock_profile_then_shift(volunteer=volunteer, shift=shift)
+        profile, shift = locks.lock_profile_then_shift(volunteer=volunteer, shift=shift)
         now = timezone.now()
-        own_offer = WaitlistEntry.objects.filter(
-            shift=shift, volunteer=volunteer, status=WaitlistEntry.Status.OFFERED, offer_expires_at__gt=now
-        ).first()
-        return _book_locked(shift=shift, volunteer=volunteer, source=source, offer=own_offer, now=now)
+        facts = _facts(shift=shift, volunteer=volunteer, now=now)
+        own_offer = WaitlistEntry(pk=facts["my_offer"]) if facts["my_offer"] else None
+        return _book_locked(
+            shift=shift,
+            volunteer=volunteer,
+            profile=profile,
+            facts=facts,
+            source=source,
+            offer=own_offer,
+            now=now,
+        )
 
 
 def waitlist_offer_accept(*, entry: WaitlistEntry, volunteer: User) -> Booking:
@@ -42,26 +50,114 @@ def waitlist_offer_accept(*, entry: WaitlistEntry, volunteer: User) -> Booking:
     if entry.volunteer_id != volunteer.pk:
         raise booking_rules.OfferNotAvailable()
     with transaction.atomic():
-        _, shift = locks.lock_profile_then_shift(volunteer=volunteer, shift=entry.shift)
+        profile, shift = locks.lock_profile_then_shift(volunteer=volunteer, shift=entry.shift)
         entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
         now = timezone.now()
         if entry.status != WaitlistEntry.Status.OFFERED or entry.offer_expires_at <= now:
             raise booking_rules.OfferNotAvailable()
         return _book_locked(
-            shift=shift, volunteer=volunteer, source=Booking.Source.WAITLIST, offer=entry, now=now
+            shift=shift,
+            volunteer=volunteer,
+            profile=profile,
+            facts=_facts(shift=shift, volunteer=volunteer, now=now),
+            source=Booking.Source.WAITLIST,
+            offer=entry,
+            now=now,
         )
 
 
+def _facts(*, shift: Shift, volunteer: User, now: datetime.datetime) -> dict:
+    """In one query, under the caller's locks: the shift's active bookings and held offers, this
+    person's active booking, open offer and waiting entry on it, how many requirements the role has,
+    and the current agreement and whether they signed it (or an earlier one)."""
+    mine = {"shift": OuterRef("pk"), "volunteer": volunteer}
+    active = Booking.objects.filter(status__in=Booking.ACTIVE_STATUSES)
+    current = Agreement.objects.filter(published_at__isnull=False, published_at__lte=now).order_by("-version")
+    return (
+        Shift.objects.filter(pk=shift.pk)
+        .annotate(
+            booked=correlated_count(active, on="shift"),
+            offered=correlated_count(
+                WaitlistEntry.objects.filter(status=WaitlistEntry.Status.OFFERED), on="shift"
+            ),
+            my_booking=Exists(Booking.objects.filter(**mine, status__in=Booking.ACTIVE_STATUSES)),
+            my_offer=Subquery(
+                WaitlistEntry.objects.filter(
+                    **mine, status=WaitlistEntry.Status.OFFERED, offer_expires_at__gt=now
+                ).values("pk")[:1]
+            ),
+            my_waiting=Exists(WaitlistEntry.objects.filter(**mine, status=WaitlistEntry.Status.WAITING)),
+            requirement_count=correlated_count(
+                Role.requirements.through.objects.all(), on="role", outer="role_id"
+            ),
+            agreement_id=Subquery(current.values("pk")[:1]),
+            agreement_version=Subquery(current.values("version")[:1]),
+            signed_current=Exists(
+                AgreementSignature.objects.filter(
+                    volunteer=volunteer, agreement_id=Subquery(current.values("pk")[:1])
+                )
+            ),
+            signed_any=Exists(AgreementSignature.objects.filter(volunteer=volunteer)),
+        )
+        .values(
+            "booked",
+            "offered",
+            "my_booking",
+            "my_offer",
+            "my_waiting",
+            "requirement_count",
+            "agreement_id",
+            "agreement_version",
+            "signed_current",
+            "signed_any",
+        )
+        .get()
+    )
+
+
+def _standing(*, volunteer: User, profile, shift: Shift, facts: dict) -> VolunteerStanding:
+    """The person's standing for this shift's role. A role without requirements or approval needs only
+    the profile (locked already) and the agreement (in `facts`); any other loads the full standing."""
+    role = shift.role
+    if facts["requirement_count"] or role.requires_approval:
+        return VolunteerStanding.load(volunteer)
+    current = (
+        Agreement(pk=facts["agreement_id"], version=facts["agreement_version"])
+        if facts["agreement_id"]
+        else None
+    )
+    signed = set()
+    if facts["signed_current"]:
+        signed.add(current.pk)
+    elif facts["signed_any"]:
+        signed.add(0)  # an earlier version only: check_agreement says the agreement changed
+    # No requirements: the rules' loop over them needs no query.
+    role._prefetched_objects_cache = {
+        **getattr(role, "_prefetched_objects_cache", {}),
+        "requirements": Requirement.objects.none(),
+    }
+    return VolunteerStanding(profile=profile, current_agreement=current, signed_agreement_ids=signed)
+
+
 def _book_locked(
-    *, shift: Shift, volunteer: User, source: str, offer: WaitlistEntry | None, now: datetime.datetime
+    *,
+    shift: Shift,
+    volunteer: User,
+    profile,
+    facts: dict,
+    source: str,
+    offer: WaitlistEntry | None,
+    now: datetime.datetime,
 ) -> Booking:
-    """The booking itself, with the profile and the shift locked by the caller. `offer` is the
-    person's own open offer on this shift, whose held place they take."""
-    booking_rules.check_volunteer_may_take(VolunteerStanding.load(volunteer), shift, now)
-    if Booking.objects.filter(shift=shift, volunteer=volunteer, status__in=Booking.ACTIVE_STATUSES).exists():
+    """The booking itself, with the profile and the shift locked by the caller and `facts` read under
+    those locks. `offer` is the person's own open offer on this shift, whose held place they take."""
+    standing = _standing(volunteer=volunteer, profile=profile, shift=shift, facts=facts)
+    booking_rules.check_volunteer_may_take(standing, shift, now)
+    if facts["my_booking"]:
         raise booking_rules.AlreadyBooked()
     _check_no_overlap(shift=shift, volunteer=volunteer)
-    booking_rules.check_capacity(shift, taken_places(shift, excluding_offer=offer))
+    # Active bookings plus places held for open offers, but not the one this person holds.
+    booking_rules.check_capacity(shift, facts["booked"] + facts["offered"] - (offer is not None))
     if offer is not None and source == Booking.Source.DIRECT:
         source = Booking.Source.WAITLIST
     try:
@@ -74,10 +170,11 @@ def _book_locked(
         WaitlistEntry.objects.filter(pk=offer.pk).update(
             status=WaitlistEntry.Status.ACCEPTED, responded_at=now
         )
-    # A person who books directly no longer needs their place in the queue.
-    WaitlistEntry.objects.filter(
-        shift=shift, volunteer=volunteer, status=WaitlistEntry.Status.WAITING
-    ).update(status=WaitlistEntry.Status.WITHDRAWN, responded_at=now)
+    if facts["my_waiting"]:
+        # A person who books directly no longer needs their place in the queue.
+        WaitlistEntry.objects.filter(
+            shift=shift, volunteer=volunteer, status=WaitlistEntry.Status.WAITING
+        ).update(status=WaitlistEntry.Status.WITHDRAWN, responded_at=now)
     reminders_schedule(booking=booking, now=now)
     booking_confirmation_queue(booking=booking, volunteer=volunteer)
     return booking
