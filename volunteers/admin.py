@@ -24,7 +24,7 @@ from .models import (
 
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
-    list_display = ["name", "requires_approval", "requires_agreement", "is_active"]
+    list_display = ["name", "requires_approval", "requires_agreement", "allows_groups", "is_active"]
     filter_horizontal = ["requirements", "coordinators"]
     prepopulated_fields = {"slug": ["name"]}
 

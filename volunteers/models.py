@@ -189,6 +189,16 @@ class Role(models.Model):
     )
     coordinators = models.ManyToManyField(USER, blank=True, related_name="coordinated_roles")
     is_active = models.BooleanField(default=True)
+    allows_groups = models.BooleanField(
+        _("group sign-up"),
+        default=False,
+        help_text=_("A volunteer may book several places for a group and name the members later."),
+    )
+    max_group_size = models.PositiveSmallIntegerField(
+        _("largest group"),
+        default=6,
+        help_text=_("Places one group booking may take, the volunteer included."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -440,6 +450,9 @@ class Booking(models.Model):
     checked_in_at = models.DateTimeField(null=True, blank=True)
     checked_out_at = models.DateTimeField(null=True, blank=True)
     minutes = models.PositiveIntegerField(null=True, blank=True)
+    # Places this booking takes: 1, or more for a group (the booker and the members they name later,
+    # GroupMember). Capacity counts places, not bookings.
+    places = models.PositiveSmallIntegerField(default=1)
     confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     # Set while the volunteer is not cleared for the shift, by volunteers.services.booking_holds_sync,
     # which tells them once per hold and once when it lifts. What a page shows never waits for this:
@@ -460,6 +473,7 @@ class Booking(models.Model):
                 condition=Q(status__in=["booked", "cancelled", "attended", "no_show"]),
                 name="booking_status_valid",
             ),
+            models.CheckConstraint(condition=Q(places__gte=1), name="booking_takes_a_place"),
             models.CheckConstraint(
                 condition=Q(checked_out_at__isnull=True)
                 | (Q(checked_in_at__isnull=False) & Q(checked_out_at__gte=F("checked_in_at"))),
@@ -496,6 +510,24 @@ class Booking(models.Model):
         if self.checked_in_at and self.checked_out_at:
             return int((self.checked_out_at - self.checked_in_at).total_seconds() // 60)
         return int(self.shift.duration.total_seconds() // 60)
+
+
+class GroupMember(models.Model):
+    """A member of a group booking, named by the volunteer who booked it (a first name is enough).
+    At most `booking.places - 1` of them: the booker takes the first place."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="group_members")
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["booking", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "position"], name="one_group_member_per_place")
+        ]
+
+    def __str__(self):
+        return f"{self.name} (group of booking {self.booking_id})"
 
 
 class WaitlistEntry(models.Model):

@@ -26,6 +26,7 @@ from .models import (
     Booking,
     CalendarToken,
     DigestLog,
+    GroupMember,
     HoursReport,
     RequirementVerification,
     RoleApplication,
@@ -107,6 +108,7 @@ def export_for(user: User) -> dict:
                 "checked_in_at": _iso(b.checked_in_at),
                 "checked_out_at": _iso(b.checked_out_at),
                 "minutes": b.minutes,
+                "places": b.places,
             }
             for b in bookings
         ],
@@ -199,6 +201,7 @@ def erase_for(*, user: User) -> dict[str, int]:
         (DigestLog, "coordinator"),
         (CalendarToken, "user"),
         (SmsConsentRecord, "volunteer"),
+        (GroupMember, "booking__volunteer"),
         (VolunteerProfile, "user"),
     ):
         model.objects.filter(**{field: user}).delete()

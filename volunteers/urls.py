@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import checkin_views, hours_views, swap_views, texts_views, views
+from . import checkin_views, group_views, hours_views, swap_views, texts_views, views
 
 app_name = "volunteers"
 
@@ -30,6 +30,7 @@ urlpatterns = [
     path("me/shifts/bookings/<int:booking_id>/swap/", swap_views.swap_offer, name="swap_offer"),
     path("me/shifts/swaps/<int:offer_id>/withdraw/", swap_views.swap_withdraw, name="swap_withdraw"),
     path("shifts/swaps/<str:token>/", swap_views.swap_confirm, name="swap_confirm"),
+    path("me/shifts/bookings/<int:booking_id>/group/", group_views.group_members, name="group_members"),
     path("kiosk/", checkin_views.kiosk, name="kiosk"),
     path("kiosk/check-in/", checkin_views.kiosk_check_in, name="kiosk_check_in"),
 ]

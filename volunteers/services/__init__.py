@@ -14,6 +14,7 @@ Callers use the package (`services.shift_book(...)`); the modules are:
 - `holds`: bookings on hold when their volunteer loses clearance (and the notices), see
   `volunteers.clearance`
 - `digest`: the coordinators' daily digest
+- `groups`: the members of a group booking (several places booked at once where a role allows it)
 - `swaps`: a booked volunteer's place offered to a named colleague, who takes it by link
 - `texts`: text messages (consent, STOP/START, quiet hours, reminder and shift-message texts)
 - `hours`: off-roster time reported by volunteers, approved by a coordinator of the role
@@ -51,6 +52,7 @@ from .checkin import (
 )
 from .digest import coordinator_digest_send, coordinator_digests_send
 from .errors import CapacityBelowBooked, CoordinationError
+from .groups import group_members_name
 from .holds import HoldChanges, booking_holds_sync, booking_holds_sync_all
 from .hours import HoursError, hours_report, hours_report_decide, may_decide_hours
 from .local_time import local_instant
@@ -87,6 +89,7 @@ from .waitlist import (
 )
 
 __all__ = [
+    "group_members_name",
     "SwapError",
     "swap_offer_accept",
     "swap_offer_from_token",

@@ -18,8 +18,11 @@ from .reminders import reminders_schedule
 from .waitlist import waitlist_offer_next
 
 
-def shift_book(*, shift: Shift, volunteer: User, source: str = Booking.Source.DIRECT) -> Booking:
-    """Book a place for `volunteer` on `shift`, or raise a `BookingError` saying why not.
+def shift_book(
+    *, shift: Shift, volunteer: User, source: str = Booking.Source.DIRECT, places: int = 1
+) -> Booking:
+    """Book a place for `volunteer` on `shift` (or `places` places for a group, where the role allows
+    groups), or raise a `BookingError` saying why not.
 
     Under the locks (profile, then shift): the person's eligibility, no active booking on this shift,
     no overlapping shift, and a free place (active bookings plus held waitlist offers below
@@ -31,7 +34,11 @@ def shift_book(*, shift: Shift, volunteer: User, source: str = Booking.Source.DI
         own_offer = WaitlistEntry.objects.filter(
             shift=shift, volunteer=volunteer, status=WaitlistEntry.Status.OFFERED, offer_expires_at__gt=now
         ).first()
-        return _book_locked(shift=shift, volunteer=volunteer, source=source, offer=own_offer, now=now)
+        if places != 1:
+            booking_rules.check_group_size(shift.role, places)
+        return _book_locked(
+            shift=shift, volunteer=volunteer, source=source, offer=own_offer, now=now, places=places
+        )
 
 
 def waitlist_offer_accept(*, entry: WaitlistEntry, volunteer: User) -> Booking:
@@ -50,7 +57,13 @@ def waitlist_offer_accept(*, entry: WaitlistEntry, volunteer: User) -> Booking:
 
 
 def _book_locked(
-    *, shift: Shift, volunteer: User, source: str, offer: WaitlistEntry | None, now: datetime.datetime
+    *,
+    shift: Shift,
+    volunteer: User,
+    source: str,
+    offer: WaitlistEntry | None,
+    now: datetime.datetime,
+    places: int = 1,
 ) -> Booking:
     """The booking itself, with the profile and the shift locked by the caller. `offer` is the
     person's own open offer on this shift, whose held place they take."""
@@ -58,12 +71,15 @@ def _book_locked(
     if Booking.objects.filter(shift=shift, volunteer=volunteer, status__in=Booking.ACTIVE_STATUSES).exists():
         raise booking_rules.AlreadyBooked()
     _check_no_overlap(shift=shift, volunteer=volunteer)
-    booking_rules.check_capacity(shift, taken_places(shift, excluding_offer=offer))
+    # `places` places fit when the last of them does: the same check as one place, `places - 1` later.
+    booking_rules.check_capacity(shift, taken_places(shift, excluding_offer=offer) + places - 1)
     if offer is not None and source == Booking.Source.DIRECT:
         source = Booking.Source.WAITLIST
     try:
         with transaction.atomic():
-            booking = Booking.objects.create(shift=shift, volunteer=volunteer, source=source, created_at=now)
+            booking = Booking.objects.create(
+                shift=shift, volunteer=volunteer, source=source, created_at=now, places=places
+            )
     except IntegrityError as exc:
         # The partial unique constraint caught a second active booking that slipped past the check.
         raise booking_rules.AlreadyBooked() from exc
