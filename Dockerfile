@@ -25,6 +25,7 @@ RUN DJANGO_SECRET_KEY=collectstatic DJANGO_ALLOWED_HOSTS=localhost \
     DATABASE_URL=sqlite:////tmp/build.sqlite3 REDIS_URL=redis://localhost:6379/0 \
     STRIPE_SECRET_KEY=unused STRIPE_WEBHOOK_SECRET=unused \
     python manage.py collectstatic --noinput \
+    && python manage.py catalogue compile \
     && mkdir -p /app/var/media && chown -R haven:haven /app/var
 
 USER haven

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo stack test e2e install debian-packages lint format bench clean
+.PHONY: demo stack test e2e install debian-packages lint format bench clean catalogues messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -15,25 +15,33 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
+# The translations: .mo files built from locale/*/LC_MESSAGES/*.po (not committed).
+catalogues: $(STAMP)
+	$(BIN)/python manage.py catalogue compile
+
+# After changing user-facing strings: update the .po files from the code, then translate what is new.
+messages: $(STAMP)
+	$(BIN)/python manage.py catalogue update
+
 # Debian packages the project needs (fonts for the PDFs, ...): installed when one is missing.
 debian-packages:
 	@scripts/debian-packages.sh
 
-install: debian-packages $(STAMP)
+install: debian-packages $(STAMP) catalogues
 
-demo: debian-packages $(STAMP)
+demo: debian-packages $(STAMP) catalogues
 	$(BIN)/python manage.py demo
 
-stack: debian-packages $(STAMP)
+stack: debian-packages $(STAMP) catalogues
 	deploy/install-nginx.sh
 	$(BIN)/python -m deploy.stack
 
-test: debian-packages $(STAMP)
+test: debian-packages $(STAMP) catalogues
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-e2e: debian-packages $(STAMP)
+e2e: debian-packages $(STAMP) catalogues
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)
 
 lint: $(STAMP)

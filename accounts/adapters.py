@@ -7,6 +7,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.db import transaction
 
 from core.http import client_ip
+from core.i18n import active_language
 
 from .roles import SIGNUP_ROLES, user_grant_role
 
@@ -33,6 +34,10 @@ class AccountAdapter(DefaultAccountAdapter):
         return client_ip(request)
 
     def save_user(self, request, user, form, commit=True):
+        if form.cleaned_data.get("name"):
+            user.name = form.cleaned_data["name"]
+        # Messages to the new account are written in the language they signed up in.
+        user.language = active_language()
         user = super().save_user(request, user, form, commit=commit)
         if commit:
             # The sign-up form offers only self-service roles; anything else in the POST is ignored.

@@ -1,6 +1,7 @@
 import uuid
 
 from allauth.account.adapter import get_adapter
+from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.account.internal.userkit import filter_users_by_email
@@ -9,6 +10,7 @@ from allauth.account.utils import setup_user_email
 from allauth.core import context, ratelimit
 from django import forms
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from .roles import SIGNUP_ROLES
 
@@ -17,6 +19,13 @@ class SignupForm(AllauthSignupForm):
     """allauth's sign-up plus what the person comes for. Only self-service roles can be chosen here;
     coordinator and staff are granted by staff on /staff/people/."""
 
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=200,
+        required=False,
+        help_text=_("The name coordinators and staff know you by. Volunteers need to give one."),
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     roles = forms.MultipleChoiceField(
         label="I would like to",
         choices=[("donor", "Give to campaigns"), ("volunteer", "Volunteer")],
@@ -25,7 +34,7 @@ class SignupForm(AllauthSignupForm):
         help_text="If you choose nothing, you start as a donor. You can volunteer later from your account.",
     )
 
-    field_order = ["email", "password1", "password2", "roles"]
+    field_order = ["name", "email", "password1", "password2", "roles"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,6 +45,13 @@ class SignupForm(AllauthSignupForm):
     def clean_roles(self) -> list[str]:
         chosen = [role for role in self.cleaned_data.get("roles") or [] if role in SIGNUP_ROLES]
         return chosen or ["donor"]
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["name"] = " ".join((cleaned.get("name") or "").split())
+        if "volunteer" in (cleaned.get("roles") or []) and not cleaned["name"]:
+            self.add_error("name", _("Enter your name: coordinators see it on the shifts you book."))
+        return cleaned
 
     def try_save(self, request):
         """For an address that already has an account allauth creates nothing and mails the owner
@@ -67,6 +83,15 @@ class SignupForm(AllauthSignupForm):
                 transaction.set_rollback(True)
         finally:
             self.cleaned_data = real
+
+
+class LoginForm(AllauthLoginForm):
+    """allauth's sign-in, its labels in sentence case like the rest of the site."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "remember" in self.fields:
+            self.fields["remember"].label = _("Keep me signed in on this device")
 
 
 class RequestLoginCodeForm(AllauthRequestLoginCodeForm):

@@ -1,8 +1,10 @@
 """People and their roles. A person can hold several roles (donor, volunteer, coordinator, staff);
 roles are Django groups so that permissions can be attached to them in the admin."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
@@ -43,6 +45,11 @@ class User(AbstractUser):
     email = models.EmailField("email address", unique=True)
     name = models.CharField("full name", max_length=200, blank=True)
     preferred_name = models.CharField(max_length=100, blank=True)
+    # The language every message to this person is written in, and their pages' language on a browser
+    # that has no choice of its own yet. Set at sign-up from the page's language, changed by the switcher.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="en", blank=True
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
@@ -22,6 +23,15 @@ def audit_record(
         entry.target_repr = str(target)[:200]
     entry.save()
     return entry
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    """Save the language a signed-in person chose with the switcher (their messages follow it)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError(f"Unknown language {language!r}.")
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
-"""Demo campaigns and open books: the six spending categories, three campaigns (each with its own
-restricted fund, a planned split, impact units and an update) and some spending in past months.
+"""Demo campaigns and open books: the six spending categories, three running campaigns and two that
+ended (each with its own restricted fund, a planned split, impact units and an update) and some
+spending in past months.
 Idempotent: running it again changes nothing that already exists and creates nothing twice."""
 
 from __future__ import annotations
@@ -123,6 +124,47 @@ CAMPAIGNS = [
             (-1, "education-job-training", 60000, "SafeServe Training Inc.", "Certificates"),
         ],
     },
+    {
+        "slug": "winter-coats",
+        "title": "Warm Winter",
+        "fund": ("Warm Winter fund", "warm-winter-fund"),
+        "summary": "Coats, boots and heating bills for families in safe housing last winter.",
+        "story": (
+            "Many people leave with only what they are wearing.\n\nWarm Winter bought coats and boots "
+            "and paid heating bills for families in transitional housing through the cold months."
+        ),
+        "goal": 1_500_000,
+        "suggested": [2500, 5000, 12000],
+        "plan": [("community-support", 6000), ("emergency-housing", 4000)],
+        "allowed": ["community-support", "emergency-housing"],
+        "impact": [(5000, "a warm coat and boots"), (12000, "a month of heating for one family")],
+        "update": ("We reached our goal", "Thank you: 212 coats, and heat for 38 families all winter."),
+        "spending": [
+            (-9, "community-support", 620000, "Northside Outfitters", "Coats and boots"),
+            (-8, "emergency-housing", 540000, "City Gas & Electric", "Heating bills"),
+        ],
+        "starts": -12,
+        "ends": -8,
+    },
+    {
+        "slug": "hotline-phones",
+        "title": "Phones for the Night Line",
+        "fund": ("Night Line fund", "night-line-fund"),
+        "summary": "New phones and headsets for the volunteers who answer at night.",
+        "story": (
+            "The night line runs on donated phones that drop calls.\n\nThis campaign replaced them "
+            "with reliable phones and headsets, and a year of service."
+        ),
+        "goal": 1_200_000,
+        "suggested": [2500, 5000, 15000],
+        "plan": [("crisis-counseling", 10000)],
+        "allowed": ["crisis-counseling"],
+        "impact": [(15000, "one headset and a year of service")],
+        "update": ("The new phones are in", "Every night-line volunteer now answers on a new phone."),
+        "spending": [(-5, "crisis-counseling", 980000, "Metro Telecom Supply", "Phones and headsets")],
+        "starts": -10,
+        "ends": -5,
+    },
 ]
 
 
@@ -163,8 +205,12 @@ def seed() -> None:
                 story=spec["story"],
                 fund=fund,
                 goal_amount=spec["goal"],
-                starts_on=_months_ago(-5),
-                ends_on=timezone.localdate() + datetime.timedelta(days=120),
+                starts_on=_months_ago(spec.get("starts", -11)),
+                ends_on=(
+                    _months_ago(spec["ends"]) + datetime.timedelta(days=20)
+                    if "ends" in spec
+                    else timezone.localdate() + datetime.timedelta(days=120)
+                ),
                 suggested_amounts=spec["suggested"],
                 is_published=True,
             )

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from accounts.roles import public
+from core.public_cache import public_cached
 
 from .models import Campaign, CampaignUpdate
 
@@ -47,4 +48,4 @@ class CampaignUpdatesFeed(Feed):
         return item.published_at
 
 
-campaign_updates_feed = public(CampaignUpdatesFeed())
+campaign_updates_feed = public_cached("campaigns")(public(CampaignUpdatesFeed()))

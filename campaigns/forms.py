@@ -7,6 +7,7 @@ import datetime
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from core.money import Cents, major_amount, major_amount_text, parse_major_amount
 
@@ -33,41 +34,67 @@ class MoneyField(forms.DecimalField):
         if amount is None:
             return None
         if amount < 0:
-            raise ValidationError("The amount cannot be negative.", code="negative")
+            raise ValidationError(_("The amount cannot be negative."), code="negative")
         if amount == 0 and not self.allow_zero:
-            raise ValidationError("The amount must be more than zero.", code="zero")
+            raise ValidationError(_("The amount must be more than zero."), code="zero")
         return int(amount * 100)
 
 
+def _spanish(field: forms.Field) -> forms.Field:
+    """The Spanish twin of an English field: optional, marked lang="es"."""
+    field.required = False
+    field.help_text = SPANISH_HELP
+    field.widget.attrs["lang"] = "es"
+    return field
+
+
+SPANISH_HELP = _("Optional: English is shown when empty.")
+
+
 class CampaignForm(forms.Form):
-    title = forms.CharField(max_length=160)
+    title = forms.CharField(label=_("Title (English)"), max_length=160)
     slug = forms.SlugField(
-        max_length=80, help_text="The web address: /campaigns/<slug>/ (letters, digits, -)."
+        label=_("Address"),
+        max_length=80,
+        help_text=_("The web address: /campaigns/<slug>/ (letters, digits, -)."),
     )
-    summary = forms.CharField(max_length=300, help_text="One or two sentences for cards and share previews.")
+    summary = forms.CharField(
+        label=_("Summary (English)"),
+        max_length=300,
+        help_text=_("One or two sentences for cards and share previews."),
+    )
     story = forms.CharField(
+        label=_("Story (English)"),
         widget=forms.Textarea(attrs={"rows": 12}),
         required=False,
-        help_text="Plain text. Leave a blank line between paragraphs. Never name or describe a survivor.",
+        help_text=_("Plain text. Leave a blank line between paragraphs. Never name or describe a survivor."),
     )
-    goal = MoneyField(label="Goal (dollars)")
-    fund = forms.ModelChoiceField(queryset=Fund.objects.filter(is_active=True))
-    starts_on = forms.DateField(widget=DATE, label="Starts on")
-    ends_on = forms.DateField(widget=DATE, required=False, label="Ends on", help_text="Optional.")
+    title_es = _spanish(forms.CharField(label=_("Title (Spanish)"), max_length=160))
+    summary_es = _spanish(forms.CharField(label=_("Summary (Spanish)"), max_length=300))
+    story_es = _spanish(
+        forms.CharField(label=_("Story (Spanish)"), widget=forms.Textarea(attrs={"rows": 12}))
+    )
+    goal = MoneyField(label=_("Goal (dollars)"))
+    fund = forms.ModelChoiceField(label=_("Fund"), queryset=Fund.objects.filter(is_active=True))
+    starts_on = forms.DateField(widget=DATE, label=_("Starts on"))
+    ends_on = forms.DateField(widget=DATE, required=False, label=_("Ends on"), help_text=_("Optional."))
     suggested_amounts = forms.CharField(
         required=False,
-        label="Suggested amounts (dollars)",
-        help_text="Separated by commas, e.g. 25, 40, 100.",
+        label=_("Suggested amounts (dollars)"),
+        help_text=_("Separated by commas, e.g. 25, 40, 100."),
     )
-    is_published = forms.BooleanField(required=False, label="Published (visible to the public)")
+    is_published = forms.BooleanField(required=False, label=_("Published (visible to the public)"))
 
     @classmethod
     def initial_for(cls, campaign: Campaign) -> dict:
         return {
-            "title": campaign.title,
+            "title": campaign.title_en,
             "slug": campaign.slug,
-            "summary": campaign.summary,
-            "story": campaign.story,
+            "summary": campaign.summary_en,
+            "story": campaign.story_en,
+            "title_es": campaign.title_es or "",
+            "summary_es": campaign.summary_es or "",
+            "story_es": campaign.story_es or "",
             "goal": _dollars(campaign.goal_amount, campaign.currency),
             "fund": campaign.fund_id,
             "starts_on": campaign.starts_on,
@@ -88,7 +115,7 @@ class CampaignForm(forms.Form):
             except ValueError as exc:
                 raise ValidationError(str(exc)) from exc
             if minor <= 0:
-                raise ValidationError("Suggested amounts must be more than zero.")
+                raise ValidationError(_("Suggested amounts must be more than zero."))
             amounts.append(minor)
         return sorted(set(amounts))
 
@@ -96,7 +123,7 @@ class CampaignForm(forms.Form):
         data = super().clean()
         starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
         if starts_on and ends_on and ends_on < starts_on:
-            self.add_error("ends_on", "The end date must be on or after the start date.")
+            self.add_error("ends_on", _("The end date must be on or after the start date."))
         return data
 
     def service_kwargs(self) -> dict:
@@ -106,6 +133,9 @@ class CampaignForm(forms.Form):
             "slug": data["slug"],
             "summary": data["summary"],
             "story": data["story"],
+            "title_es": data["title_es"],
+            "summary_es": data["summary_es"],
+            "story_es": data["story_es"],
             "goal_amount": data["goal"],
             "fund": data["fund"],
             "starts_on": data["starts_on"],
@@ -128,9 +158,9 @@ class PercentField(forms.DecimalField):
         if percent is None:
             return None
         if percent <= 0:
-            raise ValidationError("A share must be more than 0%.", code="not_positive")
+            raise ValidationError(_("A share must be more than 0%."), code="not_positive")
         if percent > 100:
-            raise ValidationError("A share cannot be more than 100%.", code="too_big")
+            raise ValidationError(_("A share cannot be more than 100%."), code="too_big")
         return int(percent * 100)
 
 
@@ -162,7 +192,7 @@ class BaseAllocationFormSet(forms.BaseFormSet):
             return
         lines = self.lines()
         seen = set()
-        for category, _ in lines:
+        for category, _share in lines:
             if category.pk in seen:
                 raise ValidationError(f"{category} appears more than once; combine it into one line.")
             seen.add(category.pk)
@@ -183,22 +213,32 @@ def allocation_formset(*, lines: int):
 
 
 class ImpactUnitForm(forms.Form):
-    amount = MoneyField(label="Amount (dollars)", required=False)
-    description = forms.CharField(max_length=160, required=False, help_text="e.g. one night of safe housing")
+    amount = MoneyField(label=_("Amount (dollars)"), required=False)
+    description = forms.CharField(
+        label=_("What it pays for (English)"),
+        max_length=160,
+        required=False,
+        help_text=_("e.g. one night of safe housing"),
+    )
+    description_es = _spanish(forms.CharField(label=_("What it pays for (Spanish)"), max_length=160))
 
     def clean(self):
         data = super().clean()
         if data.get("amount") and not (data.get("description") or "").strip():
-            self.add_error("description", "Say what this amount pays for.")
+            self.add_error("description", _("Say what this amount pays for."))
         if (data.get("description") or "").strip() and not data.get("amount") and "amount" not in self.errors:
-            self.add_error("amount", "Enter the amount.")
+            self.add_error("amount", _("Enter the amount."))
         return data
 
 
 class BaseImpactFormSet(forms.BaseFormSet):
-    def units(self) -> list[tuple[int, str]]:
+    def units(self) -> list[tuple[int, str, str]]:
         return [
-            (form.cleaned_data["amount"], form.cleaned_data["description"])
+            (
+                form.cleaned_data["amount"],
+                form.cleaned_data["description"],
+                form.cleaned_data["description_es"],
+            )
             for form in self.forms
             if form.cleaned_data.get("amount")
         ]
@@ -208,11 +248,25 @@ ImpactUnitFormSet = forms.formset_factory(ImpactUnitForm, formset=BaseImpactForm
 
 
 class CampaignUpdateForm(forms.Form):
-    title = forms.CharField(max_length=160)
+    title = forms.CharField(label=_("Title (English)"), max_length=160)
     body = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8}), help_text="Plain text; blank line = new paragraph."
+        label=_("Text (English)"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("Plain text; blank line = new paragraph."),
     )
-    is_published = forms.BooleanField(required=False, initial=True, label="Published")
+    title_es = _spanish(forms.CharField(label=_("Title (Spanish)"), max_length=160))
+    body_es = _spanish(forms.CharField(label=_("Text (Spanish)"), widget=forms.Textarea(attrs={"rows": 8})))
+    is_published = forms.BooleanField(required=False, initial=True, label=_("Published"))
+
+    @classmethod
+    def initial_for(cls, update) -> dict:
+        return {
+            "title": update.title_en,
+            "body": update.body_en,
+            "title_es": update.title_es or "",
+            "body_es": update.body_es or "",
+            "is_published": update.is_published,
+        }
 
 
 class ExpenditureForm(forms.Form):
@@ -263,22 +317,35 @@ class ExpenditureFilterForm(forms.Form):
 
 
 class SpendingCategoryForm(forms.Form):
-    name = forms.CharField(max_length=80)
-    slug = forms.SlugField(max_length=80)
-    description = forms.CharField(max_length=300, required=False)
-    position = forms.IntegerField(min_value=0, initial=0, help_text="Order on public pages.")
-    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+    name = forms.CharField(label=_("Name (English)"), max_length=80)
+    slug = forms.SlugField(label=_("Address"), max_length=80)
+    description = forms.CharField(label=_("Description (English)"), max_length=300, required=False)
+    name_es = _spanish(forms.CharField(label=_("Name (Spanish)"), max_length=80))
+    description_es = _spanish(forms.CharField(label=_("Description (Spanish)"), max_length=300))
+    position = forms.IntegerField(
+        label=_("Position"), min_value=0, initial=0, help_text=_("Order on public pages.")
+    )
+    is_active = forms.BooleanField(required=False, initial=True, label=_("Active"))
 
 
 class FundForm(forms.Form):
-    name = forms.CharField(max_length=120)
-    slug = forms.SlugField(max_length=80)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    is_restricted = forms.BooleanField(required=False, label="Restricted (may only be spent on its purpose)")
+    name = forms.CharField(label=_("Name (English)"), max_length=120)
+    slug = forms.SlugField(label=_("Address"), max_length=80)
+    description = forms.CharField(
+        label=_("Description (English)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    name_es = _spanish(forms.CharField(label=_("Name (Spanish)"), max_length=120))
+    description_es = _spanish(
+        forms.CharField(label=_("Description (Spanish)"), widget=forms.Textarea(attrs={"rows": 3}))
+    )
+    is_restricted = forms.BooleanField(
+        required=False, label=_("Restricted (may only be spent on its purpose)")
+    )
     allowed_categories = forms.ModelMultipleChoiceField(
+        label=_("Allowed categories"),
         queryset=SpendingCategory.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="For a restricted fund: what it may pay for. None ticked = any category.",
+        help_text=_("For a restricted fund: what it may pay for. None ticked = any category."),
     )
-    is_active = forms.BooleanField(required=False, initial=True, label="Active")
+    is_active = forms.BooleanField(required=False, initial=True, label=_("Active"))

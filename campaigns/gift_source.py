@@ -4,8 +4,8 @@ The donations app owns the gifts and depends on campaigns, so campaigns never im
 plugs its counted gifts in from `DonationsConfig.ready()` with `counted_gifts_source_set(...)`. The
 source returns a queryset of the gifts whose money the organisation holds, with the fields the
 totals read: `campaign_id`, `fund_id`, `currency`, `amount` and `amount_refunded` (integer minor
-units), `succeeded_at`, `created_at`, `donor_email`, `donor_name`, `show_name_publicly` and
-`is_anonymous`.
+units), `succeeded_at`, `created_at`, `donor_email`, `donor_name`, `show_name_publicly`,
+`public_name` (what the donor asked to be shown as) and `is_anonymous`.
 """
 
 from collections.abc import Callable

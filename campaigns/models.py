@@ -106,6 +106,16 @@ class CampaignTotals(models.Model):
     # First name and initial of recent counted gifts whose donors opted in and are not anonymous;
     # cached here so the page never sorts the donations table. Names only: no amounts, no times.
     supporter_names = models.JSONField(default=list, blank=True)
+    # What the public sees: the figures above as copied by campaigns.services.public_totals_publish
+    # at most every HAVEN_PUBLIC_TOTALS_INTERVAL_MINUTES, so one gift cannot be timed from them.
+    published_raised = models.BigIntegerField(default=0)
+    published_donor_count = models.PositiveIntegerField(default=0)
+    published_gift_count = models.PositiveIntegerField(default=0)
+    published_supporter_names = models.JSONField(default=list, blank=True)
+    published_months = models.JSONField(
+        default=dict, blank=True, help_text='Net raised per month: {"2026-11-01": 3700}.'
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"Totals for {self.campaign_id}"
@@ -118,9 +128,26 @@ class FundTotals(models.Model):
     donor_count = models.PositiveIntegerField(default=0)
     gift_count = models.PositiveIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    # What the public sees (see CampaignTotals).
+    published_raised = models.BigIntegerField(default=0)
+    published_donor_count = models.PositiveIntegerField(default=0)
+    published_gift_count = models.PositiveIntegerField(default=0)
+    published_months = models.JSONField(default=dict, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):
         return f"Totals for fund {self.fund_id}"
+
+
+class TotalsPublication(models.Model):
+    """One row: when the public figures were last published and a version that grows with every
+    publication that changed them (for caches of public pages to key on)."""
+
+    published_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"Public totals v{self.version}"
 
 
 class CampaignMonthTotals(models.Model):

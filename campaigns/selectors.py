@@ -21,8 +21,10 @@ from .models import (
     Expenditure,
     Fund,
     FundMonthTotals,
+    FundTotals,
     ImpactUnit,
     SpendingCategory,
+    TotalsPublication,
 )
 
 # --- Dates ---------------------------------------------------------------------------------------
@@ -89,14 +91,22 @@ def _totals(campaign: Campaign) -> CampaignTotals:
         return CampaignTotals(campaign=campaign, currency=campaign.currency)
 
 
-def campaign_progress(campaign: Campaign) -> Progress:
+def campaign_progress(campaign: Campaign, *, live: bool = False) -> Progress:
+    """The published figures (what the public sees, moved in batches by
+    services.public_totals_publish), or with `live` the current ones (staff pages)."""
     totals = _totals(campaign)
     return Progress(
-        raised=max(totals.raised, 0),
+        raised=max(totals.raised if live else totals.published_raised, 0),
         goal=campaign.goal_amount,
         currency=campaign.currency,
-        donor_count=totals.donor_count,
+        donor_count=totals.donor_count if live else totals.published_donor_count,
     )
+
+
+def public_totals_version() -> int:
+    """Grows each time the published figures change (services.public_totals_publish): a key part
+    for caches of public pages that show them."""
+    return TotalsPublication.objects.values_list("version", flat=True).filter(pk=1).first() or 0
 
 
 def days_left(campaign: Campaign, today: datetime.date | None = None) -> int | None:
@@ -245,7 +255,7 @@ def campaign_page(campaign: Campaign, today: datetime.date | None = None) -> Cam
         suggested=suggested_amounts_with_impact(campaign, units),
         updates=updates,
         months=raised_by_month(campaign, today),
-        supporter_names=list(totals.supporter_names or []),
+        supporter_names=list(totals.published_supporter_names or []),
         published_before=published_before,
         has_plan=bool(plan),
     )
@@ -254,13 +264,20 @@ def campaign_page(campaign: Campaign, today: datetime.date | None = None) -> Cam
 MAX_CHART_MONTHS = 36
 
 
+def _published_months(months: dict | None) -> dict[datetime.date, int]:
+    return {datetime.date.fromisoformat(month): raised for month, raised in (months or {}).items()}
+
+
 def raised_by_month(
-    campaign: Campaign, today: datetime.date | None = None
+    campaign: Campaign, today: datetime.date | None = None, *, live: bool = False
 ) -> list[tuple[datetime.date, int]]:
     """Cumulative net raised at the end of each month from the campaign's start to now (or its end),
-    from the cached monthly rows: one small query."""
+    from the published monthly figures (no query), or with `live` from the cached monthly rows."""
     today = today or timezone.localdate()
-    rows = dict(CampaignMonthTotals.objects.filter(campaign=campaign).values_list("month", "raised"))
+    if live:
+        rows = dict(CampaignMonthTotals.objects.filter(campaign=campaign).values_list("month", "raised"))
+    else:
+        rows = _published_months(_totals(campaign).published_months)
     first = month_start(min([campaign.starts_on, *rows.keys()]) if rows else campaign.starts_on)
     last_day = min(today, campaign.ends_on) if campaign.ends_on else today
     last = month_start(max([last_day, *rows.keys()]) if rows else last_day)
@@ -302,22 +319,36 @@ def _as_date(value) -> datetime.date:
     return value.date() if isinstance(value, datetime.datetime) else value
 
 
-def income_by_fund_month() -> list[dict]:
-    rows = (
-        FundMonthTotals.objects.select_related("fund")
-        .filter(fund__is_active=True)
-        .order_by("month", "fund__name")
-    )
-    return [
+def income_by_fund_month(*, live: bool = False) -> list[dict]:
+    """Net income per active fund per month, oldest first: published figures, or `live` ones."""
+    if live:
+        rows = (
+            FundMonthTotals.objects.select_related("fund")
+            .filter(fund__is_active=True)
+            .order_by("month", "fund__name")
+        )
+        return [
+            {
+                "month": row.month,
+                "fund": row.fund.name,
+                "fund_slug": row.fund.slug,
+                "currency": row.currency,
+                "amount": row.raised,
+            }
+            for row in rows
+        ]
+    published = [
         {
-            "month": row.month,
-            "fund": row.fund.name,
-            "fund_slug": row.fund.slug,
-            "currency": row.currency,
-            "amount": row.raised,
+            "month": month,
+            "fund": totals.fund.name,
+            "fund_slug": totals.fund.slug,
+            "currency": totals.currency,
+            "amount": raised,
         }
-        for row in rows
+        for totals in FundTotals.objects.select_related("fund").filter(fund__is_active=True)
+        for month, raised in _published_months(totals.published_months).items()
     ]
+    return sorted(published, key=lambda row: (row["month"], row["fund"]))
 
 
 @dataclass
@@ -338,8 +369,9 @@ class FundBooks:
         return max(self.spent - self.raised, 0)
 
 
-def fund_books(today: datetime.date | None = None) -> list[FundBooks]:
-    """Every active fund's income (cached) against its published spending: two queries."""
+def fund_books(today: datetime.date | None = None, *, live: bool = False) -> list[FundBooks]:
+    """Every active fund's income (published figures, or `live` ones) against its published
+    spending: two queries."""
     spent = dict(
         published_expenditures(today)
         .values("fund_id")
@@ -352,8 +384,8 @@ def fund_books(today: datetime.date | None = None) -> list[FundBooks]:
         books.append(
             FundBooks(
                 fund=fund,
-                raised=totals.raised if totals else 0,
-                donor_count=totals.donor_count if totals else 0,
+                raised=(totals.raised if live else totals.published_raised) if totals else 0,
+                donor_count=(totals.donor_count if live else totals.published_donor_count) if totals else 0,
                 spent=spent.get(fund.pk, 0),
                 currency=totals.currency if totals else settings.HAVEN_CURRENCY,
             )

@@ -12,6 +12,8 @@ from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce, Lower, TruncMonth
 from django.utils import timezone
 
+from core.i18n import in_default_language
+
 from .gift_source import counted_gifts
 from .models import (
     AllocationPlan,
@@ -25,6 +27,7 @@ from .models import (
     FundTotals,
     ImpactUnit,
     SpendingCategory,
+    TotalsPublication,
 )
 
 SUPPORTER_NAMES_SHOWN = 12
@@ -58,26 +61,18 @@ def _donor_count(queryset) -> int:
     return queryset.order_by().values(email=Lower("donor_email")).distinct().count()
 
 
-def public_supporter_name(full_name: str) -> str:
-    """ "Maria Garcia Lopez" -> "Maria G."; a single word stays as it is."""
-    parts = full_name.split()
-    if not parts:
-        return ""
-    first = parts[0][:40]
-    return f"{first} {parts[-1][0].upper()}." if len(parts) > 1 else first
-
-
 def _supporter_names(gifts) -> list[str]:
-    # Only donors who opted in, and never an anonymous gift, whatever else its flags say.
+    # Only donors who opted in, and never an anonymous gift, whatever else its flags say. The name is
+    # the one the donor typed for this purpose, shown exactly: never cut out of their full name.
     raw = (
         gifts.filter(show_name_publicly=True, is_anonymous=False)
-        .exclude(donor_name="")
+        .exclude(public_name="")
         .order_by("-succeeded_at", "-pk")
-        .values_list("donor_name", flat=True)[: SUPPORTER_NAMES_SHOWN * 4]
+        .values_list("public_name", flat=True)[: SUPPORTER_NAMES_SHOWN * 4]
     )
     names: list[str] = []
-    for full_name in raw:
-        name = public_supporter_name(full_name)
+    for public_name in raw:
+        name = " ".join(public_name.split())
         if name and name not in names:
             names.append(name)
         if len(names) == SUPPORTER_NAMES_SHOWN:
@@ -103,6 +98,9 @@ def _refresh_campaign(campaign_id: int, now: datetime.datetime) -> None:
     totals.donor_count = _donor_count(gifts) if totals.gift_count else 0
     totals.supporter_names = _supporter_names(gifts) if totals.gift_count else []
     totals.refreshed_at = now
+    _keep_published_names_current(totals)
+    if _publishes_live():
+        _copy_to_published(totals, months, now)
     totals.save()
     CampaignMonthTotals.objects.filter(campaign_id=campaign_id).delete()
     CampaignMonthTotals.objects.bulk_create(
@@ -123,6 +121,8 @@ def _refresh_fund(fund_id: int, now: datetime.datetime) -> None:
     totals.gift_count = sum(count for _, _, count in months)
     totals.donor_count = _donor_count(gifts) if totals.gift_count else 0
     totals.refreshed_at = now
+    if _publishes_live():
+        _copy_to_published(totals, months, now)
     totals.save()
     FundMonthTotals.objects.filter(fund_id=fund_id).delete()
     FundMonthTotals.objects.bulk_create(
@@ -143,6 +143,9 @@ def totals_refresh(*, campaign_id: int | None, fund_id: int) -> None:
         if campaign_id is not None:
             _refresh_campaign(campaign_id, now)
         _refresh_fund(fund_id, now)
+        version = _publication_record(now, changed=True) if _publishes_live() else None
+    if version is not None:
+        _announce(version)
 
 
 def totals_recompute_all() -> int:
@@ -162,6 +165,98 @@ def totals_recompute_all() -> int:
     return count
 
 
+# --- Public totals: published in batches ------------------------------------------------------
+# The rows above are live (staff pages read them). The public (pages, /api/v1/, CSVs, feeds) reads
+# the published_* copy, refreshed at most every HAVEN_PUBLIC_TOTALS_INTERVAL_MINUTES, so nobody can
+# tell when one gift arrived (an anonymous $37 gift moving `raised` by 3700 a second later). With
+# the setting at 0 the copy is made inside every refresh: the figures are live.
+
+
+def _publishes_live() -> bool:
+    return settings.HAVEN_PUBLIC_TOTALS_INTERVAL_MINUTES <= 0
+
+
+def _copy_to_published(totals, months: list[tuple[datetime.date, int, int]], now: datetime.datetime) -> None:
+    totals.published_raised = totals.raised
+    totals.published_donor_count = totals.donor_count
+    totals.published_gift_count = totals.gift_count
+    totals.published_months = {month.isoformat(): net for month, net, _ in months}
+    if isinstance(totals, CampaignTotals):
+        totals.published_supporter_names = list(totals.supporter_names)
+    totals.published_at = now
+
+
+def _keep_published_names_current(totals: CampaignTotals) -> None:
+    # A name leaves the public list at once when its donor is erased or stops showing it (waiting
+    # for the next batch would publish an erased name for half an hour); names are only added in
+    # batches.
+    live = set(totals.supporter_names)
+    totals.published_supporter_names = [n for n in totals.published_supporter_names or [] if n in live]
+
+
+def _publication_record(now: datetime.datetime, *, changed: bool) -> int | None:
+    """Marks a publication; returns the new version when the figures changed."""
+    publication, _ = TotalsPublication.objects.select_for_update().get_or_create(pk=1)
+    publication.published_at = now
+    if changed:
+        publication.version += 1
+    publication.save()
+    return publication.version if changed else None
+
+
+def _announce(version: int) -> None:
+    # Outside our own atomic block: runs at once after a commit, or after the caller's commit.
+    transaction.on_commit(lambda: public_totals_published(version))
+
+
+def public_totals_published(version: int) -> None:
+    """Called after commit each time the public figures changed, with the new version: the one
+    place for caches of public pages to drop what they hold (their keys can also include
+    `selectors.public_totals_version()`). Nothing to do yet."""
+
+
+def public_totals_publish(*, now: datetime.datetime | None = None, force: bool = False) -> bool:
+    """Copy the live campaign and fund totals to what the public sees, unless the last publication
+    is less than HAVEN_PUBLIC_TOTALS_INTERVAL_MINUTES old (`force` publishes anyway). Beat calls it
+    every minute; two calls at once are serialised by the publication row's lock, and the second
+    finds the interval not yet passed. Locks totals rows campaigns first, then funds, each in pk
+    order, as totals_refresh does. Returns whether it published."""
+    now = now or timezone.now()
+    interval = datetime.timedelta(minutes=max(settings.HAVEN_PUBLIC_TOTALS_INTERVAL_MINUTES, 0))
+    with transaction.atomic():
+        publication, _ = TotalsPublication.objects.select_for_update().get_or_create(pk=1)
+        if not force and publication.published_at and now < publication.published_at + interval:
+            return False
+        changed = False
+        for model, months_model, key in (
+            (CampaignTotals, CampaignMonthTotals, "campaign_id"),
+            (FundTotals, FundMonthTotals, "fund_id"),
+        ):
+            # Every row, compared by value rather than by time: clocks of different servers may
+            # disagree, and a handful of campaigns and funds is cheap to read.
+            rows = list(model.objects.select_for_update().order_by("pk"))
+            months: dict[int, list] = {}
+            for owner, month, raised in months_model.objects.order_by("month").values_list(
+                key, "month", "raised"
+            ):
+                months.setdefault(owner, []).append((month, raised, 0))
+            fields = ["published_raised", "published_donor_count", "published_gift_count", "published_months"]
+            if model is CampaignTotals:
+                fields.append("published_supporter_names")
+            moved = []
+            for row in rows:
+                before = [getattr(row, name) for name in fields]
+                _copy_to_published(row, months.get(row.pk, []), now)
+                if [getattr(row, name) for name in fields] != before:
+                    moved.append(row)
+            model.objects.bulk_update(moved, [*fields, "published_at"])
+            changed = changed or bool(moved)
+        version = _publication_record(now, changed=changed)
+    if version is not None:
+        _announce(version)
+    return True
+
+
 # --- Campaigns ---------------------------------------------------------------------------------
 
 CAMPAIGN_EDITABLE_FIELDS = (
@@ -169,6 +264,9 @@ CAMPAIGN_EDITABLE_FIELDS = (
     "slug",
     "summary",
     "story",
+    "title_es",
+    "summary_es",
+    "story_es",
     "goal_amount",
     "fund",
     "starts_on",
@@ -201,14 +299,19 @@ def campaign_create(
     suggested_amounts: list[int] | None = None,
     is_published: bool = False,
     currency: str | None = None,
+    title_es: str = "",
+    summary_es: str = "",
+    story_es: str = "",
 ) -> Campaign:
-    """Create a campaign and its (zero) totals row."""
+    """Create a campaign and its (zero) totals row. `title`, `summary` and `story` are English; the
+    `_es` ones are the optional Spanish (empty: English is shown)."""
     _check_slug(slug)
     campaign = Campaign(
-        title=title,
+        **in_default_language(Campaign, {"title": title, "summary": summary, "story": story}),
+        title_es=title_es,
+        summary_es=summary_es,
+        story_es=story_es,
         slug=slug,
-        summary=summary,
-        story=story,
         fund=fund,
         goal_amount=goal_amount,
         currency=(currency or settings.HAVEN_CURRENCY).lower(),
@@ -233,7 +336,7 @@ def campaign_edit(*, campaign: Campaign, data: dict) -> Campaign:
     if "slug" in data:
         _check_slug(data["slug"])
     old_fund_id = campaign.fund_id
-    for field, value in data.items():
+    for field, value in in_default_language(Campaign, data).items():
         setattr(campaign, field, value)
     campaign.full_clean()
     campaign.save()
@@ -280,10 +383,12 @@ def allocation_plan_set(
 
 
 @transaction.atomic
-def impact_units_set(*, campaign: Campaign, units: list[tuple[int, str]]) -> list[ImpactUnit]:
-    """Replace a campaign's impact units: (amount in minor units, description) pairs."""
+def impact_units_set(*, campaign: Campaign, units: list[tuple]) -> list[ImpactUnit]:
+    """Replace a campaign's impact units: (amount in minor units, description) pairs, or (amount,
+    description, Spanish description) triples."""
+    units = [(unit[0], unit[1], unit[2] if len(unit) > 2 else "") for unit in units]
     errors = []
-    for amount, description in units:
+    for amount, description, _spanish in units:
         if amount is None or amount <= 0:
             errors.append(f"The amount for \u201c{description}\u201d must be more than zero.")
         if not (description or "").strip():
@@ -297,10 +402,11 @@ def impact_units_set(*, campaign: Campaign, units: list[tuple[int, str]]) -> lis
             campaign=campaign,
             amount=amount,
             currency=campaign.currency,
-            description=description.strip(),
+            description_en=description.strip(),
+            description_es=(spanish or "").strip(),
             position=index,
         )
-        for index, (amount, description) in enumerate(units)
+        for index, (amount, description, spanish) in enumerate(units)
     )
 
 
@@ -313,12 +419,15 @@ def campaign_update_post(
     author=None,
     is_published: bool = True,
     published_at: datetime.datetime | None = None,
+    title_es: str = "",
+    body_es: str = "",
 ) -> CampaignUpdate:
-    """Post news on a campaign page."""
+    """Post news on a campaign page (English `title` and `body`, optional Spanish)."""
     update = CampaignUpdate(
         campaign=campaign,
-        title=title,
-        body=body,
+        **in_default_language(CampaignUpdate, {"title": title, "body": body}),
+        title_es=title_es,
+        body_es=body_es,
         author=author,
         is_published=is_published,
         published_at=published_at or timezone.now(),
@@ -330,9 +439,16 @@ def campaign_update_post(
 
 @transaction.atomic
 def campaign_update_edit(
-    *, update: CampaignUpdate, title: str, body: str, is_published: bool
+    *,
+    update: CampaignUpdate,
+    title: str,
+    body: str,
+    is_published: bool,
+    title_es: str = "",
+    body_es: str = "",
 ) -> CampaignUpdate:
-    update.title, update.body, update.is_published = title, body, is_published
+    update.title_en, update.body_en, update.is_published = title, body, is_published
+    update.title_es, update.body_es = title_es, body_es
     update.full_clean()
     update.save()
     return update
@@ -351,10 +467,13 @@ def fund_save(
     is_restricted: bool = False,
     is_active: bool = True,
     allowed_categories: list[SpendingCategory] | None = None,
+    name_es: str = "",
+    description_es: str = "",
 ) -> Fund:
-    """Create (fund=None) or change a fund."""
+    """Create (fund=None) or change a fund (English `name` and `description`, optional Spanish)."""
     fund = fund or Fund()
-    fund.name, fund.slug, fund.description = name, slug, description
+    fund.name_en, fund.slug, fund.description_en = name, slug, description
+    fund.name_es, fund.description_es = name_es or None, description_es
     fund.is_restricted, fund.is_active = is_restricted, is_active
     if fund.is_general and is_restricted:
         raise ValidationError({"is_restricted": "The general fund cannot be restricted."})
@@ -373,10 +492,13 @@ def spending_category_save(
     description: str = "",
     position: int = 0,
     is_active: bool = True,
+    name_es: str = "",
+    description_es: str = "",
 ) -> SpendingCategory:
-    """Create (category=None) or change a spending category."""
+    """Create (category=None) or change a spending category (English, optional Spanish)."""
     category = category or SpendingCategory()
-    category.name, category.slug, category.description = name, slug, description
+    category.name_en, category.slug, category.description_en = name, slug, description
+    category.name_es, category.description_es = name_es or None, description_es
     category.position, category.is_active = position, is_active
     category.full_clean()
     category.save()

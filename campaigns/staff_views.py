@@ -46,7 +46,7 @@ def _apply(form, exc: ValidationError) -> None:
 @require_GET
 def campaign_list(request):
     campaigns = Campaign.objects.select_related("fund", "totals").order_by("-starts_on", "title")
-    rows = [(c, selectors.campaign_progress(c)) for c in campaigns]
+    rows = [(c, selectors.campaign_progress(c, live=True)) for c in campaigns]
     return render(request, "campaigns/staff/campaign_list.html", {"rows": rows})
 
 
@@ -109,7 +109,11 @@ def allocation_plan_edit(request, pk: int):
 def impact_units_edit(request, pk: int):
     campaign = get_object_or_404(Campaign, pk=pk)
     initial = [
-        {"amount": major_amount(u.amount, u.currency), "description": u.description}
+        {
+            "amount": major_amount(u.amount, u.currency),
+            "description": u.description_en,
+            "description_es": u.description_es or "",
+        }
         for u in selectors.impact_units_for(campaign)
     ]
     formset = ImpactUnitFormSet(request.POST or None, initial=initial, prefix="impact")
@@ -149,7 +153,7 @@ def campaign_update_edit(request, pk: int, update_pk: int):
     update = get_object_or_404(CampaignUpdate, pk=update_pk, campaign_id=pk)
     form = CampaignUpdateForm(
         request.POST or None,
-        initial={"title": update.title, "body": update.body, "is_published": update.is_published},
+        initial=CampaignUpdateForm.initial_for(update),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -288,7 +292,12 @@ def category_list(request):
 @require_http_methods(["GET", "POST"])
 def category_edit(request, pk: int):
     category = get_object_or_404(SpendingCategory, pk=pk)
-    initial = {f: getattr(category, f) for f in ("name", "slug", "description", "position", "is_active")}
+    initial = {
+        f: getattr(category, f) or ""
+        for f in ("name_en", "slug", "description_en", "name_es", "description_es", "position", "is_active")
+    }
+    initial["name"], initial["description"] = initial.pop("name_en"), initial.pop("description_en")
+    initial["position"] = category.position
     form = SpendingCategoryForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -314,7 +323,7 @@ def fund_list(request):
         else:
             messages.success(request, "Fund added.")
             return redirect("campaigns:staff_fund_list")
-    books = selectors.fund_books()
+    books = selectors.fund_books(live=True)
     inactive = Fund.objects.filter(is_active=False)
     return render(
         request, "campaigns/staff/fund_list.html", {"form": form, "books": books, "inactive": inactive}
@@ -325,7 +334,20 @@ def fund_list(request):
 @require_http_methods(["GET", "POST"])
 def fund_edit(request, pk: int):
     fund = get_object_or_404(Fund, pk=pk)
-    initial = {f: getattr(fund, f) for f in ("name", "slug", "description", "is_restricted", "is_active")}
+    initial = {
+        f: getattr(fund, f) or ""
+        for f in (
+            "name_en",
+            "slug",
+            "description_en",
+            "name_es",
+            "description_es",
+            "is_restricted",
+            "is_active",
+        )
+    }
+    initial["name"], initial["description"] = initial.pop("name_en"), initial.pop("description_en")
+    initial["is_restricted"], initial["is_active"] = fund.is_restricted, fund.is_active
     initial["allowed_categories"] = list(fund.allowed_categories.values_list("pk", flat=True))
     form = FundForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -2,10 +2,17 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
 from accounts.roles import public
+from core.public_cache import public_cached
 
 from . import api, feeds, staff_views, views
 
 app_name = "campaigns"
+
+
+def api_page(view):
+    """The open-data API: public, and served from the shared cache while campaigns are unchanged."""
+    return public_cached("campaigns")(public(view))
+
 
 urlpatterns = [
     # Public pages. /campaigns/<slug>/donate/ belongs to the donations app.
@@ -20,12 +27,12 @@ urlpatterns = [
     path("transparency/funds.csv", views.funds_csv, name="funds_csv"),
     path("transparency/income.csv", views.income_csv, name="income_csv"),
     # The public, read-only data API.
-    path("api/v1/campaigns/", public(api.CampaignListView.as_view()), name="api_campaigns"),
-    path("api/v1/campaigns/<slug:slug>/", public(api.CampaignDetailView.as_view()), name="api_campaign"),
-    path("api/v1/planned-split/", public(api.AllocationListView.as_view()), name="api_allocations"),
-    path("api/v1/spending/", public(api.SpendingListView.as_view()), name="api_spending"),
-    path("api/v1/funds/", public(api.FundListView.as_view()), name="api_funds"),
-    path("api/v1/income/", public(api.IncomeListView.as_view()), name="api_income"),
+    path("api/v1/campaigns/", api_page(api.CampaignListView.as_view()), name="api_campaigns"),
+    path("api/v1/campaigns/<slug:slug>/", api_page(api.CampaignDetailView.as_view()), name="api_campaign"),
+    path("api/v1/planned-split/", api_page(api.AllocationListView.as_view()), name="api_allocations"),
+    path("api/v1/spending/", api_page(api.SpendingListView.as_view()), name="api_spending"),
+    path("api/v1/funds/", api_page(api.FundListView.as_view()), name="api_funds"),
+    path("api/v1/income/", api_page(api.IncomeListView.as_view()), name="api_income"),
     path(
         "api/v1/schema/", public(SpectacularAPIView.as_view(urlconf="campaigns.api_urls")), name="api_schema"
     ),

@@ -11,11 +11,13 @@ from django.views.decorators.http import require_GET
 from accounts.roles import public
 from core.csv import csv_writer
 from core.money import Cents, format_money
+from core.public_cache import public_cached
 
 from . import charts, selectors
 
 
 @public
+@public_cached("campaigns")
 @require_GET
 def campaign_list(request):
     return render(
@@ -26,6 +28,7 @@ def campaign_list(request):
 
 
 @public
+@public_cached("campaigns")
 @require_GET
 def campaign_finished_list(request):
     return render(
@@ -40,6 +43,7 @@ def _is_staff(user) -> bool:
 
 
 @public
+@public_cached("campaigns")
 @require_GET
 def campaign_detail(request, slug: str):
     # Staff may preview an unpublished campaign; everyone else gets 404 for it.
@@ -66,6 +70,7 @@ TRANSPARENCY_MONTHS = 12
 
 
 @public
+@public_cached("campaigns")
 @require_GET
 def transparency(request):
     # The page shows the last year; the CSV downloads and the API carry every month.
@@ -144,6 +149,7 @@ def _csv(filename: str, header: list[str], rows) -> HttpResponse:
 
 
 @public
+@public_cached("campaigns")
 @require_GET
 def campaigns_csv(request):
     header = ["slug", "title", "fund", "currency", "goal", "raised", "donor_count", "starts_on", "ends_on"]
@@ -151,6 +157,7 @@ def campaigns_csv(request):
 
 
 @public
+@public_cached("campaigns")
 @require_GET
 def allocations_csv(request):
     header = ["campaign", "category", "category_slug", "share_basis_points"]
@@ -158,6 +165,7 @@ def allocations_csv(request):
 
 
 @public
+@public_cached("campaigns")
 @require_GET
 def spending_csv(request):
     header = ["month", "category", "category_slug", "currency", "amount"]
@@ -168,6 +176,7 @@ def spending_csv(request):
 
 
 @public
+@public_cached("campaigns")
 @require_GET
 def funds_csv(request):
     header = ["fund", "name", "is_restricted", "currency", "raised", "donor_count", "spent_published"]
@@ -187,6 +196,7 @@ def funds_csv(request):
 
 
 @public
+@public_cached("campaigns")
 @require_GET
 def income_csv(request):
     header = ["month", "fund", "currency", "amount"]

@@ -16,6 +16,8 @@ graceful_timeout = 20
 keepalive = 5
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms fwd="%({x-forwarded-for}i)s"'
+# The access and error logs with the secrets of URLs redacted (core/secret_urls.py).
+logger_class = "core.secret_urls.RedactingGunicornLogger"
 # Only the proxy in front may say the request came over HTTPS (Django reads the header itself, through
 # SECURE_PROXY_SSL_HEADER; this is gunicorn's own view of the scheme).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

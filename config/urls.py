@@ -8,6 +8,7 @@ admin.autodiscover()
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
+    path("i18n/", include("accounts.i18n_urls")),
     path("", include("pages.urls")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),

@@ -7,4 +7,5 @@ from . import dev_views as views
 urlpatterns = [
     path("outbox/", views.outbox, name="dev_outbox"),
     path("outbox/<str:name>/", views.outbox_message, name="dev_outbox_message"),
+    path("outbox/<str:name>/html/", views.outbox_message_html, name="dev_outbox_message_html"),
 ]

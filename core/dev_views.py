@@ -15,9 +15,13 @@ from functools import wraps
 from io import BytesIO
 from pathlib import Path
 
+from csp.decorators import csp_replace
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+
+from .csp import inline_style_hashes
 
 SESSION_KEY = "haven_dev_outbox"
 
@@ -75,6 +79,16 @@ def outbox_reader_required(view):
     return wrapped
 
 
+def _sent_at(msg):
+    """The message's Date header as an aware datetime (templates show it in the site's time zone),
+    or None when it is missing or unreadable."""
+    header = msg["date"]
+    try:
+        return header.datetime if header is not None and header.datetime.tzinfo else None
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
 @outbox_reader_required
 def outbox(request):
     """DEBUG only: the demo's caught mail, newest first."""
@@ -82,17 +96,23 @@ def outbox(request):
     for path in sorted(_outbox_dir().glob("*.eml"), reverse=True)[:200]:
         with path.open("rb") as fh:
             msg = BytesParser(policy=policy.default).parse(fh, headersonly=True)
-        messages.append({"name": path.stem, "subject": msg["subject"], "to": msg["to"], "date": msg["date"]})
+        messages.append(
+            {"name": path.stem, "subject": msg["subject"], "to": msg["to"], "date": _sent_at(msg)}
+        )
     return render(request, "dev/outbox.html", {"messages_list": messages})
 
 
-@outbox_reader_required
-def outbox_message(request, name):
+def _message(name: str):
     path = _outbox_dir() / f"{Path(name).name}.eml"
     if not path.exists():
         raise Http404
     with path.open("rb") as fh:
-        msg = BytesParser(policy=policy.default).parse(fh)
+        return BytesParser(policy=policy.default).parse(fh)
+
+
+@outbox_reader_required
+def outbox_message(request, name):
+    msg = _message(name)
     attachment = request.GET.get("attachment")
     attachments = list(msg.iter_attachments())
     if attachment is not None:
@@ -112,9 +132,31 @@ def outbox_message(request, name):
         "dev/outbox_message.html",
         {
             "msg": msg,
+            "sent_at": _sent_at(msg),
             "name": name,
             "text": text.get_content() if text else "",
-            "html": html.get_content() if html else "",
+            "has_html": html is not None,
             "attachments": [(i, part.get_filename()) for i, part in enumerate(attachments)],
         },
     )
+
+
+@outbox_reader_required
+@xframe_options_sameorigin
+def outbox_message_html(request, name):
+    """The HTML body alone, for the message page's sandboxed frame. Mail needs inline styles (mail
+    programs drop style sheets), so this response's policy allows exactly the styles it carries, by
+    hash, and nothing else: no script, no remote image, embeddable only by Haven's own page."""
+    html = _message(name).get_body(preferencelist=("html",))
+    if html is None:
+        raise Http404
+    content = html.get_content()
+    response = HttpResponse(content)
+    policy = {
+        "default-src": ["'none'"],
+        "style-src": ["'unsafe-hashes'", *inline_style_hashes(content)] if content else ["'none'"],
+        "img-src": ["data:"],
+        "frame-ancestors": ["'self'"],
+        "sandbox": [True],  # no script, no form, an opaque origin
+    }
+    return csp_replace(policy)(lambda _request: response)(request)

@@ -12,6 +12,10 @@ So a private page can only become cacheable by being marked `@public`, which the
 (tests/test_url_access.py) and a reviewer see; forgetting a decorator makes a page more private, never
 less. tests/core/test_no_store.py walks every URL pattern."""
 
+from urllib.parse import urlsplit
+
+from csp.middleware import CSPMiddleware
+from django.conf import settings
 from django.utils.cache import add_never_cache_headers
 
 from .access import view_access
@@ -35,3 +39,45 @@ class PrivatePagesNoStoreMiddleware:
 def _signed_in(request) -> bool:
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware (policy in settings.CONTENT_SECURITY_POLICY), plus the origin of
+    STRIPE_API_BASE in form-action when Haven talks to a local stand-in of Stripe: the donate form's
+    post is answered with a redirect to the stand-in's hosted checkout page, and browsers check a
+    form's redirects against form-action too. Read per response, so a test that points Haven at a
+    stand-in started on a free port is covered."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        origin = _origin(getattr(settings, "STRIPE_API_BASE", ""))
+        if origin and not report_only:
+            parts.update = {**(parts.update or {}), "form-action": [origin]}
+        return parts
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+class PermissionsPolicyMiddleware:
+    """Permissions-Policy on every response from settings.HAVEN_PERMISSIONS_POLICY
+    ({feature: [allowed origins]}, [] for none): camera, microphone, geolocation, payment and the
+    rest are off, for Haven's pages and for anything they could ever embed. Written by hand because
+    it is one header from one setting."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = permissions_policy_header()
+        return response
+
+
+def permissions_policy_header() -> str:
+    return ", ".join(
+        f"{feature}=({' '.join(origins)})" for feature, origins in settings.HAVEN_PERMISSIONS_POLICY.items()
+    )

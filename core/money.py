@@ -22,7 +22,7 @@ import functools
 from decimal import Decimal, InvalidOperation
 
 from babel import Locale, UnknownLocaleError
-from babel.numbers import format_currency, get_currency_precision
+from babel.numbers import format_currency, format_percent, get_currency_precision
 from django.conf import settings
 from django.utils.translation import get_language, to_locale
 
@@ -117,3 +117,8 @@ def _whole_units_pattern(locale: Locale):
     pattern = copy.copy(locale.currency_formats["standard"])
     pattern.frac_prec = (0, 0)
     return pattern
+
+
+def format_basis_points(bps: int) -> str:
+    """290 -> "2.9%" (English) or "2,9 %" (Spanish): a rate in the active language's own style."""
+    return format_percent(Decimal(bps) / 10_000, format="#,##0.##%", locale=_active_locale())

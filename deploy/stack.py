@@ -245,6 +245,7 @@ def nginx_configure(config: StackConfig, static_root: Path) -> Path:
             "HAVEN_TLS_CERTIFICATE": str(config.tls_dir / "chain.pem"),
             "HAVEN_TLS_CERTIFICATE_KEY": str(config.tls_dir / "key.pem"),
             "HAVEN_STATIC_ROOT": str(static_root),
+            "HAVEN_ACCESS_LOG": str(config.log_dir / "nginx-access.log"),
         },
     )
     (folder / "haven.conf").write_text(site)
@@ -266,7 +267,7 @@ http {{
     {"include " + mime_types + ";" if Path(mime_types).exists() else ""}
     default_type application/octet-stream;
     sendfile on;
-    access_log {config.log_dir / "nginx-access.log"};
+    # Each server of haven.conf logs to {config.log_dir / "nginx-access.log"} (secrets redacted).
     client_body_temp_path {temp / "client_body"};
     proxy_temp_path {temp / "proxy"};
     fastcgi_temp_path {temp / "fastcgi"};

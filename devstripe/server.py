@@ -643,8 +643,15 @@ class _Handler(BaseHTTPRequestHandler):
         self._raw(status, json.dumps(payload, indent=2).encode(), "application/json", headers)
 
     def _send(self, status: int, body: bytes, content_type: str) -> None:
+        # The hosted pages carry a policy as strict as Haven's: their one style sheet allowed by hash.
+        headers = (
+            {"Content-Security-Policy": pages.CONTENT_SECURITY_POLICY} if content_type == "text/html" else {}
+        )
         self._raw(
-            status, body, content_type + ("; charset=utf-8" if content_type.startswith("text/") else ""), {}
+            status,
+            body,
+            content_type + ("; charset=utf-8" if content_type.startswith("text/") else ""),
+            headers,
         )
 
     def _raw(self, status: int, body: bytes, content_type: str, headers: dict[str, str]) -> None:

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import datetime
 import json
+import math
+import random
 import urllib.error
 import urllib.request
 import uuid
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from campaigns.models import Campaign, Fund
+from campaigns.services import public_totals_publish, totals_refresh
 from core import demo as demo_registry
 
 from . import services
@@ -36,6 +39,64 @@ ONE_TIME = [
     ("g6", "legal-lifeline", "tomas.r@example.org", "Tomás Rivera", 7500, False, True, 1, ""),
 ]
 MONTHLY = ("m1", "safe-nights", "donor@haven.example", "Dana Donor", 2500)
+# What the donors who opted in to be named asked to be shown as (the form asks for it on its own).
+PUBLIC_NAMES = {"g1": "Dana", "g2": "Maria K.", "g6": "Tomás", "m1": "Dana"}
+
+# A year of earlier gifts, so the campaign pages look lived in: the share of each goal raised, and
+# for campaigns that ended, the days before the end they stopped. The history is written in bulk
+# (no receipts, no emails: these donors are invented and have no accounts).
+HISTORY = {
+    "safe-nights": 0.57,
+    "legal-lifeline": 0.38,
+    "pathways-to-work": 0.66,
+    "winter-coats": 1.08,
+    "hotline-phones": 0.91,
+}
+AMOUNTS = [(2500, 30), (4000, 22), (5000, 18), (10000, 14), (15000, 5), (25000, 6), (50000, 3), (100000, 2)]
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chloé",
+    "Dmitri",
+    "Esi",
+    "Farah",
+    "Grace",
+    "Hiro",
+    "Inés",
+    "Jamal",
+    "Kim",
+    "Luca",
+    "Mei",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sam",
+    "Thu",
+    "Uma",
+    "Vera",
+    "Wes",
+    "Yusuf",
+]
+LAST = [
+    "Nguyen",
+    "Garcia",
+    "Smith",
+    "Okafor",
+    "Kowalski",
+    "Haddad",
+    "Chen",
+    "Johnson",
+    "Rossi",
+    "Patel",
+    "Müller",
+    "Santos",
+    "Kim",
+    "Ali",
+    "Brown",
+    "Tanaka",
+]
 
 
 def _nonce(key: str) -> uuid.UUID:
@@ -71,6 +132,7 @@ def _gift(key, designation, email, name, amount, *, anonymous, show_name, paid_a
         fund=designation.fund,
         is_anonymous=anonymous,
         show_name_publicly=show_name and not anonymous,
+        public_name=PUBLIC_NAMES.get(key.partition("-")[0], "") if show_name and not anonymous else "",
         tribute_type=Donation.Tribute.MEMORY if tribute else "",
         tribute_name=tribute,
         status=Donation.Status.PENDING,
@@ -79,8 +141,78 @@ def _gift(key, designation, email, name, amount, *, anonymous, show_name, paid_a
     _succeed(donation, paid_at)
 
 
+def _history_times(rng: random.Random, start: datetime.datetime, end: datetime.datetime, count: int):
+    """`count` moments between start and end, denser near the launch, in the last weeks of the year
+    and on "update" days: the raised-over-time line curves rather than running straight."""
+    span = (end - start).total_seconds()
+    times = []
+    while len(times) < count:
+        x = rng.random()
+        local = start + datetime.timedelta(seconds=x * span)
+        weight = (
+            0.35 + 0.9 * math.exp(-6 * x) + (0.9 if local.month == 12 else 0) + (0.5 if local.day < 4 else 0)
+        )
+        if rng.random() * 2.3 < weight:
+            times.append(local)
+    return sorted(times)
+
+
+def _history(campaign: Campaign, share: float, now: datetime.datetime) -> None:
+    if Donation.objects.filter(entry_nonce=_nonce(f"history-{campaign.slug}-0")).exists():
+        return
+    rng = random.Random(campaign.slug)  # the same story every run
+    target = int(campaign.goal_amount * share)
+    amounts = []
+    while sum(amounts) < target:
+        amounts.append(rng.choices([a for a, _ in AMOUNTS], weights=[w for _, w in AMOUNTS])[0])
+    start = datetime.datetime.combine(campaign.starts_on, datetime.time(9), tzinfo=datetime.UTC)
+    end = min(
+        now - datetime.timedelta(days=1),
+        datetime.datetime.combine(campaign.ends_on, datetime.time(20), tzinfo=datetime.UTC)
+        if campaign.ends_on
+        else now,
+    )
+    rows = []
+    for index, (amount, paid_at) in enumerate(
+        zip(amounts, _history_times(rng, start, end, len(amounts)), strict=True)
+    ):
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        anonymous = rng.random() < 0.18
+        rows.append(
+            Donation(
+                entry_nonce=_nonce(f"history-{campaign.slug}-{index}"),
+                donor_email=f"{first}.{last}.{index}@example.org".lower().replace(" ", ""),
+                donor_name=f"{first} {last}",
+                amount=amount,
+                campaign=campaign,
+                fund=campaign.fund,
+                is_anonymous=anonymous,
+                show_name_publicly=not anonymous and rng.random() < 0.4,
+                status=Donation.Status.SUCCEEDED,
+                succeeded_at=paid_at,
+            )
+        )
+    with transaction.atomic():
+        Donation.objects.bulk_create(rows, batch_size=500)
+        # created_at is set to now on insert: date each gift when it was made, as the pages sort by it
+        Donation.objects.filter(campaign=campaign, entry_nonce__in=[r.entry_nonce for r in rows]).update(
+            created_at=F("succeeded_at")
+        )
+    totals_refresh(campaign_id=campaign.pk, fund_id=campaign.fund_id)
+
+
 def seed() -> None:
+    _seed_gifts()
+    # Seeded history, not a gift anyone could time: the demo's public figures show it at once.
+    public_totals_publish(force=True)
+
+
+def _seed_gifts() -> None:
     now = timezone.now()
+    for slug, share in HISTORY.items():
+        campaign = Campaign.objects.select_related("fund").filter(slug=slug).first()
+        if campaign is not None:
+            _history(campaign, share, now)
     for key, slug, email, name, amount, anonymous, show_name, days_ago, tribute in ONE_TIME:
         designation = _designation(slug)
         if designation is None:
@@ -110,10 +242,12 @@ def seed() -> None:
             campaign=designation.campaign,
             fund=designation.fund,
             show_name_publicly=True,
+            public_name=PUBLIC_NAMES[key],
             status=RecurringGift.Status.ACTIVE,
             stripe_subscription_id=f"sub_demo_{key}",
             stripe_customer_id=f"cus_demo_{key}",
             stripe_status_at=now,
+            current_period_end=now + datetime.timedelta(days=27),
         )
     elif not recurring.stripe_customer_id:  # seeded before the gift had a customer (billing portal)
         services.recurring_link(recurring=recurring, customer_id=f"cus_demo_{key}")

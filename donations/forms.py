@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from campaigns.models import Campaign, Fund
-from core.money import AmountNotANumber, AmountTooPrecise, format_money, parse_major_amount
+from core.money import AmountNotANumber, AmountTooPrecise, Cents, format_money, parse_major_amount
 
-from .models import Donation
+from .models import PUBLIC_NAME_MAX_LENGTH, Donation
 from .selectors import GiftFilters
 from .services import Designation
 
@@ -62,39 +64,31 @@ def resolve_designation(value: str) -> Designation:
     return Designation(campaign=None, fund=Fund.general())
 
 
-class DonateForm(forms.Form):
-    amount_choice = forms.ChoiceField(label="Amount", widget=forms.RadioSelect, required=False)
-    custom_amount = forms.CharField(
-        label="Other amount (USD)",
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
+class GiftAmountForm(forms.Form):
+    """Step one of giving: how often and how much (and whether to cover the card fee). Another amount
+    is revealed by static/js/donate.js when chosen; without JavaScript it always shows, and an amount
+    typed there is the one used."""
+
     frequency = forms.ChoiceField(
-        label="How often",
-        choices=Donation.Frequency.choices,
+        label=_("How often"),
+        choices=[
+            (Donation.Frequency.ONE_TIME, pgettext_lazy("donation frequency", "Once")),
+            (Donation.Frequency.MONTHLY, pgettext_lazy("donation frequency", "Monthly")),
+        ],
         initial=Donation.Frequency.ONE_TIME,
         widget=forms.RadioSelect,
     )
-    cover_fee = forms.BooleanField(
-        label="Add the card processing fee, so that all of my gift reaches the work", required=False
-    )
-    designation = forms.ChoiceField(label="Where should your gift go?")
-    name = forms.CharField(label="Your name", max_length=200)
-    email = forms.EmailField(label="Your email", help_text="For your receipt. We never share it.")
-    is_anonymous = forms.BooleanField(
-        label="Give anonymously (your name is never shown publicly)", required=False
-    )
-    show_name_publicly = forms.BooleanField(
-        label="Show my first name among recent supporters", required=False
-    )
-    tribute_type = forms.ChoiceField(
-        label="Dedicate this gift", choices=Donation.Tribute.choices, required=False, widget=forms.RadioSelect
-    )
-    tribute_name = forms.CharField(label="Their name", max_length=200, required=False)
-    tribute_notify_email = forms.EmailField(
-        label="Let them (or their family) know by email — the amount is never mentioned",
+    amount_choice = forms.ChoiceField(label=_("Amount"), widget=forms.RadioSelect, required=False)
+    custom_amount = forms.CharField(
+        label=_("Other amount in dollars"),
         required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "spellcheck": "false"}),
+    )
+    cover_fee = forms.BooleanField(
+        label=_("Cover the card fee"),
+        required=False,
+        widget=forms.CheckboxInput(attrs={"aria-describedby": "fee-note"}),
     )
 
     def __init__(
@@ -105,51 +99,157 @@ class DonateForm(forms.Form):
         **kwargs,
     ):
         """`impacts` maps a suggested amount to what it buys ("one night of safe housing"), from
-        campaigns.selectors.suggested_amounts_with_impact; it becomes part of that amount's label."""
+        campaigns.selectors.suggested_amounts_with_impact; the template shows it on the amount's tile."""
         super().__init__(*args, **kwargs)
         self.campaign = campaign
         amounts = (campaign.suggested_amounts if campaign else None) or [2500, 5000, 10000, 25000]
-        currency = campaign.currency if campaign else settings.HAVEN_CURRENCY
+        self.currency = campaign.currency if campaign else settings.HAVEN_CURRENCY
         self.suggested = [a for a in amounts if isinstance(a, int) and a > 0]
-        impacts = impacts or {}
+        self.impacts = {a: impacts[a] for a in self.suggested if impacts and impacts.get(a)}
         self.fields["amount_choice"].choices = [
-            (
-                str(a),
-                f"{format_money(a, currency)} — {impacts[a]}"
-                if impacts.get(a)
-                else format_money(a, currency),
-            )
-            for a in self.suggested
-        ] + [(OTHER, "Other amount")]
-        self.fields["designation"].choices = designation_choices(campaign=campaign)
-        self.fields["designation"].initial = f"campaign:{campaign.pk}" if campaign else "general"
+            (str(a), format_money(a, self.currency, cents=Cents.IF_ANY)) for a in self.suggested
+        ] + [(OTHER, _("Other amount"))]
         if self.suggested and not self.is_bound:
             self.fields["amount_choice"].initial = str(self.suggested[min(1, len(self.suggested) - 1)])
+
+    def amount_tiles(self) -> list[dict]:
+        """The suggested amounts as the template draws them: the radio, its amount and impact line."""
+        radios = {radio.data["value"]: radio for radio in self["amount_choice"]}
+        return [
+            {
+                "radio": radios[str(a)],
+                "amount": format_money(a, self.currency, cents=Cents.IF_ANY),
+                "impact": self.impacts.get(a),
+            }
+            for a in self.suggested
+        ]
+
+    def other_tile(self):
+        return next(radio for radio in self["amount_choice"] if radio.data["value"] == OTHER)
 
     def clean(self):
         data = super().clean()
         choice, custom = data.get("amount_choice"), (data.get("custom_amount") or "").strip()
         amount = None
         try:
-            if custom and choice in ("", OTHER, None):
+            # A typed amount wins: with JavaScript the field only exists once "Other amount" is chosen;
+            # without it, someone who typed an amount meant it (the next step shows it either way).
+            if custom:
                 amount = check_range(parse_amount(custom))
             elif choice and choice != OTHER:
                 amount = check_range(int(choice))
-            elif custom:
-                amount = check_range(parse_amount(custom))
             else:
-                self.add_error("custom_amount", "Choose an amount or enter your own.")
+                self.add_error("custom_amount", _("Choose an amount or enter your own."))
         except forms.ValidationError as exc:
             self.add_error("custom_amount", exc)
         data["amount"] = amount
-        if data.get("is_anonymous") and data.get("show_name_publicly"):
+        return data
+
+
+class DonateForm(GiftAmountForm):
+    """The whole gift: step one's amount, then (step two) who gives, where it goes, how they are shown,
+    a dedication. The optional parts (the name to show, a dedication's fields, a notice to someone) are
+    revealed by static/js/donate.js when chosen; without JavaScript every field shows and the choices
+    decide which fields count."""
+
+    AMOUNT_FIELDS = ("frequency", "amount_choice", "custom_amount", "cover_fee")
+    NAMED, UNNAMED, ANONYMOUS = "named", "unnamed", "anonymous"
+
+    designation = forms.ChoiceField(label=_("Where should your gift go?"))
+    name = forms.CharField(
+        label=_("Your full name"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Your email"),
+        help_text=_("For your receipt only. Never shown or shared."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+    recognition = forms.ChoiceField(
+        label=_("Among the people giving"),
+        choices=[
+            (UNNAMED, _("Do not show my name")),
+            (NAMED, _("Show a name I choose")),
+            (ANONYMOUS, _("Give anonymously: no name anywhere, not even in thanks lists")),
+        ],
+        initial=UNNAMED,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    public_name = forms.CharField(
+        label=_("Name to show"),
+        help_text=_("Shown exactly as you write it, for example “Maria” or “The Lee family”."),
+        max_length=PUBLIC_NAME_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    tribute_type = forms.ChoiceField(
+        label=_("Dedicate this gift"),
+        choices=[
+            ("", _("No dedication")),
+            (Donation.Tribute.HONOUR, _("In honour of someone")),
+            (Donation.Tribute.MEMORY, _("In memory of someone")),
+        ],
+        required=False,
+        initial="",
+        widget=forms.RadioSelect,
+    )
+    tribute_name = forms.CharField(label=_("Their name"), max_length=200, required=False)
+    tribute_notify = forms.BooleanField(
+        label=_("Let someone know about the dedication by email"), required=False
+    )
+    tribute_notify_email = forms.EmailField(
+        label=_("Their email address"),
+        help_text=_("We tell them who the gift honours and who gave it. The amount is never mentioned."),
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        """A signed-in donor finds their name, email and given name (as the name to show) filled in."""
+        super().__init__(*args, **kwargs)
+        self.fields["designation"].choices = designation_choices(campaign=self.campaign)
+        self.fields["designation"].initial = f"campaign:{self.campaign.pk}" if self.campaign else "general"
+        if user is not None and user.is_authenticated and not self.is_bound:
+            self.fields["name"].initial = user.name
+            self.fields["email"].initial = user.email
+            self.fields["public_name"].initial = user.preferred_name or (user.name.split() or [""])[0]
+
+    @classmethod
+    def detail_fields(cls) -> set[str]:
+        return set(cls.base_fields) - set(cls.AMOUNT_FIELDS)
+
+    def has_amount_errors(self) -> bool:
+        return any(name in self.errors for name in self.AMOUNT_FIELDS)
+
+    def clean(self):
+        data = super().clean()
+        recognition = data.get("recognition") or self.UNNAMED
+        data["is_anonymous"] = recognition == self.ANONYMOUS
+        data["show_name_publicly"] = recognition == self.NAMED
+        data["public_name"] = " ".join((data.get("public_name") or "").split())
+        if recognition != self.NAMED:
+            data["public_name"] = ""
+        elif not data["public_name"]:
+            self.add_error("public_name", _("Enter the name to show, or choose not to show a name."))
+        tribute = data.get("tribute_type") or ""
+        data["tribute_name"] = (data.get("tribute_name") or "").strip()
+        if tribute and not data["tribute_name"]:
+            self.add_error("tribute_name", _("Enter the name of the person the gift honours."))
+        notify_email = data.get("tribute_notify_email") or ""
+        if not tribute:
+            data["tribute_name"] = ""
+            if notify_email or data.get("tribute_notify"):
+                self.add_error(
+                    "tribute_type", _("Choose “in honour of” or “in memory of” to send a notification.")
+                )
+        elif data.get("tribute_notify") and not notify_email and "tribute_notify_email" not in self.errors:
             self.add_error(
-                "show_name_publicly", "An anonymous gift cannot show your name. Choose one or the other."
+                "tribute_notify_email", _("Enter their email address, or untick “let someone know”.")
             )
-        if data.get("tribute_type") and not (data.get("tribute_name") or "").strip():
-            self.add_error("tribute_name", "Please tell us who the gift honours.")
-        if data.get("tribute_notify_email") and not data.get("tribute_type"):
-            self.add_error("tribute_type", "Choose “in honour of” or “in memory of” to send a notification.")
+        if not tribute:
+            data["tribute_notify_email"] = ""
         return data
 
 

@@ -8,6 +8,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+# What a donor may ask to be shown as among the people giving ("Maria", "The Lee family").
+PUBLIC_NAME_MAX_LENGTH = 60
 
 
 class DonationQuerySet(models.QuerySet):
@@ -22,27 +26,27 @@ class DonationQuerySet(models.QuerySet):
 
 class Donation(models.Model):
     class Status(models.TextChoices):
-        PENDING = "pending", "Processing"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
-        REFUNDED = "refunded", "Refunded"
-        DISPUTED = "disputed", "Disputed"
-        DISPUTE_LOST = "dispute_lost", "Dispute lost"
+        PENDING = "pending", _("Processing")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        REFUNDED = "refunded", _("Refunded")
+        DISPUTED = "disputed", _("Disputed")
+        DISPUTE_LOST = "dispute_lost", _("Dispute lost")
 
     class Frequency(models.TextChoices):
-        ONE_TIME = "one_time", "One-time"
-        MONTHLY = "monthly", "Monthly"
+        ONE_TIME = "one_time", _("One-time")
+        MONTHLY = "monthly", _("Monthly")
 
     class Method(models.TextChoices):
-        CARD = "stripe", "Online (Stripe)"
-        CHEQUE = "cheque", "Cheque"
-        CASH = "cash", "Cash"
-        BANK_TRANSFER = "bank_transfer", "Bank transfer"
+        CARD = "stripe", _("Online (Stripe)")
+        CHEQUE = "cheque", _("Cheque")
+        CASH = "cash", _("Cash")
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
 
     class Tribute(models.TextChoices):
-        NONE = "", "No tribute"
-        HONOUR = "honour", "In honour of"
-        MEMORY = "memory", "In memory of"
+        NONE = "", _("No tribute")
+        HONOUR = "honour", _("In honour of")
+        MEMORY = "memory", _("In memory of")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     donor = models.ForeignKey(
@@ -50,6 +54,9 @@ class Donation(models.Model):
     )
     donor_email = models.EmailField()
     donor_name = models.CharField(max_length=200, blank=True)
+    # The language of the page the gift was made on: its emails (receipt, tribute card, failed
+    # renewal) are written in it when the donor has no account, or in the account's language.
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
     # The gift the charity should net, in minor units; `fee_covered` is added on top when the donor
     # chose to cover the processing fee. `amount_refunded` grows with each refund.
     amount = models.PositiveBigIntegerField()
@@ -67,8 +74,11 @@ class Donation(models.Model):
 
     is_anonymous = models.BooleanField(default=False, help_text="Never shown publicly, anywhere.")
     show_name_publicly = models.BooleanField(
-        default=False, help_text="Opt-in: first name and initial may appear among recent supporters."
+        default=False, help_text="Opt-in: the public name below may appear among the people giving."
     )
+    # Exactly what public pages show when the donor opted in: asked for on its own, never derived from
+    # `donor_name` (a family-name-first or "Surname, Given" name would show the family name).
+    public_name = models.CharField(max_length=PUBLIC_NAME_MAX_LENGTH, blank=True)
     tribute_type = models.CharField(max_length=10, choices=Tribute.choices, blank=True, default="")
     tribute_name = models.CharField(max_length=200, blank=True)
     tribute_notify_email = models.EmailField(blank=True)
@@ -122,6 +132,10 @@ class Donation(models.Model):
                 condition=~(Q(is_anonymous=True) & Q(show_name_publicly=True)),
                 name="donation_anonymous_never_named",
             ),
+            models.CheckConstraint(
+                condition=Q(show_name_publicly=True) | Q(public_name=""),
+                name="donation_public_name_only_when_named",
+            ),
         ]
         indexes = [
             models.Index(fields=["campaign", "status"], name="donation_campaign_status"),
@@ -130,6 +144,13 @@ class Donation(models.Model):
 
     def __str__(self):
         return f"{self.get_frequency_display()} gift {self.public_id}"
+
+    @property
+    def message_language(self) -> str:
+        """The language of emails about this gift: the donor's account's, else the gift's own."""
+        if self.donor_id and self.donor.language:
+            return self.donor.language
+        return self.language
 
     @property
     def charged_amount(self) -> int:
@@ -164,6 +185,9 @@ class RecurringGift(models.Model):
     donor_name = models.CharField(max_length=200, blank=True)
     amount = models.PositiveBigIntegerField(help_text="Monthly amount the charity nets, minor units.")
     fee_covered = models.PositiveBigIntegerField(default=0)
+    # The language of the page the gift was made on: its emails (receipt, tribute card, failed
+    # renewal) are written in it when the donor has no account, or in the account's language.
+    language = models.CharField(max_length=10, choices=settings.LANGUAGES, default="en")
     currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
     campaign = models.ForeignKey(
         "campaigns.Campaign", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -171,11 +195,15 @@ class RecurringGift(models.Model):
     fund = models.ForeignKey("campaigns.Fund", on_delete=models.PROTECT, related_name="+")
     is_anonymous = models.BooleanField(default=False)
     show_name_publicly = models.BooleanField(default=False)
+    public_name = models.CharField(max_length=PUBLIC_NAME_MAX_LENGTH, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     stripe_subscription_id = models.CharField(max_length=255, blank=True)
     stripe_customer_id = models.CharField(max_length=255, blank=True)
     # Subscription events can arrive out of order: only a newer event may change the status.
     stripe_status_at = models.DateTimeField(null=True, blank=True)
+    # The end of the month Stripe last reported as paid for (the subscription item's
+    # `current_period_end`): the next charge date while the gift is live.
+    current_period_end = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     canceled_at = models.DateTimeField(null=True, blank=True)
 
@@ -188,10 +216,21 @@ class RecurringGift(models.Model):
                 condition=~Q(stripe_subscription_id=""),
                 name="one_recurring_gift_per_subscription",
             ),
+            models.CheckConstraint(
+                condition=Q(show_name_publicly=True, is_anonymous=False) | Q(public_name=""),
+                name="recurring_public_name_only_when_named",
+            ),
         ]
 
     def __str__(self):
         return f"Monthly gift {self.public_id}"
+
+    @property
+    def message_language(self) -> str:
+        """The language of emails about this gift: the donor's account's, else the gift's own."""
+        if self.donor_id and self.donor.language:
+            return self.donor.language
+        return self.language
 
     @property
     def charged_amount(self) -> int:

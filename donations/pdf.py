@@ -2,7 +2,8 @@
 Deterministic for the same data, so a stored hash can be checked against a re-rendered copy.
 
 Every word a donor reads is in the `CommonText`, `ReceiptText` and `StatementText` classes below, in
-one place per document, ready to be translated."""
+one place per document, translated (lazily: a document is laid out in the active language, which the
+callers set to the donor's, donations.services.receipts and statements)."""
 
 from __future__ import annotations
 
@@ -11,71 +12,73 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.utils import dateformat, timezone
+from django.utils.translation import gettext_lazy as _
 
+from core.i18n import local_format
 from core.money import format_money as money
 from core.pdf import Cell, Column, Document, Row
 
 
 class CommonText:
-    tax_id = "Tax ID (EIN): {tax_id}"
-    page = "Page {page} of {pages}"
-    long_date = "F j, Y"  # Django date format: March 3, 2026
-    short_date = "M j, Y"  # Mar 3, 2026
+    tax_id = _("Tax ID (EIN): {tax_id}")
+    page = _("Page {page} of {pages}")
+    long_date = "HAVEN_LONG_DATE"  # a named format (core/formats): March 3, 2026 / 3 de marzo de 2026
+    short_date = "HAVEN_DATE"  # Mar 3, 2026 / 3 de mar de 2026
 
 
 class ReceiptText:
-    document = "Receipt {number}"
-    title = "Official donation receipt"
-    footer = "{org} · Receipt {number}"
-    number = "Receipt number"
-    date = "Date received"
-    donor = "Donor"
-    email = "Email"
-    method = "Payment method"
-    reference = "Reference"
-    frequency = "Frequency"
-    designation = "Designation"
-    amounts = "Amount"
-    what = "Description"
-    gift = "Your gift"
-    fee = "Processing fee you covered"
-    total = "Total paid"
-    no_goods = (
+    document = _("Receipt {number}")
+    title = _("Official donation receipt")
+    footer = _("{org} · Receipt {number}")
+    number = _("Receipt number")
+    date = _("Date received")
+    donor = _("Donor")
+    email = _("Email")
+    method = _("Payment method")
+    reference = _("Reference")
+    frequency = _("Frequency")
+    designation = _("Designation")
+    amounts = _("Amount")
+    what = _("Description")
+    gift = _("Your gift")
+    fee = _("Processing fee you covered")
+    total = _("Total paid")
+    no_goods = _(
         "No goods or services were provided in exchange for this contribution. {org} is a tax-exempt "
         "charitable organization; please keep this receipt for your tax records."
     )
 
 
 class StatementText:
-    document = "Giving statement {year}"
-    title = "Annual giving statement {year}"
-    footer = "{org} · Giving statement {year}"
-    donor = "Donor"
-    email = "Email"
-    emails = "Emails"
-    period = "Period"
+    document = _("Giving statement {year}")
+    title = _("Annual giving statement {year}")
+    footer = _("{org} · Giving statement {year}")
+    donor = _("Donor")
+    email = _("Email")
+    emails = _("Emails")
+    period = _("Period")
     period_value = "{start} – {end}"
-    gift_count = "Gifts"
-    total_given = "Total given"
-    gifts = "Your gifts"
-    no_gifts = "No gifts were received from you in {year}."
-    date = "Date"
-    receipt = "Receipt"
-    designation = "Designation"
-    amount = "Amount"
-    gift = "Gift"
-    refunded = "Refunded"
-    net = "Net"
-    total = "Total"
-    total_currency = "Total ({currency})"
-    no_goods = (
+    gift_count = _("Gifts")
+    total_given = _("Total given")
+    gifts = _("Your gifts")
+    no_gifts = _("No gifts were received from you in {year}.")
+    date = _("Date")
+    receipt = _("Receipt")
+    designation = _("Designation")
+    amount = _("Amount")
+    gift = _("Gift")
+    refunded = _("Refunded")
+    net = _("Net")
+    total = _("Total")
+    total_currency = _("Total ({currency})")
+    no_goods = _(
         "No goods or services were provided in exchange for these contributions. Amounts are net of any "
         "refunds; gifts refunded in full are not listed."
     )
 
 
 def _local_date(value, fmt: str = CommonText.long_date) -> str:
-    return dateformat.format(timezone.localtime(value), fmt) if value else ""
+    return dateformat.format(timezone.localtime(value), local_format(fmt)) if value else ""
 
 
 def _designation(gift) -> str:
@@ -156,8 +159,8 @@ def statement_pdf(*, emails: list[str], year: int, gifts: list) -> bytes:
         sums[0] += gift.amount
         sums[1] += gift.amount_refunded
     period = words.period_value.format(
-        start=dateformat.format(datetime.date(year, 1, 1), CommonText.long_date),
-        end=dateformat.format(datetime.date(year, 12, 31), CommonText.long_date),
+        start=dateformat.format(datetime.date(year, 1, 1), local_format(CommonText.long_date)),
+        end=dateformat.format(datetime.date(year, 12, 31), local_format(CommonText.long_date)),
     )
     given_net = [money(given - refunded, cur) for cur, (given, refunded) in sorted(totals.items())]
     summary = []

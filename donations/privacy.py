@@ -73,6 +73,7 @@ def export_for(user) -> dict:
                 "donor_email": gift.donor_email,
                 "is_anonymous": gift.is_anonymous,
                 "show_name_publicly": gift.show_name_publicly,
+                "public_name": gift.public_name,
                 "tribute_type": gift.tribute_type,
                 "tribute_name": gift.tribute_name,
                 "tribute_notify_email": gift.tribute_notify_email,
@@ -96,6 +97,7 @@ def export_for(user) -> dict:
                 "donor_email": r.donor_email,
                 "is_anonymous": r.is_anonymous,
                 "show_name_publicly": r.show_name_publicly,
+                "public_name": r.public_name,
             }
             for r in recurring
         ],
@@ -162,6 +164,7 @@ def erase_for(*, user, emails: list[str], placeholder: str) -> tuple[int, set[tu
         donor_email=placeholder,
         is_anonymous=True,
         show_name_publicly=False,
+        public_name="",
         tribute_type="",
         tribute_name="",
         tribute_notify_email="",
@@ -169,7 +172,12 @@ def erase_for(*, user, emails: list[str], placeholder: str) -> tuple[int, set[tu
     recurring = RecurringGift.objects.filter(_owner_q(user=user, emails=emails))
     affected |= set(recurring.values_list("campaign_id", "fund_id").distinct())
     recurring.update(
-        donor=None, donor_name="", donor_email=placeholder, is_anonymous=True, show_name_publicly=False
+        donor=None,
+        donor_name="",
+        donor_email=placeholder,
+        is_anonymous=True,
+        show_name_publicly=False,
+        public_name="",
     )
     # Emails to the person, and tribute notices about their gifts (those name the tribute): emptied,
     # and those not yet sent are parked (attempts at the maximum), so they are never sent.

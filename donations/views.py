@@ -18,6 +18,8 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -26,12 +28,13 @@ from campaigns.models import Campaign
 from campaigns.selectors import suggested_amounts_with_impact
 from core.csv import csv_writer
 from core.http import client_ip
-from core.money import format_money, major_amount_text
+from core.money import format_basis_points, format_money, major_amount_text
 
 from . import selectors, services, stripe_gateway, webhooks
 from .forms import (
     ChangeAmountForm,
     DonateForm,
+    GiftAmountForm,
     GiftFilterForm,
     OfflineGiftForm,
     RefundForm,
@@ -57,66 +60,160 @@ def _too_many_attempts(request) -> bool:
     return attempts > limit
 
 
-@public
-def donate(request, slug: str | None = None):
-    campaign = (
-        get_object_or_404(Campaign.objects.select_related("fund"), slug=slug, is_published=True)
-        if slug
-        else None
-    )
-    # One query: each suggested amount's impact unit, shown in its radio label.
-    impacts = dict(suggested_amounts_with_impact(campaign)) if campaign else {}
-    status = 200
-    if request.method == "POST":
-        form = DonateForm(request.POST, campaign=campaign, impacts=impacts)
-        if _too_many_attempts(request):
-            form.is_valid()
-            form.add_error(
-                None, "Too many attempts from your connection. Please wait ten minutes and try again."
-            )
-            status = 429
-        elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                donation = services.donation_create(
-                    amount=data["amount"],
-                    cover_fee=data["cover_fee"],
-                    monthly=data["frequency"] == Donation.Frequency.MONTHLY,
-                    designation=resolve_designation(data["designation"]),
-                    email=data["email"],
-                    name=data["name"],
-                    is_anonymous=data["is_anonymous"],
-                    show_name_publicly=data["show_name_publicly"],
-                    tribute_type=data.get("tribute_type") or "",
-                    tribute_name=(data.get("tribute_name") or "").strip(),
-                    tribute_notify_email=data.get("tribute_notify_email") or "",
-                    donor=request.user if request.user.is_authenticated else None,
-                )
-                checkout_url = services.donation_checkout_start(donation=donation)
-            except services.DonationError as exc:
-                form.add_error(None, str(exc))
-                status = 502
-            else:
-                return redirect(checkout_url)
-        else:
-            status = 400
-    else:
-        form = DonateForm(campaign=campaign, impacts=impacts)
+# The thank-you pages this browser session may see: {public id: when the gift was started (epoch s)}.
+THANKS_SESSION_KEY = "haven_gifts_given"
+
+
+def _remember_gift(request, donation: Donation) -> None:
+    """Bind the gift's thank-you page to this browser session (see `thanks`)."""
+    given = request.session.get(THANKS_SESSION_KEY) or {}
+    horizon = timezone.now().timestamp() - settings.HAVEN_THANKS_PAGE_MINUTES * 60
+    given = {key: at for key, at in given.items() if at >= horizon}
+    given[str(donation.public_id)] = timezone.now().timestamp()
+    request.session[THANKS_SESSION_KEY] = given
+
+
+def _gift_given_here(request, public_id: uuid.UUID) -> bool:
+    at = (request.session.get(THANKS_SESSION_KEY) or {}).get(str(public_id))
+    if at is None:
+        return False
+    return timezone.now().timestamp() - at <= settings.HAVEN_THANKS_PAGE_MINUTES * 60
+
+
+def _carry(post, *, skip) -> list[tuple[str, str]]:
+    """What the donor chose on the other step, carried in hidden inputs (no server-side state until
+    they pay)."""
+    return [
+        (name, value)
+        for name in DonateForm.base_fields
+        if name not in skip
+        for value in post.getlist(name)[:1]
+    ]
+
+
+def _amount_page(request, campaign, form, *, status=200):
+    """Step one: how often, how much, the card fee."""
     context = {
         "form": form,
         "campaign": campaign,
         "fee_bps": settings.STRIPE_FEE_BPS,
         "fee_fixed": settings.STRIPE_FEE_FIXED,
+        "fee_rate": format_basis_points(settings.STRIPE_FEE_BPS),
+        "fee_fixed_text": format_money(settings.STRIPE_FEE_FIXED, settings.HAVEN_CURRENCY),
         "currency": settings.HAVEN_CURRENCY,
         "min_amount": format_money(settings.DONATION_MIN_AMOUNT, settings.HAVEN_CURRENCY),
         "max_amount": format_money(settings.DONATION_MAX_AMOUNT, settings.HAVEN_CURRENCY),
+        "carry": _carry(request.POST, skip=DonateForm.AMOUNT_FIELDS) if request.method == "POST" else [],
     }
     return render(request, "donations/donate.html", context, status=status)
 
 
+def _details_page(request, campaign, form: DonateForm, amount: dict, *, status=200):
+    """Step two: exactly what will be charged, then who gives and the optional choices, then pay."""
+    data = amount
+    fee = services.fee_for(net=data["amount"]) if data["cover_fee"] else 0
+    context = {
+        "form": form,
+        "campaign": campaign,
+        "charge": {
+            "amount": data["amount"],
+            "fee": fee,
+            "total": data["amount"] + fee,
+            "monthly": data["frequency"] == Donation.Frequency.MONTHLY,
+            "currency": form.currency,
+        },
+        "statement_text": stripe_gateway.card_statement_text(),
+        "carry": _carry(request.POST, skip=DonateForm.detail_fields()),
+        "options_open": form.is_bound
+        and any(
+            name in form.errors
+            for name in ("designation", "recognition", "public_name", "tribute_type", "tribute_name",
+                         "tribute_notify", "tribute_notify_email")
+        ),
+    }  # fmt: skip
+    return render(request, "donations/donate_details.html", context, status=status)
+
+
 @public
+def donate(request, slug: str | None = None):
+    """Giving in two steps, each one phone screen: (1) how often and how much; (2) exactly what will be
+    charged, who gives and the optional choices, and "Pay" (`confirm`), which writes the pending gift
+    and sends the donor to Stripe Checkout. `edit` goes back to step one with everything kept."""
+    campaign = (
+        get_object_or_404(Campaign.objects.select_related("fund"), slug=slug, is_published=True)
+        if slug
+        else None
+    )
+    # One query: each suggested amount's impact unit, shown on its tile.
+    impacts = dict(suggested_amounts_with_impact(campaign)) if campaign else {}
+    if request.method != "POST":
+        return _amount_page(request, campaign, GiftAmountForm(campaign=campaign, impacts=impacts))
+    post = request.POST
+    if "edit" in post:
+        return _amount_page(request, campaign, GiftAmountForm(post, campaign=campaign, impacts=impacts))
+    if _too_many_attempts(request):
+        form = GiftAmountForm(post, campaign=campaign, impacts=impacts)
+        form.is_valid()
+        form.add_error(
+            None, _("Too many attempts from your connection. Please wait ten minutes and try again.")
+        )
+        return _amount_page(request, campaign, form, status=429)
+    if "confirm" not in post:
+        amount_form = GiftAmountForm(post, campaign=campaign, impacts=impacts)
+        if not amount_form.is_valid():
+            return _amount_page(request, campaign, amount_form, status=400)
+        # The details keep what the donor already typed (coming back from step one), or start from
+        # their account.
+        typed = {
+            name: post[name]
+            for name in DonateForm.base_fields
+            if name in post and name not in DonateForm.AMOUNT_FIELDS
+        }
+        details = DonateForm(initial=typed, campaign=campaign, user=None if typed else request.user)
+        return _details_page(request, campaign, details, amount_form.cleaned_data)
+    form = DonateForm(post, campaign=campaign, impacts=impacts)
+    if not form.is_valid():
+        if form.has_amount_errors():
+            amount_form = GiftAmountForm(post, campaign=campaign, impacts=impacts)
+            amount_form.is_valid()
+            return _amount_page(request, campaign, amount_form, status=400)
+        return _details_page(request, campaign, form, form.cleaned_data, status=400)
+    data = form.cleaned_data
+    try:
+        donation = services.donation_create(
+            amount=data["amount"],
+            cover_fee=data["cover_fee"],
+            monthly=data["frequency"] == Donation.Frequency.MONTHLY,
+            designation=resolve_designation(data["designation"]),
+            email=data["email"],
+            name=data["name"],
+            is_anonymous=data["is_anonymous"],
+            show_name_publicly=data["show_name_publicly"],
+            public_name=data["public_name"],
+            tribute_type=data.get("tribute_type") or "",
+            tribute_name=data["tribute_name"],
+            tribute_notify_email=data.get("tribute_notify_email") or "",
+            donor=request.user if request.user.is_authenticated else None,
+        )
+        _remember_gift(request, donation)
+        checkout_url = services.donation_checkout_start(donation=donation)
+    except services.DonationError as exc:
+        form.add_error(None, str(exc))
+        return _details_page(request, campaign, form, form.cleaned_data, status=502)
+    return redirect(checkout_url)
+
+
+@public
+@never_cache
 def thanks(request, public_id: uuid.UUID):
-    donation = get_object_or_404(Donation.objects.select_related("campaign", "fund"), public_id=public_id)
+    """The page Stripe sends the donor back to. It names the gift (amount, name to show) only in the
+    browser session that gave it, for HAVEN_THANKS_PAGE_MINUTES: a shared, forwarded or later-opened
+    link shows a neutral page, the same for every id (so it tells nobody whether a gift exists)."""
+    donation = None
+    if _gift_given_here(request, public_id):
+        donation = Donation.objects.select_related("campaign", "fund").filter(public_id=public_id).first()
+    if donation is None:
+        return render(request, "donations/thanks_neutral.html")
     return render(request, "donations/thanks.html", {"donation": donation})
 
 

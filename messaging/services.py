@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 
 from accounts.models import User
 from accounts.services import audit_record
+from core.i18n import message_language
 
 from .channels import channel_for
 from .models import Message
@@ -85,7 +86,8 @@ def message_queue(
         channel=channel,
         recipient=recipient.strip(),
         user=user,
-        language=language or settings.LANGUAGE_CODE,
+        # The recipient's language: the caller's choice, else the account's, else the active one.
+        language=language or message_language(user),
         about_type=ContentType.objects.get_for_model(about) if about is not None else None,
         about_id=about.pk if about is not None else None,
         data=data or {},

@@ -6,3 +6,12 @@ class PagesConfig(AppConfig):
 
     name = "pages"
     verbose_name = "Site pages"
+
+    def ready(self):
+        from core.public_cache import watch  # noqa: PLC0415
+
+        from . import models  # noqa: PLC0415
+
+        # The pages staff write and the directory (pages/services/content.py also says so itself).
+        watch(models.Page, "pages")
+        watch(models.PartnerService, "pages")

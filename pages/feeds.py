@@ -9,6 +9,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext_lazy as _
 
 from core.access import public
+from core.public_cache import public_cached
 
 from . import selectors
 
@@ -50,4 +51,4 @@ class NewsFeed(Feed):
         return item.updated
 
 
-news_feed = public(NewsFeed())
+news_feed = public_cached("pages", "campaigns")(public(NewsFeed()))

@@ -202,6 +202,8 @@ class PartnerServiceForm(forms.Form):
 class DirectoryFilterForm(forms.Form):
     """The directory's filters: a GET form that works without JavaScript."""
 
+    hide_optional = True  # a filter: every field is optional, no need to say so
+
     need = forms.ChoiceField(
         label=_("What help"),
         required=False,

@@ -6,9 +6,10 @@ from urllib.parse import quote, urlencode
 from celery import current_app
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -17,6 +18,7 @@ from accounts.retention import RetentionPolicy
 from campaigns.models import Campaign
 from core import ways_to_help
 from core.access import public
+from core.public_cache import public_cached
 
 from . import selectors
 from .context_processors import HOTLINE
@@ -25,6 +27,7 @@ from .models import Page
 
 
 @public
+@public_cached("campaigns", "shifts")
 @require_safe
 def home(request):
     page = selectors.page_for_purpose(Page.Purpose.HOME)
@@ -33,6 +36,7 @@ def home(request):
 
 
 @public
+@public_cached("pages")
 @require_safe
 def learn_the_signs(request):
     page = selectors.page_for_purpose(Page.Purpose.LEARN_THE_SIGNS)
@@ -44,6 +48,7 @@ def learn_the_signs(request):
 
 
 @public
+@public_cached("campaigns", "shifts")
 @require_safe
 def how_you_can_help(request):
     pages = selectors.pages_for_purposes(Page.Purpose.HOW_YOU_CAN_HELP, Page.Purpose.LEARN_THE_SIGNS)
@@ -60,6 +65,7 @@ def how_you_can_help(request):
 
 
 @public
+@public_cached("pages")
 @require_safe
 def find_help(request):
     page = selectors.page_for_purpose(Page.Purpose.FIND_HELP)
@@ -75,6 +81,7 @@ def find_help(request):
 
 
 @public
+@public_cached("pages")
 @require_safe
 def page_detail(request, slug: str):
     page = selectors.page_published(slug=slug)
@@ -134,6 +141,31 @@ def _check_broker() -> str:
 
 
 @public
+@public_cached("pages")
+@require_safe
+def browsing_safely(request):
+    """How to visit this site without leaving traces on a shared or watched device, and what the
+    quick exit does and does not do."""
+    return render(request, "pages/browsing_safely.html", {"quick_exit_url": settings.HAVEN_QUICK_EXIT_URL})
+
+
+@public
+@public_cached("pages")
+@require_safe
+def accessibility(request):
+    """The accessibility statement: what we aim for, how we check it, what we know is not right yet."""
+    return render(request, "pages/accessibility.html", {"org_address": settings.HAVEN_ORG_ADDRESS})
+
+
+@public
+def favicon(request):
+    """/favicon.ico, which browsers and feed readers ask for whatever the page's <link rel=icon>
+    says: the static icon, by redirect (nginx may serve the same file itself)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.ico"))
+
+
+@public
+@public_cached("pages")
 def privacy(request):
     """What Haven keeps, who sees it and for how long, stated from the same settings the daily
     retention task applies (accounts/retention.py), so the page cannot promise what is not done."""

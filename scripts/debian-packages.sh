@@ -12,10 +12,12 @@ set -euo pipefail
 RUNTIME=(
   fonts-noto-core  # PDF receipts and statements: Latin (Vietnamese too), Greek, Cyrillic, Arabic, Hebrew, Indic, Thai…
   fonts-noto-cjk   # PDF receipts and statements: Chinese, Japanese and Korean names
+  gettext          # msgfmt: compilemessages builds the translations (install, demo, image); makemessages
 )
 # What development, tests and CI need on top.
 DEVELOPMENT=(
   poppler-utils    # pdftoppm / pdftotext: look at a generated PDF (pdftoppm -png receipt.pdf page)
+  wrk              # make bench: the side-by-side load generator (bench/sidebyside.py)
 )
 
 runtime_only=false

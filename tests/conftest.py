@@ -4,8 +4,15 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
+from core.catalogue import compile_catalogues
 from pages.navigation import navigation_items
 from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _compiled_catalogues():
+    """The tests read the translations as the .po files say (make install compiles them too)."""
+    compile_catalogues(only_stale=True)
 
 
 @pytest.fixture(autouse=True)
@@ -51,3 +58,10 @@ def coordinator(db):
 @pytest.fixture
 def staff_user(db):
     return UserFactory(roles=["staff"])
+
+
+@pytest.fixture
+def public_cache_off(settings):
+    """Public pages rendered on every request (core/public_cache.py), for tests that measure or
+    change what a render does rather than what a visitor receives."""
+    settings.HAVEN_PUBLIC_CACHE_ENABLED = False

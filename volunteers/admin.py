@@ -1,6 +1,7 @@
 """Admin views for support staff. Coordinators work on /coordinate/; the admin is a fallback."""
 
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 
 from .models import (
     Agreement,
@@ -22,11 +23,23 @@ from .models import (
 )
 
 
+# Roles, requirements and the agreement are written by staff in each language (volunteers/translation.py):
+# TranslationAdmin shows one input per language (English required, Spanish falls back to English).
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(TranslationAdmin):
     list_display = ["name", "requires_approval", "requires_agreement", "allows_groups", "is_active"]
     filter_horizontal = ["requirements", "coordinators"]
-    prepopulated_fields = {"slug": ["name"]}
+    prepopulated_fields = {"slug": ["name_en"]}
+
+
+@admin.register(Requirement)
+class RequirementAdmin(TranslationAdmin):
+    list_display = ["name", "kind"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(TranslationAdmin):
+    list_display = ["__str__", "published_at"]
 
 
 @admin.register(Shift)
@@ -65,9 +78,7 @@ class CalendarTokenAdmin(admin.ModelAdmin):
 
 
 for model in (
-    Agreement,
     AgreementSignature,
-    Requirement,
     RequirementVerification,
     RoleApproval,
     RoleApplication,

@@ -19,3 +19,12 @@ class VolunteersConfig(AppConfig):
         hours_notices.register()
         texts.register()
         swap_notices.register()
+
+        from core.public_cache import watch  # noqa: PLC0415
+
+        from . import models  # noqa: PLC0415
+
+        # Public shift pages show roles, times and free places: rendered again after any write to them
+        # (a series' bulk-created shifts come with a save of the series).
+        for model in (models.Role, models.ShiftSeries, models.Shift, models.Booking, models.WaitlistEntry):
+            watch(model, "shifts")

@@ -6,6 +6,8 @@ import datetime
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import User
 
@@ -34,7 +36,14 @@ def send_coordinator_digest(*, coordinator: User, shifts: list[Shift], today: da
     ]
     _send(
         to=coordinator.email,
-        subject=f"{len(rows)} shift{'s' if len(rows) != 1 else ''} in the next 7 days need people",
+        subject=lambda: (
+            ngettext(
+                "%(count)s shift in the next 7 days needs people",
+                "%(count)s shifts in the next 7 days need people",
+                len(rows),
+            )
+            % {"count": len(rows)}
+        ),
         template="volunteers/coordinate/email/digest.txt",
         context={
             "person": coordinator,
@@ -49,7 +58,10 @@ def send_application_decision(application: RoleApplication) -> None:
     approved = application.status == RoleApplication.Status.APPROVED
     _send(
         to=application.volunteer.email,
-        subject=f"{'You are approved for' if approved else 'Your application for'} {application.role.name}",
+        subject=lambda: (
+            (_("You are approved for %(role)s") if approved else _("Your application for %(role)s"))
+            % {"role": application.role.name}
+        ),
         template="volunteers/coordinate/email/application_decision.txt",
         context={
             "person": application.volunteer,

@@ -27,6 +27,7 @@ class RoleChoiceMixin:
 
 
 class FillRateFilterForm(forms.Form, RoleChoiceMixin):
+    hide_optional = True  # a filter: every field is optional, no need to say so
     role = forms.ModelChoiceField(queryset=Role.objects.none(), required=False, empty_label="All my roles")
     date_from = forms.DateField(required=False, label="From", widget=DATE)
     date_to = forms.DateField(required=False, label="To", widget=DATE)

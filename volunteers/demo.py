@@ -116,6 +116,10 @@ def _seed_shifts(roles: dict[str, Role]) -> None:
         ("tutoring", 6, 17, 2, 3, "Northside", "Library annex room B, 9 Birch Road"),
         ("event-help", 9, 11, 5, 8, "Park district", "Community hall, 1 Park Lane"),
         ("event-help", 1, 10, 2, 1, "Park district", "Community hall, 1 Park Lane"),
+        # shifts that are over (with attendance, below) and one that was called off
+        ("meal-prep", -6, 16, 3, 4, "Riverside", "410 Harbor Street (side door), ring twice"),
+        ("event-help", -13, 11, 5, 6, "Park district", "Community hall, 1 Park Lane"),
+        ("tutoring", 8, 17, 2, 3, "Northside", "Library annex room B, 9 Birch Road"),
     ]
     for slug, days, hour, length, capacity, neighbourhood, address in one_offs:
         starts = _at(days, hour)
@@ -171,6 +175,12 @@ def _seed_volunteers(agreement, requirements, roles, coordinator) -> None:
         "volunteer2@haven.example": (["tutoring"], ["English", "Vietnamese"], ["Orientation training"]),
         "volunteer3@haven.example": (["events"], ["English", "Yoruba"], []),
     }
+    # phone, emergency contact (name, phone, relationship)
+    contacts = {
+        "volunteer1@haven.example": ("+1 555 010 0141", ("Lucía Ruiz", "+1 555 010 0177", "Sister")),
+        "volunteer2@haven.example": ("+1 555 010 0152", ("Thanh Nguyen", "+1 555 010 0188", "Partner")),
+        "volunteer3@haven.example": ("+1 555 010 0163", ("Tunde Okafor", "+1 555 010 0199", "Brother")),
+    }
     volunteers = {}
     for email, (skills, languages, verified) in people.items():
         user = User.objects.filter(email=email).first()
@@ -178,13 +188,16 @@ def _seed_volunteers(agreement, requirements, roles, coordinator) -> None:
             continue
         volunteers[email] = user
         if not VolunteerProfile.objects.filter(user=user).exists():
+            phone, (contact, contact_phone, relationship) = contacts[email]
             services.volunteer_profile_save(
                 user=user,
                 skills=skills,
                 languages=languages,
                 availability=["1-evening", "5-morning"],
-                emergency_contact_name="Demo Contact",
-                emergency_contact_phone="+1 555 0100",
+                phone=phone,
+                emergency_contact_name=contact,
+                emergency_contact_phone=contact_phone,
+                emergency_contact_relationship=relationship,
                 agreement=agreement,
             )
         for name in verified:
@@ -226,7 +239,8 @@ def _seed_volunteers(agreement, requirements, roles, coordinator) -> None:
     ]
     for email, slug, index in plan:
         user = volunteers.get(email)
-        shifts = list(Shift.objects.filter(role=roles[slug], series=None).order_by("starts_at"))
+        upcoming = Shift.objects.filter(role=roles[slug], series=None, starts_at__gt=timezone.now())
+        shifts = list(upcoming.order_by("starts_at"))
         if user is None or index >= len(shifts):
             continue
         if Booking.objects.filter(volunteer=user, shift=shifts[index]).exists():
@@ -235,6 +249,7 @@ def _seed_volunteers(agreement, requirements, roles, coordinator) -> None:
             services.shift_book(shift=shifts[index], volunteer=user)
         except BookingError:
             continue  # e.g. already full on a second run after the clock moved; the demo stays usable
+    _seed_past_and_cancelled(roles, volunteers, coordinator)
     series_shift = Shift.objects.filter(series__isnull=False).order_by("starts_at").first()
     for user in volunteers.values():
         if (
@@ -245,6 +260,46 @@ def _seed_volunteers(agreement, requirements, roles, coordinator) -> None:
                 services.shift_book(shift=series_shift, volunteer=user)
             except BookingError:
                 continue
+
+
+def _seed_past_and_cancelled(roles, volunteers, coordinator) -> None:
+    """Shifts in every state: two that are over, with who came (checked in and out, marked attended,
+    a no-show), and one called off with a note."""
+    now = timezone.now()
+    past = Shift.objects.filter(series=None, ends_at__lt=now).order_by("starts_at")
+    came = {
+        "volunteer1@haven.example": Booking.Status.ATTENDED,
+        "volunteer2@haven.example": Booking.Status.ATTENDED,
+        "volunteer3@haven.example": Booking.Status.NO_SHOW,
+    }
+    for shift in past:
+        for email, status in came.items():
+            user = volunteers.get(email)
+            if user is None or (email == "volunteer2@haven.example" and shift.role.slug != "meal-prep"):
+                continue
+            attended = status == Booking.Status.ATTENDED
+            Booking.objects.get_or_create(
+                shift=shift,
+                volunteer=user,
+                defaults={
+                    "status": status,
+                    "created_at": shift.starts_at - datetime.timedelta(days=5),
+                    "checked_in_at": shift.starts_at + datetime.timedelta(minutes=4) if attended else None,
+                    "checked_out_at": shift.ends_at - datetime.timedelta(minutes=10) if attended else None,
+                    "minutes": int((shift.ends_at - shift.starts_at).total_seconds() // 60) - 14
+                    if attended
+                    else None,
+                },
+            )
+    called_off = (
+        Shift.objects.filter(role=roles["tutoring"], series=None, starts_at__gt=now)
+        .order_by("starts_at")
+        .last()
+    )
+    if called_off is not None and coordinator is not None and not called_off.is_cancelled:
+        services.shift_cancel(
+            shift=called_off, by=coordinator, reason="The library annex is closed for repairs that evening."
+        )
 
 
 demo_registry.register("volunteers", seed=seed)

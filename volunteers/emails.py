@@ -5,7 +5,11 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.i18n import message_language
 
 from .models import Booking, Reminder, WaitlistEntry
 
@@ -14,15 +18,19 @@ def _site(path: str) -> str:
     return settings.SITE_URL + path
 
 
-def _send(*, to: str, subject: str, template: str, context: dict) -> None:
-    context = {"org_name": settings.HAVEN_ORG_NAME, **context}
-    body = render_to_string(template, context)
-    EmailMessage(
-        subject=f"[{settings.HAVEN_ORG_NAME}] {subject}",
-        body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
-    ).send()
+def _send(*, to: str, subject, template: str, context: dict, person=None) -> None:
+    """Send in the person's language: `subject` is text, or a callable giving it (called under that
+    language, so its gettext reads theirs)."""
+    with translation.override(message_language(person or context.get("person"))):
+        context = {"org_name": settings.HAVEN_ORG_NAME, **context}
+        body = render_to_string(template, context)
+        text = subject() if callable(subject) else subject
+        EmailMessage(
+            subject=f"[{settings.HAVEN_ORG_NAME}] {text}",
+            body=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[to],
+        ).send()
 
 
 def _shift_context(shift) -> dict:
@@ -38,7 +46,7 @@ def _shift_context(shift) -> dict:
 def send_booking_confirmation(booking: Booking) -> None:
     _send(
         to=booking.volunteer.email,
-        subject=f"You are booked: {booking.shift.display_title}",
+        subject=lambda: _("You are booked: %(shift)s") % {"shift": booking.shift.display_title},
         template="volunteers/email/booking_confirmation.txt",
         context={"person": booking.volunteer, "booking": booking, **_shift_context(booking.shift)},
     )
@@ -47,7 +55,7 @@ def send_booking_confirmation(booking: Booking) -> None:
 def send_waitlist_offer(entry: WaitlistEntry, *, token: str) -> None:
     _send(
         to=entry.volunteer.email,
-        subject=f"A place opened up: {entry.shift.display_title}",
+        subject=lambda: _("A place opened up: %(shift)s") % {"shift": entry.shift.display_title},
         template="volunteers/email/waitlist_offer.txt",
         context={
             "person": entry.volunteer,
@@ -62,7 +70,14 @@ def send_reminder(reminder: Reminder) -> None:
     booking = reminder.booking
     _send(
         to=booking.volunteer.email,
-        subject=f"Reminder: {booking.shift.display_title} in {reminder.offset_hours} hours",
+        subject=lambda: (
+            ngettext(
+                "Reminder: %(shift)s in %(hours)s hour",
+                "Reminder: %(shift)s in %(hours)s hours",
+                reminder.offset_hours,
+            )
+            % {"shift": booking.shift.display_title, "hours": reminder.offset_hours}
+        ),
         template="volunteers/email/reminder.txt",
         context={"person": booking.volunteer, "reminder": reminder, **_shift_context(booking.shift)},
     )

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from core.forms import PhoneInput
+
 from .models import DayPart, Role, Weekday
 
 SKILL_CHOICES = [
@@ -54,9 +56,14 @@ class VolunteerProfileForm(forms.Form):
         required=False,
         label="Your phone",
         help_text="Coordinators use it on the day of a shift.",
+        widget=PhoneInput(attrs={"autocomplete": "tel"}),
     )
-    emergency_contact_name = forms.CharField(max_length=200, label="Emergency contact: name")
-    emergency_contact_phone = forms.CharField(max_length=40, label="Emergency contact: phone")
+    emergency_contact_name = forms.CharField(
+        max_length=200, label="Emergency contact: name", widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    emergency_contact_phone = forms.CharField(
+        max_length=40, label="Emergency contact: phone", widget=PhoneInput(attrs={"autocomplete": "off"})
+    )
     emergency_contact_relationship = forms.CharField(
         max_length=80, required=False, label="Emergency contact: relationship to you"
     )
@@ -113,6 +120,7 @@ class AgreementSignForm(forms.Form):
 
 
 class ShiftFilterForm(forms.Form):
+    hide_optional = True  # a filter: every field is optional, no need to say so
     role = forms.ModelChoiceField(
         queryset=Role.objects.filter(is_active=True), required=False, empty_label="All roles"
     )

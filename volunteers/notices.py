@@ -16,7 +16,8 @@ from messaging.models import Message
 from messaging.registry import Rendered, Skip, kind_register
 
 from . import clearance
-from .models import Booking
+from .models import Booking, RoleApproval
+from .services.approvals import KIND_ROLE_APPROVED
 from .services.holds import KIND_CLEARED, KIND_ON_HOLD, hold_dedupe_key
 
 
@@ -79,7 +80,33 @@ def render_booking_cleared(message: Message) -> Rendered | Skip:
     )
 
 
+def render_role_approved(message: Message) -> Rendered | Skip:
+    approval = RoleApproval.objects.select_related("role", "volunteer").filter(pk=message.about_id).first()
+    if approval is None:
+        return Skip("the approval was withdrawn before the notice went out")
+    return Rendered(
+        subject=_("[%(org)s] You are approved for %(role)s")
+        % {"org": settings.HAVEN_ORG_NAME, "role": approval.role.name},
+        text=render_to_string(
+            "volunteers/email/role_approved.txt",
+            {
+                "org_name": settings.HAVEN_ORG_NAME,
+                "person": approval.volunteer,
+                "role": approval.role,
+                "shifts_url": settings.SITE_URL
+                + reverse("volunteers:shift_list")
+                + f"?role={approval.role_id}",
+            },
+        ),
+    )
+
+
 def register() -> None:
+    kind_register(
+        KIND_ROLE_APPROVED,
+        render=render_role_approved,
+        description="A coordinator approved a volunteer for a role they had not applied for.",
+    )
     kind_register(
         KIND_ON_HOLD,
         render=render_booking_on_hold,

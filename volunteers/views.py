@@ -8,9 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import public, signed_in
+from core.public_cache import public_cached
 
 from . import booking_rules, clearance, ics, selectors, services
 from .booking_rules import BookingError, VolunteerStanding
@@ -44,6 +45,7 @@ def _block_reason(standing: VolunteerStanding, shift, now) -> str:
 
 
 @public
+@public_cached("shifts")
 def shift_list(request):
     form = ShiftFilterForm(request.GET or None)
     filters = selectors.ShiftFilters()
@@ -76,6 +78,7 @@ def shift_list(request):
 
 
 @public
+@public_cached("shifts")
 def shift_detail(request, shift_id: int):
     shift = selectors.shift_get_visible(shift_id=shift_id)
     booking = selectors.booking_active(shift=shift, user=request.user)
@@ -136,7 +139,8 @@ def shift_book(request, shift_id: int):
         messages.error(request, error.message)
     else:
         messages.success(request, "You are booked. A confirmation email is on its way.")
-    return redirect("volunteers:shift_detail", shift_id=shift.pk)
+    # back to the booking's own section, so the keyboard focus lands next to "Cancel my booking"
+    return redirect(reverse("volunteers:shift_detail", args=[shift.pk]) + "#your-place")
 
 
 @signed_in
@@ -149,7 +153,7 @@ def shift_waitlist_join(request, shift_id: int):
         messages.error(request, error.message)
     else:
         messages.success(request, "You are on the waitlist. We will email you if a place opens up.")
-    return redirect("volunteers:shift_detail", shift_id=shift.pk)
+    return redirect(reverse("volunteers:shift_detail", args=[shift.pk]) + "#your-place")
 
 
 @signed_in
@@ -204,11 +208,14 @@ def my_shifts(request):
 
 
 @signed_in
-@require_POST
+@require_http_methods(["GET", "POST"])
 def booking_cancel(request, booking_id: int):
+    """GET asks "are you sure?" (cancelling gives the place away); POST cancels."""
     booking = get_object_or_404(
-        Booking.objects.select_related("shift"), pk=booking_id, volunteer=request.user
+        Booking.objects.select_related("shift", "shift__role"), pk=booking_id, volunteer=request.user
     )
+    if request.method == "GET":
+        return render(request, "volunteers/booking_cancel.html", {"booking": booking, "shift": booking.shift})
     try:
         services.booking_cancel(booking=booking, volunteer=request.user)
     except BookingError as error:

@@ -50,11 +50,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sites",
     "django.contrib.humanize",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
     "allauth",
     "allauth.account",
     "allauth.mfa",
     "rest_framework",
     "drf_spectacular",
+    "csp",
     "phonenumber_field",
     "core",
     "accounts",
@@ -67,14 +69,25 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (django-csp) and Permissions-Policy on every response, static files too.
+    "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cache-Control: no-store on every response that is not a public page seen anonymously (it sees the
     # response after every inner middleware and the view, so it has the last word).
     "core.middleware.PrivatePagesNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language: ?lang= (the hreflang alternates), then the switcher's cookie, then
+    # Accept-Language, then LANGUAGE_CODE (core/i18n.py). Sets Content-Language and Vary.
+    "core.i18n.LocaleMiddleware",
+    # Anonymous visitors' public pages from the shared cache (core/public_cache.py). After the session
+    # (a session cookie means no shared copy) and the language (part of the key), before the rest.
+    "core.public_cache.PublicPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A signed-in person without a language cookie (a new browser) gets the language saved on their account.
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -94,8 +107,11 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
                 "pages.context_processors.haven",
             ],
+            # `date_as`: dates and times in the active language's named formats (core/formats/).
+            "builtins": ["core.templatetags.haven_formats"],
         },
     },
 ]
@@ -107,6 +123,8 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Every form field renders through templates/includes/form_field.html (core/forms.py).
+FORM_RENDERER = "core.forms.FormRenderer"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -159,6 +177,7 @@ ALLAUTH_TRUSTED_PROXY_COUNT = HAVEN_TRUSTED_PROXY_COUNT
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 ACCOUNT_FORMS = {
     "signup": "accounts.forms.SignupForm",
+    "login": "accounts.forms.LoginForm",
     "request_login_code": "accounts.forms.RequestLoginCodeForm",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Haven] "
@@ -166,6 +185,52 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("HAVEN_ORG_NAME", "Haven")
 # People holding these roles must enrol in MFA before they can use staff or coordinator pages.
 HAVEN_MFA_REQUIRED_ROLES = env_list("HAVEN_MFA_REQUIRED_ROLES", "staff,coordinator")
+
+# --- Content-Security-Policy and Permissions-Policy ---------------------------------------------
+# Nothing inline: every script and style is a file under static/ (no 'unsafe-inline', no nonce needed;
+# a template that needs one can use django-csp's {{ request.csp_nonce }}). Charts are SVG drawn with
+# presentation attributes, progress bars too. img-src allows data: for the QR code of two-factor setup.
+# form-action also allows Stripe's hosted pages, since a form post there ends in a redirect to them
+# (and the origin of STRIPE_API_BASE, added per response by core.middleware, for the local stand-in).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'", "https://checkout.stripe.com", "https://billing.stripe.com"],
+    },
+}
+# Browser features no Haven page uses, switched off for the page and anything it could embed.
+HAVEN_PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 # --- i18n / time ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -175,6 +240,13 @@ USE_I18N = True
 USE_TZ = True
 # The languages content can be written in. Names are each language's own name for itself.
 LANGUAGES = [("en", "English"), ("es", "Español")]
+# The translation catalogues (makemessages writes here, compilemessages builds the .mo files at install).
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates, times and numbers per language: Django's own formats, with Haven's few overrides.
+FORMAT_MODULE_PATH = ["core.formats"]
+# The switcher's choice lives a year; Lax so that following a link from an email keeps it.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Content that staff write (pages, the directory of partner services) has one column per language
 # (django-modeltranslation): English is required, another language falls back to English when empty.
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
@@ -214,6 +286,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Public pages seen anonymously (core/public_cache.py): how long browsers and a CDN may keep one
+# (seconds; at most this stale after a write), and how long the shared copy lives at most (what changes
+# with the clock alone, such as a shift that has started, shows within this).
+HAVEN_PUBLIC_CACHE_ENABLED = env_bool("HAVEN_PUBLIC_CACHE_ENABLED", True)
+HAVEN_PUBLIC_CACHE_MAX_AGE = env_int("HAVEN_PUBLIC_CACHE_MAX_AGE", 60)
+HAVEN_PUBLIC_CACHE_TIMEOUT = env_int("HAVEN_PUBLIC_CACHE_TIMEOUT", 120)
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_TASK_SERIALIZER = "json"
@@ -255,10 +334,11 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 # Periodic jobs live here, in one place (entries are added per app below the dict).
 CELERY_BEAT_SCHEDULE: dict = {}
-# Hourly, but each coordinator gets at most one digest per local day, from HAVEN_COORDINATOR_DIGEST_HOUR on.
+# Hourly, but each coordinator gets at most one digest per local day, from HAVEN_COORDINATOR_DIGEST_HOUR on
+# (the stack tests check more often, HAVEN_COORDINATOR_DIGEST_CHECK_SECONDS, to race several beats).
 CELERY_BEAT_SCHEDULE["volunteers-coordinator-digest"] = {
     "task": "volunteers.tasks.coordinator_digests_send",
-    "schedule": 3600.0,
+    "schedule": float(env_int("HAVEN_COORDINATOR_DIGEST_CHECK_SECONDS", 3600)),
 }
 HAVEN_COORDINATOR_DIGEST_HOUR = env_int("HAVEN_COORDINATOR_DIGEST_HOUR", 7)
 CELERY_BEAT_SCHEDULE["volunteers-reminders"] = {
@@ -298,6 +378,13 @@ CELERY_BEAT_SCHEDULE["campaigns-recompute-totals"] = {
     "schedule": 6 * 3600.0,
 }
 # The retention policy (accounts/retention.py), applied once a day; the privacy page states it.
+# Public figures (pages, API, CSVs, feeds) move in batches, at most this often (0: live). Staff see
+# live figures. The donor's thanks page says their gift will appear on the bar shortly.
+HAVEN_PUBLIC_TOTALS_INTERVAL_MINUTES = env_int("HAVEN_PUBLIC_TOTALS_INTERVAL_MINUTES", 30)
+CELERY_BEAT_SCHEDULE["campaigns-publish-totals"] = {
+    "task": "campaigns.tasks.public_totals_publish_task",
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["accounts-retention"] = {
     "task": "accounts.tasks.retention_apply",
     "schedule": 24 * 3600.0,
@@ -306,6 +393,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- the organisation ----------------------------------------------------------------------
 HAVEN_ORG_NAME = env("HAVEN_ORG_NAME", "Haven")
+# Where "Exit this page" (and pressing Shift three times) sends a visitor, replacing the current page
+# in the browser's history: a neutral page that looks like everyday browsing (templates/includes/
+# quick_exit.html, static/js/quick-exit.js).
+HAVEN_QUICK_EXIT_URL = env("HAVEN_QUICK_EXIT_URL", "https://www.google.com/search?q=weather")
 # The registered name on receipts and statements (the name above when not set).
 HAVEN_ORG_LEGAL_NAME = env("HAVEN_ORG_LEGAL_NAME", "")
 HAVEN_ORG_ADDRESS = env("HAVEN_ORG_ADDRESS", "PO Box 0000, Anytown, USA")
@@ -329,10 +420,17 @@ STRIPE_API_BASE = env("STRIPE_API_BASE", "")
 # Fee that the "cover the processing fee" option makes up for: basis points plus fixed minor units.
 STRIPE_FEE_BPS = env_int("STRIPE_FEE_BPS", 290)
 STRIPE_FEE_FIXED = env_int("STRIPE_FEE_FIXED", 30)
-# What the donor's card statement shows; neutral so a household member learns nothing from it.
-STRIPE_STATEMENT_DESCRIPTOR = env("STRIPE_STATEMENT_DESCRIPTOR", "HVN COMMUNITY FUND")
+# What the donor's card statement shows; neutral so a household member learns nothing from it. Card
+# statements read "<prefix>* <suffix>" in at most 22 characters: the prefix is the Stripe account's
+# own (Dashboard: Settings > Public details, `settings.card_payments.statement_descriptor_prefix`),
+# the suffix is ours, cut to what fits, on one-time gifts and on every month of a monthly gift.
+STRIPE_STATEMENT_DESCRIPTOR_PREFIX = env("STRIPE_STATEMENT_DESCRIPTOR_PREFIX", "HVN")
+STRIPE_STATEMENT_DESCRIPTOR = env("STRIPE_STATEMENT_DESCRIPTOR", "COMMUNITY FUND")
 DONATION_MIN_AMOUNT = env_int("DONATION_MIN_AMOUNT", 500)  # minor units
 DONATION_MAX_AMOUNT = env_int("DONATION_MAX_AMOUNT", 5_000_000)
+# The thank-you page after a gift shows its amount only to the browser session that gave, for this
+# long; after that (or in any other browser) it is a neutral page with no name and no amount.
+HAVEN_THANKS_PAGE_MINUTES = env_int("HAVEN_THANKS_PAGE_MINUTES", 60)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -349,13 +447,23 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Every record goes through the one handler, which redacts the secrets of URLs (core/secret_urls.py):
+# Django's own loggers ("Not Found: /calendar/….ics", runserver's request lines in the demo) lose
+# their default handlers and propagate to it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_secrets": {"()": "core.secret_urls.RedactSecretsFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
 
 # --- volunteers ----------------------------------------------------------------------------

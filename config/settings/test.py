@@ -28,3 +28,6 @@ HAVEN_MFA_REQUIRED_ROLES: list[str] = []
 # Browser tests load CSS from static/ without collectstatic (and no "No directory at var/static" warning).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Public figures live, so a test that gives sees its gift on the public pages; the tests of batched
+# publication (tests/campaigns/test_public_totals.py) set the interval themselves.
+HAVEN_PUBLIC_TOTALS_INTERVAL_MINUTES = 0

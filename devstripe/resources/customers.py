@@ -7,6 +7,7 @@ from devstripe import objects as o
 from devstripe.resources.params import (
     StandInError,
     check_known,
+    check_statement_descriptor,
     int_param,
     metadata_param,
     missing,
@@ -42,7 +43,9 @@ class CustomersMixin:
                 name=params["name"],
                 description=params.get("description"),
                 metadata=metadata_param(params.get("metadata"), "metadata"),
-                statement_descriptor=params.get("statement_descriptor"),
+                statement_descriptor=check_statement_descriptor(
+                    params.get("statement_descriptor"), "statement_descriptor"
+                ),
             )
         )
 

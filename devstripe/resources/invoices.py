@@ -57,6 +57,19 @@ class InvoicesMixin:
         sub["latest_invoice"] = inv_id
         return inv
 
+    def _invoice_descriptor(self, inv: dict) -> str | None:
+        """The statement text of an invoice's card charge, as Stripe picks it: the invoice's own
+        `statement_descriptor`, else that of the product on its lines (the first that has one); with
+        the account's prefix it is the charge's suffix."""
+        if inv.get("statement_descriptor"):
+            return inv["statement_descriptor"]
+        for line in inv["lines"]["data"]:
+            product_id = ((line.get("pricing") or {}).get("price_details") or {}).get("product")
+            descriptor = self._objects.get(product_id or "", {}).get("statement_descriptor")
+            if descriptor:
+                return descriptor
+        return None
+
     def _product_name(self, price_obj: dict) -> str:
         return self._objects.get(price_obj["product"], {}).get("name", "Subscription")
 
@@ -79,6 +92,7 @@ class InvoicesMixin:
                 customer=cust["id"],
                 description=description,
                 setup_future_usage="off_session",
+                statement_descriptor_suffix=self._invoice_descriptor(inv),
             )
         )
         pay = self._store(

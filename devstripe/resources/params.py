@@ -142,3 +142,22 @@ def diff(old: dict, new: dict) -> dict:
         else:
             previous[key] = copy.deepcopy(old_value)
     return previous
+
+
+def check_statement_descriptor(value, param: str, *, limit: int = 22) -> str | None:
+    """Stripe's rule for statement descriptors and their suffixes: at most `limit` characters, at
+    least one letter, none of < > \\ ' " *."""
+    if value in (None, ""):
+        return None
+    if (
+        not isinstance(value, str)
+        or len(value) > limit
+        or not any(ch.isalpha() for ch in value)
+        or any(ch in "<>\\'\"*" for ch in value)
+    ):
+        raise StandInError(
+            f"Invalid {param.rsplit('[', 1)[-1].rstrip(']')}: at most {limit} characters, at least one "
+            "letter, none of < > \\ ' \" *",
+            param=param,
+        )
+    return value

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from campaigns.models import Campaign, Fund
+from core.i18n import active_language
 
 from .. import stripe_gateway
 from ..models import Donation, RecurringGift
@@ -33,6 +34,7 @@ def donation_create(
     name: str,
     is_anonymous: bool = False,
     show_name_publicly: bool = False,
+    public_name: str = "",
     tribute_type: str = "",
     tribute_name: str = "",
     tribute_notify_email: str = "",
@@ -45,6 +47,10 @@ def donation_create(
         raise DonationError("The amount is outside the allowed range.")
     if tribute_type and not tribute_name:
         raise DonationError("Please give the name of the person the gift honours.")
+    # Shown exactly as given, and only when the donor asked to be named (never for an anonymous gift).
+    public_name = " ".join(public_name.split()) if show_name_publicly and not is_anonymous else ""
+    if show_name_publicly and not is_anonymous and not public_name:
+        raise DonationError("Please give the name to show, or choose not to be named.")
     fee = fee_for(net=amount) if cover_fee else 0
     email = email.strip().lower()
     with transaction.atomic():
@@ -59,7 +65,9 @@ def donation_create(
                 campaign=designation.campaign,
                 fund=designation.fund,
                 is_anonymous=is_anonymous,
-                show_name_publicly=show_name_publicly,
+                show_name_publicly=show_name_publicly and not is_anonymous,
+                public_name=public_name,
+                language=active_language(),
             )
             recurring.full_clean()
             recurring.save()
@@ -75,10 +83,12 @@ def donation_create(
             fund=designation.fund,
             is_anonymous=is_anonymous,
             show_name_publicly=show_name_publicly and not is_anonymous,
+            public_name=public_name,
             tribute_type=tribute_type if tribute_name else "",
             tribute_name=tribute_name if tribute_type else "",
             tribute_notify_email=tribute_notify_email if tribute_type else "",
             recurring_gift=recurring,
+            language=active_language(),
         )
         donation.full_clean()
         donation.save()

@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .. import pdf
 from ..models import Donation, OutboxEmail, Receipt
@@ -61,11 +62,17 @@ def receipt_pdf(*, receipt: Receipt) -> bytes:
 
 def receipt_deliver(*, receipt_id: int) -> bool:
     """Make the receipt PDF and email it, once. Safe to run any number of times, concurrently."""
-    receipt = Receipt.objects.select_related("donation", "donation__campaign", "donation__fund").get(
-        pk=receipt_id
-    )
+    receipt = Receipt.objects.select_related(
+        "donation", "donation__campaign", "donation__fund", "donation__donor"
+    ).get(pk=receipt_id)
     if receipt.sent_at is not None:
         return False
+    # The email and its PDF in the donor's language (their account's, else the gift page's).
+    with translation.override(receipt.donation.message_language):
+        return _receipt_deliver(receipt)
+
+
+def _receipt_deliver(receipt: Receipt) -> bool:
     content = receipt_pdf(receipt=receipt)
     donation = receipt.donation
     context = {
@@ -80,7 +87,8 @@ def receipt_deliver(*, receipt_id: int) -> bool:
         email = outbox_enqueue(
             dedupe_key=f"receipt:{receipt.pk}",
             to=donation.donor_email,
-            subject=f"Your receipt {receipt.number} from {settings.HAVEN_ORG_NAME}",
+            subject=_("Your receipt %(number)s from %(org)s")
+            % {"number": receipt.number, "org": settings.HAVEN_ORG_NAME},
             template="donations/email/receipt",
             context=context,
             attachment=(f"receipt-{receipt.number}.pdf", "application/pdf", content),
@@ -95,11 +103,16 @@ def receipt_deliver(*, receipt_id: int) -> bool:
 
 
 def tribute_notify(donation: Donation) -> None:
-    outbox_enqueue(
-        dedupe_key=f"tribute:{donation.pk}",
-        to=donation.tribute_notify_email,
-        subject=f"A gift to {settings.HAVEN_ORG_NAME} {donation.get_tribute_type_display().lower()} "
-        f"{donation.tribute_name}",
-        template="donations/email/tribute",
-        context={"donation": donation, "org_name": settings.HAVEN_ORG_NAME},
-    )
+    # In the language of the page the gift was made on (the person told is not the donor).
+    with translation.override(donation.language):
+        if donation.tribute_type == Donation.Tribute.MEMORY:
+            subject = _("A gift to %(org)s in memory of %(name)s")
+        else:
+            subject = _("A gift to %(org)s in honour of %(name)s")
+        outbox_enqueue(
+            dedupe_key=f"tribute:{donation.pk}",
+            to=donation.tribute_notify_email,
+            subject=subject % {"org": settings.HAVEN_ORG_NAME, "name": donation.tribute_name},
+            template="donations/email/tribute",
+            context={"donation": donation, "org_name": settings.HAVEN_ORG_NAME},
+        )

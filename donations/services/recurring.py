@@ -7,7 +7,8 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from .. import stripe_gateway
 from ..models import Donation, RecurringAmountChange, RecurringGift
@@ -89,12 +90,14 @@ def recurring_renewal_donation(*, recurring: RecurringGift, invoice_id: str) -> 
             amount=locked.amount,
             fee_covered=locked.fee_covered,
             currency=locked.currency,
+            language=locked.language,
             frequency=Donation.Frequency.MONTHLY,
             method=Donation.Method.CARD,
             campaign=locked.campaign,
             fund=locked.fund,
             is_anonymous=locked.is_anonymous,
             show_name_publicly=locked.show_name_publicly and not locked.is_anonymous,
+            public_name=locked.public_name if locked.show_name_publicly and not locked.is_anonymous else "",
             tribute_type=first.tribute_type if first else "",
             tribute_name=first.tribute_name if first else "",
             recurring_gift=locked,
@@ -109,13 +112,14 @@ def recurring_renewal_failed_notify(*, recurring: RecurringGift, invoice_id: str
         "org_name": settings.HAVEN_ORG_NAME,
         "giving_url": settings.SITE_URL + reverse("donations:my_giving"),
     }
-    outbox_enqueue(
-        dedupe_key=f"renewal-failed:{invoice_id}",
-        to=recurring.donor_email,
-        subject=f"Your monthly gift to {settings.HAVEN_ORG_NAME} could not be charged",
-        template="donations/email/renewal_failed",
-        context=context,
-    )
+    with translation.override(recurring.message_language):
+        outbox_enqueue(
+            dedupe_key=f"renewal-failed:{invoice_id}",
+            to=recurring.donor_email,
+            subject=_("Your monthly gift to %(org)s could not be charged") % {"org": settings.HAVEN_ORG_NAME},
+            template="donations/email/renewal_failed",
+            context=context,
+        )
 
 
 def _recurring_for_user(*, user, recurring_id: int) -> RecurringGift:

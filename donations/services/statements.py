@@ -7,18 +7,40 @@ import hashlib
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
+
+from accounts.models import User
+from core.i18n import default_language
 
 from .. import pdf
-from ..models import Statement
+from ..models import Donation, Statement
 from .outbox import outbox_enqueue
 
 
 def statement_issue(*, email: str, year: int, send: bool = True) -> Statement:
     """The annual statement of one email address for one calendar year: created once (unique email,
     year), emailed once. Running it twice (two beat workers, a retry) sends nothing twice."""
-    from ..selectors import donations_for_statement
 
     email = email.strip().lower()
+    # The statement and its email in the donor's language (their account's, else their latest gift's).
+    with translation.override(_statement_language(email, year)):
+        return _statement_issue(email=email, year=year, send=send)
+
+
+def _statement_language(email: str, year: int) -> str:
+    account = User.objects.filter(email__iexact=email).only("language").first()
+    if account is not None and account.language:
+        return account.language
+    latest = (
+        Donation.objects.filter(donor_email__iexact=email).order_by("-created_at").only("language").first()
+    )
+    return latest.language if latest is not None else default_language()
+
+
+def _statement_issue(*, email: str, year: int, send: bool) -> Statement:
+    from ..selectors import donations_for_statement
+
     statement = Statement.objects.filter(email=email, year=year).first()
     if statement is None:
         gifts = list(donations_for_statement(emails=[email], year=year))
@@ -34,7 +56,8 @@ def statement_issue(*, email: str, year: int, send: bool = True) -> Statement:
             outbox_enqueue(
                 dedupe_key=f"statement:{statement.pk}",
                 to=email,
-                subject=f"Your {year} giving statement from {settings.HAVEN_ORG_NAME}",
+                subject=gettext("Your %(year)s giving statement from %(org)s")
+                % {"year": year, "org": settings.HAVEN_ORG_NAME},
                 template="donations/email/statement",
                 context={
                     "statement": statement,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
+from core.public_cache import content_changed
 
 from ..models import Page
 from ..navigation import navigation_forget
@@ -29,6 +30,8 @@ PAGE_EDITABLE_FIELDS = (
 
 def _content_changed() -> None:
     navigation_forget()
+    # Every public page shows the navigation: their shared copies are rendered again after commit.
+    content_changed("pages")
 
 
 def _lock(page: Page) -> Page:

@@ -111,7 +111,7 @@ def test_sign_up_through_the_volunteer_path_grants_volunteer(client, django_capt
     assert page.context["form"].fields["roles"].initial == ["volunteer"]
 
     # When the person keeps that choice
-    _signup(client, django_capture_on_commit_callbacks, roles=["volunteer"])
+    _signup(client, django_capture_on_commit_callbacks, roles=["volunteer"], name="Ana Ruiz")
 
     # Then they hold the volunteer role
     assert User.objects.get(email="new@example.org").roles == {"volunteer"}
@@ -244,3 +244,14 @@ def test_sign_out_is_a_post(client):
 
     assert response.status_code == 302
     assert client.get(reverse("accounts:dashboard")).status_code == 302
+
+
+def test_a_new_volunteer_gives_their_name_and_it_is_kept(client, django_capture_on_commit_callbacks):
+    # When someone signs up to volunteer without a name, the form asks for it
+    refused = _signup(client, django_capture_on_commit_callbacks, roles=["volunteer"])
+    assert "name" in refused.context["form"].errors
+    assert not User.objects.filter(email="new@example.org").exists()
+
+    # Then with a name, the account carries it (spaces tidied)
+    _signup(client, django_capture_on_commit_callbacks, roles=["volunteer"], name="  Ana   Ruiz ")
+    assert User.objects.get(email="new@example.org").name == "Ana Ruiz"

@@ -173,12 +173,17 @@ def test_erase_anonymises_gifts_everywhere_and_keeps_the_totals(
         campaign,
         amount=5000,
         show_name_publicly=True,
+        public_name="Quentin Z.",
         tribute_type="honour",
         tribute_name="Aunt Philippa",
         tribute_notify_email="philippa@example.org",
     )
-    by_email = _give(person, campaign, donor=None, amount=1500, show_name_publicly=True)
-    DonationFactory(campaign=campaign, donor_name="Ann Open", show_name_publicly=True, amount=1000)
+    by_email = _give(
+        person, campaign, donor=None, amount=1500, show_name_publicly=True, public_name="Quentin"
+    )
+    DonationFactory(
+        campaign=campaign, donor_name="Ann Open", show_name_publicly=True, public_name="Ann O.", amount=1000
+    )
     _refresh(campaign)
     before = CampaignTotals.objects.get(campaign=campaign)
     page = client.get(f"/campaigns/{campaign.slug}/").content.decode()
@@ -195,7 +200,7 @@ def test_erase_anonymises_gifts_everywhere_and_keeps_the_totals(
         assert gift.donor_id is None
         assert gift.donor_name == ""
         assert gift.donor_email.startswith("erased-") and gift.donor_email.endswith("@invalid")
-        assert gift.is_anonymous and not gift.show_name_publicly
+        assert gift.is_anonymous and not gift.show_name_publicly and gift.public_name == ""
         assert (gift.tribute_type, gift.tribute_name, gift.tribute_notify_email) == ("", "", "")
     assert Donation.objects.get(pk=linked.pk).amount == 5000
     assert not Donation.objects.filter(donor_email=EMAIL).exists()

@@ -16,7 +16,7 @@ def _counts():
     )
 
 
-def test_demo_seed_is_idempotent_and_gives_three_campaigns_with_open_books(client):
+def test_demo_seed_is_idempotent_and_gives_running_and_finished_campaigns_with_open_books(client):
     demo.seed()
     first = _counts()
     demo.seed()
@@ -27,7 +27,11 @@ def test_demo_seed_is_idempotent_and_gives_three_campaigns_with_open_books(clien
         "safe-nights",
         "legal-lifeline",
         "pathways-to-work",
+        "winter-coats",
+        "hotline-phones",
     }
+    finished = client.get("/campaigns/finished/").content.decode()
+    assert "Warm Winter" in finished and "Phones for the Night Line" in finished
     for campaign in Campaign.objects.all():
         assert sum(campaign.allocation_lines.values_list("share_bps", flat=True)) == 10000
         assert campaign.fund.is_restricted

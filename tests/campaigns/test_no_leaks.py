@@ -67,7 +67,9 @@ def _concrete(route: str, slug: str) -> str | None:
 
 @pytest.fixture
 def private_things(campaign, categories):
-    DonationFactory(campaign=campaign, amount=100000, donor_name="Ann Open", show_name_publicly=True)
+    DonationFactory(
+        campaign=campaign, amount=100000, donor_name="Ann Open", show_name_publicly=True, public_name="Ann O."
+    )
     DonationFactory(
         campaign=campaign,
         amount=777777,

@@ -99,18 +99,25 @@ def test_planned_and_spent_by_category_are_shown_side_by_side(client, campaign, 
     assert '<th scope="row">Legal assistance</th><td class="num">0%</td><td class="num">$100</td>' in body
 
 
-def test_named_supporters_show_first_name_and_initial_only_and_never_the_anonymous(client, campaign):
-    DonationFactory(campaign=campaign, donor_name="Maria Garcia Lopez", show_name_publicly=True)
+def test_named_supporters_show_exactly_the_name_they_chose_and_never_the_anonymous(client, campaign):
+    # given a donor who wrote their name family name first and chose to be thanked as "Anh"
+    DonationFactory(
+        campaign=campaign, donor_name="Nguyen Thi Anh", show_name_publicly=True, public_name="Anh"
+    )
+    DonationFactory(
+        campaign=campaign, donor_name="Garcia Lopez, Maria", show_name_publicly=True, public_name="Maria"
+    )
     DonationFactory(campaign=campaign, donor_name="Quentin Zebulon", is_anonymous=True)
     DonationFactory(campaign=campaign, donor_name="Hidden Person", show_name_publicly=False)
+    # and one who opted in before the form asked for a name to show: nothing is cut out of their name
+    DonationFactory(campaign=campaign, donor_name="Old Optin", show_name_publicly=True)
     refresh(campaign)
 
     body = client.get(f"/campaigns/{campaign.slug}/").content.decode()
 
-    assert "Maria L." in body
-    assert "Garcia" not in body
-    assert "Quentin" not in body
-    assert "Hidden" not in body
+    assert "With thanks to Anh, Maria," in body
+    for hidden in ("Nguyen", "Garcia", "Lopez", "Quentin", "Hidden", "Old", "N.", "L."):
+        assert hidden not in body, hidden
 
 
 def test_unpublished_campaign_is_404_for_the_public_and_previewable_by_staff(client, staff_user):

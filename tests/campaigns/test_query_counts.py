@@ -61,7 +61,7 @@ def _count(client, url) -> int:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_queries_do_not_grow_with_the_number_of_gifts(
-    client, campaign, categories, page, django_assert_max_num_queries
+    client, campaign, categories, page, django_assert_max_num_queries, public_cache_off
 ):
     # given a second campaign and some published spending, so lists and books have several rows
     CampaignFactory()

@@ -111,11 +111,43 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+# Reports every Content-Security-Policy violation of every document (frames too) to the test: the
+# event fires for blocked scripts, styles, frames and forms alike, before any console message.
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__havenCspViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} on ${event.documentURI}` +
+    (event.sample ? ` (${event.sample})` : "")
+  );
+});
+"""
+
+
+def csp_watched_context(browser, **options):
+    """A browser context whose pages report CSP violations into `context.csp_violations`, from the
+    `securitypolicyviolation` event and from chromium's console ("Refused to ... Content Security
+    Policy"). Every browser test's context is made here (the `page` fixture fails the test on any);
+    a test that makes its own context asserts `context.csp_violations == []` itself."""
+    context = browser.new_context(**options)
+    violations: list[str] = []
+    context.csp_violations = violations
+    context.expose_function("__havenCspViolation", lambda text: violations.append(text))
+    context.add_init_script(_CSP_LISTENER)
+
+    def on_console(message):
+        if "Content Security Policy" in message.text or "Content-Security-Policy" in message.text:
+            violations.append(f"console: {message.text}")
+
+    context.on("page", lambda tab: tab.on("console", on_console))
+    return context
+
+
 @pytest.fixture
 def page(browser, live_server, request):
     """A fresh browser context (no cookies) per test, pointed at the live server. When the test
-    fails, the page as it was is saved to test-artifacts/<test>-failure.png."""
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    fails, the page as it was is saved to test-artifacts/<test>-failure.png. Any Content-Security-
+    Policy violation on any page the test opened fails the test at teardown."""
+    context = csp_watched_context(browser, base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     tab = context.new_page()
     yield tab
@@ -124,7 +156,9 @@ def page(browser, live_server, request):
         name = re.sub(r"[^A-Za-z0-9_.-]+", "-", request.node.name)
         with contextlib.suppress(Exception):
             tab.screenshot(path=str(ARTIFACTS / f"{name}-failure.png"), full_page=True)
+    violations = list(context.csp_violations)
     context.close()
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from pages.content import purpose_pages_ensure
 from pages.models import Page
-from tests.e2e.conftest import browser, page, screenshot  # noqa: F401 - shared browser fixtures
+from tests.e2e.conftest import browser, csp_watched_context, page, screenshot  # noqa: F401 - shared fixtures
 from tests.factories import (
     CampaignFactory,
     PageFactory,
@@ -106,7 +106,7 @@ def test_the_staff_pages_reflow_at_every_width(page, live_server, screenshot):  
 def test_the_directory_filters_without_javascript(browser, live_server):  # noqa: F811
     # given a browser with JavaScript switched off
     _seed()
-    context = browser.new_context(base_url=live_server.url, java_script_enabled=False)
+    context = csp_watched_context(browser, base_url=live_server.url, java_script_enabled=False)
     tab = context.new_page()
     try:
         # when a visitor chooses a need and a language and sends the form
@@ -125,13 +125,16 @@ def test_the_directory_filters_without_javascript(browser, live_server):  # noqa
         tab.goto("/how-you-can-help/")
         assert not tab.locator("button[data-copy-link]").first.is_visible()
         assert tab.locator("#share-url").input_value().endswith("/how-you-can-help/")
+        assert context.csp_violations == []
     finally:
         context.close()
 
 
 def test_copy_link_copies_the_pages_address(browser, live_server):  # noqa: F811
     _seed()
-    context = browser.new_context(base_url=live_server.url, permissions=["clipboard-read", "clipboard-write"])
+    context = csp_watched_context(
+        browser, base_url=live_server.url, permissions=["clipboard-read", "clipboard-write"]
+    )
     tab = context.new_page()
     try:
         tab.goto("/learn-the-signs/")
@@ -141,5 +144,6 @@ def test_copy_link_copies_the_pages_address(browser, live_server):  # noqa: F811
 
         tab.get_by_text("Link copied.").wait_for()
         assert tab.evaluate("navigator.clipboard.readText()").endswith("/learn-the-signs/")
+        assert context.csp_violations == []
     finally:
         context.close()

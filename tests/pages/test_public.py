@@ -162,7 +162,7 @@ def test_how_you_can_help_says_so_when_nothing_is_short(client):
     assert "No shift in the next 30 days is short of people" in body
 
 
-def test_another_app_can_plug_in_more_ways_to_help_and_none_shows_nothing(client):
+def test_another_app_can_plug_in_more_ways_to_help_and_none_shows_nothing(client, public_cache_off):
     before = _get(client, "/how-you-can-help/")
     ways_to_help.register(
         "test_in_kind",
@@ -183,7 +183,7 @@ def test_another_app_can_plug_in_more_ways_to_help_and_none_shows_nothing(client
 
 
 def test_how_you_can_help_makes_the_same_queries_for_few_or_many_campaigns_and_shifts(
-    client, django_assert_max_num_queries
+    client, django_assert_max_num_queries, public_cache_off
 ):
     CampaignFactory()
     _shift()

@@ -98,13 +98,16 @@ class Stack:
         session.mount("http://", SourceAddressAdapter(source))
         return session
 
-    def csrf_post(self, session: requests.Session, path: str, data: dict, **kwargs) -> requests.Response:
-        """GET the form at `path`, then POST `data` with its CSRF token, as a browser would (same
-        origin: Origin and Referer are the site's https address)."""
-        page = session.get(self.origin + path, timeout=30)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-        assert token, f"no CSRF token on {path} ({page.status_code})"
-        headers = {"Origin": self.origin, "Referer": self.origin + path, **kwargs.pop("headers", {})}
+    def csrf_post(
+        self, session: requests.Session, path: str, data: dict, page: str | None = None, **kwargs
+    ) -> requests.Response:
+        """GET the form at `page` (default: `path`), then POST `data` to `path` with its CSRF token, as
+        a browser would (same origin: Origin and Referer are the site's https address)."""
+        page = page or path
+        form = session.get(self.origin + page, timeout=30)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+        assert token, f"no CSRF token on {page} ({form.status_code})"
+        headers = {"Origin": self.origin, "Referer": self.origin + page, **kwargs.pop("headers", {})}
         return session.post(
             self.origin + path,
             data={"csrfmiddlewaretoken": token.group(1), **data},
@@ -159,8 +162,46 @@ class Stack:
         assert result.returncode == 0, result.stderr[-3000:]
         return result.stdout
 
+    def shell_json(self, script: str):
+        """Runs `script` in `manage.py shell` with the stack's environment; returns the JSON it printed
+        last (the shell may print lines of its own first)."""
+        return json.loads(self.manage("shell", "-c", script).strip().splitlines()[-1])
+
     def log(self) -> str:
         return self.log_path.read_text() if self.log_path else ""
+
+    def sql(self, query: str, params: tuple | list = ()) -> list[tuple]:
+        """Rows of a read-only query against the stack's database (what the app committed)."""
+        import psycopg
+
+        with psycopg.connect(self.env["DATABASE_URL"], autocommit=True, connect_timeout=5) as connection:
+            return connection.execute(query, params).fetchall()
+
+    def wait_until(self, what: str, check, timeout: float, interval: float = 0.5):
+        """Polls `check()` until it returns something truthy (returned); fails naming `what`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            result = check()
+            if result:
+                return result
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{what}: not within {timeout:.0f} s")
+            time.sleep(interval)
+
+    def child_pid(self, argv_part: str) -> int | None:
+        """The pid of the stack's process (a direct child of its supervisor) whose command line holds
+        `argv_part`, e.g. "worker" (the supervisor starts it again under a new pid when it dies)."""
+        if self.process is None:
+            return None
+        for status in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = status.read_text().rsplit(")", 1)[1].split()
+                argv = (status.parent / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid and argv_part.encode() in argv:
+                return int(status.parent.name)
+        return None
 
     def start(self) -> None:
         env = {**self.env}
@@ -248,6 +289,10 @@ def stack(tmp_path_factory):
         DATABASE_URL=DATABASE_URL,
         REDIS_URL=f"redis://127.0.0.1:{proxy.port}/{redis_db}",
         WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "2"),
+        # Coordinators' digests from midnight on, checked every 20 s (still one a day per coordinator),
+        # so that the two-beats test runs at any hour and in seconds.
+        HAVEN_COORDINATOR_DIGEST_HOUR="0",
+        HAVEN_COORDINATOR_DIGEST_CHECK_SECONDS="20",
     )
     from deploy.stack import StackConfig, app_environment
 

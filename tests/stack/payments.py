@@ -29,6 +29,7 @@ def pending_gift(stack, client: requests.Session, email: str, amount_choice: str
             "name": "Stack Donor",
             "email": email,
             "tribute_type": "",
+            "confirm": "1",
         },
         headers={"Origin": stack.origin, "Referer": stack.origin + "/donate/"},
         allow_redirects=False,
@@ -72,3 +73,36 @@ def post_webhook(stack, client: requests.Session, body: bytes) -> tuple[int, flo
         timeout=60,
     )
     return response.status_code, time.perf_counter() - started
+
+
+RECEIPT_SUBJECT = "Your receipt"
+
+
+def pending_gifts(stack, emails: list[str], block: int) -> list[dict]:
+    """One pending gift per address, each from a client of its own (127.<block>.<n>.<m>: the donation
+    form limits attempts per client)."""
+    return [
+        pending_gift(stack, stack.client(f"127.{block}.{number // 200}.{number % 200 + 1}"), email)
+        for number, email in enumerate(emails)
+    ]
+
+
+def mail_subjects(stack, emails: list[str]) -> dict[str, list[str]]:
+    """The subjects of the mail each address received, oldest first."""
+    return {email: [str(m["Subject"]) for m in stack.mail(email)] for email in emails}
+
+
+def receipts_mailed_once_within(stack, emails: list[str], since: float, seconds: float, what: str) -> float:
+    """Waits until every address has its receipt, at most `seconds` after `since` (a monotonic
+    instant); then checks that each got exactly one mail, a receipt. Returns the seconds it took."""
+
+    def all_mailed():
+        return all(mail_subjects(stack, emails).values())
+
+    stack.wait_until(what, all_mailed, seconds - (time.monotonic() - since))
+    took = time.monotonic() - since
+    # and none twice, once every sweeper had its turn with them
+    time.sleep(5)
+    for email, subjects in mail_subjects(stack, emails).items():
+        assert len(subjects) == 1 and subjects[0].startswith(RECEIPT_SUBJECT), (email, subjects)
+    return took

@@ -28,6 +28,7 @@ def _donation(**overrides) -> dict:
         "name": "Ana Lima",
         "email": "ana@example.org",
         "tribute_type": "",
+        "confirm": "1",
     }
     return {**data, **overrides}
 

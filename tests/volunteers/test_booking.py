@@ -387,3 +387,28 @@ def test_person_offered_a_place_can_take_it_from_the_shift_page_but_others_canno
     assert booking.source == Booking.Source.WAITLIST
     assert WaitlistEntry.objects.get(volunteer=first).status == WaitlistEntry.Status.ACCEPTED
     assert WaitlistEntry.objects.get(volunteer=second).status == WaitlistEntry.Status.WAITING
+
+
+def test_cancelling_asks_first_and_booking_returns_to_the_booking_section(client, ready):
+    with time_machine.travel(NOW, tick=False):
+        shift = ShiftFactory(
+            starts_at=NOW + datetime.timedelta(days=3), ends_at=NOW + datetime.timedelta(days=3, hours=2)
+        )
+        client.force_login(ready)
+
+        # when they book, they land on the shift's "Your place" section, not the top of the page
+        booked = client.post(f"/shifts/{shift.pk}/book/")
+        assert booked["Location"] == f"/shifts/{shift.pk}/#your-place"
+        booking = Booking.objects.get(shift=shift, volunteer=ready)
+
+        # then "Cancel my booking" opens a question, and only the answer cancels
+        page = client.get(f"/shifts/{shift.pk}/").content.decode()
+        assert f'href="/me/shifts/bookings/{booking.pk}/cancel/"' in page
+        question = client.get(f"/me/shifts/bookings/{booking.pk}/cancel/")
+        assert "Yes, cancel my booking" in question.content.decode()
+        booking.refresh_from_db()
+        assert booking.status == Booking.Status.BOOKED
+
+        client.post(f"/me/shifts/bookings/{booking.pk}/cancel/")
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.CANCELLED

@@ -107,3 +107,26 @@ def test_my_shifts_asks_to_sign_a_new_agreement_version(client, ready):
     AgreementFactory(version=2, text="Updated terms.", published_at=timezone.now())
 
     assert "new version" in client.get("/me/shifts/").content.decode()
+
+
+def test_the_profile_page_renders_each_field_once_with_the_ids_it_points_at(client, agreement):
+    # given a volunteer whose phone is on file (the page once rendered "Your phone" twice, so the
+    # browser sent two values and the empty second one won)
+    import re
+
+    person = UserFactory()
+    client.force_login(person)
+    client.post("/me/volunteer/profile/", {**PROFILE, "accept_agreement": "on"})
+
+    # when they open the profile page
+    body = client.get("/me/volunteer/profile/").content.decode()
+
+    # then every input name and id appears once, and aria-describedby names ids that exist
+    form = body[body.index('<form method="post" class="stack-form"') :]
+    form = form[: form.index("</form>")]
+    assert form.count('name="phone"') == 1
+    assert 'type="tel"' in form and 'value="+1 555 010 0199"' in form
+    ids = re.findall(r'\sid="([^"]+)"', form)
+    assert len(ids) == len(set(ids))
+    for described in re.findall(r'aria-describedby="([^"]+)"', form):
+        assert set(described.split()) <= set(ids), described

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import audit_record
+from messaging.services import message_queue
 
 from .. import booking_rules
 from ..booking_rules import BookingError
@@ -25,6 +26,8 @@ from ..selectors import coordinator_reaches
 from . import queue
 from .errors import CoordinationError
 from .holds import booking_holds_sync
+
+KIND_ROLE_APPROVED = "volunteers.role_approved"
 
 
 @transaction.atomic
@@ -70,6 +73,7 @@ def role_approval_grant(*, role: Role, volunteer: User, by: User) -> RoleApprova
     Raises CoordinationError when `by` may not (see `_check_may_approve`)."""
     _check_may_approve(role=role, volunteer=volunteer, by=by)
     approval = RoleApproval.objects.filter(role=role, volunteer=volunteer).first()
+    created = False
     if approval is None:
         try:
             with transaction.atomic():
@@ -80,12 +84,22 @@ def role_approval_grant(*, role: Role, volunteer: User, by: User) -> RoleApprova
             audit_record(
                 actor=by, action="volunteers.role_approve", target=volunteer, data={"role": role.name}
             )
+            created = True
     # An approval answers any pending application for the role (and the volunteer hears of it).
     answered = list(
         RoleApplication.objects.filter(
             role=role, volunteer=volunteer, status=RoleApplication.Status.PENDING
         ).values_list("pk", flat=True)
     )
+    if created and not answered and volunteer.is_active:
+        # Approved without having applied (a coordinator typed their address): tell them, once.
+        message_queue(
+            kind=KIND_ROLE_APPROVED,
+            recipient=volunteer.email,
+            user=volunteer,
+            about=approval,
+            dedupe_key=f"{KIND_ROLE_APPROVED}:{approval.pk}",
+        )
     RoleApplication.objects.filter(pk__in=answered).update(
         status=RoleApplication.Status.APPROVED, decided_by=by, decided_at=timezone.now()
     )

@@ -199,18 +199,22 @@ def test_the_volunteer_hears_the_decision_once(
     with django_capture_on_commit_callbacks(execute=True):
         services.role_application_decide(application=to_approve, approve=True, by=coordinator)
         services.role_application_decide(application=to_decline, approve=False, by=coordinator)
-        # approving someone who never applied sends nothing: the coordinator spoke with them
+        # someone who never applied hears of it too (through the outbox), and only once
+        services.role_approval_grant(role=checked_role, volunteer=direct, by=coordinator)
         services.role_approval_grant(role=checked_role, volunteer=direct, by=coordinator)
 
-    assert [(m.to, m.subject) for m in mailoutbox] == [
-        ([approved.email], "[Haven] You are approved for Driver"),
-        ([declined.email], "[Haven] Your application for Driver"),
-    ]
-    assert "not approved you" in mailoutbox[1].body
+    assert sorted((m.to[0], m.subject) for m in mailoutbox) == sorted(
+        [
+            (approved.email, "[Haven] You are approved for Driver"),
+            (declined.email, "[Haven] Your application for Driver"),
+            (direct.email, "[Haven] You are approved for Driver"),
+        ]
+    )
+    assert "not approved you" in next(m.body for m in mailoutbox if m.to == [declined.email])
     # a second run of the task (a redelivery) sends nothing
     assert tasks.role_application_notify(to_approve.pk) is False
     assert tasks.role_application_notify(to_decline.pk) is False
-    assert len(mailoutbox) == 2
+    assert len(mailoutbox) == 3
 
 
 def test_approving_from_the_volunteer_page_answers_their_application(
@@ -225,3 +229,29 @@ def test_approving_from_the_volunteer_page_answers_their_application(
     application.refresh_from_db()
     assert application.status == RoleApplication.Status.APPROVED and application.notified_at is not None
     assert [m.to for m in mailoutbox] == [[volunteer.email]]
+
+
+def test_approving_someone_by_email_tells_them_once_through_the_outbox(
+    coordinator_client, checked_role, agreement, mailoutbox, django_capture_on_commit_callbacks
+):
+    from messaging.models import Message
+
+    # given an onboarded volunteer who booked one of the coordinator's shifts, without applying
+    volunteer = ready_volunteer(email="known@example.org", name="Ana Ruiz")
+    BookingFactory(
+        shift=ShiftFactory(role=RoleFactory(coordinators=checked_role.coordinators.all())),
+        volunteer=volunteer,
+    )
+    url = reverse("volunteers:coordinate:approve_by_email")
+
+    # when the coordinator approves them by address, twice
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator_client.post(url, {"email": "known@example.org", "role": checked_role.pk})
+        coordinator_client.post(url, {"email": "known@example.org", "role": checked_role.pk})
+
+    # then one notice went through the outbox, naming the role
+    sent = Message.objects.filter(kind="volunteers.role_approved")
+    assert sent.count() == 1 and sent.get().recipient == "known@example.org"
+    assert len(mailoutbox) == 1
+    assert "You are approved for Driver" in mailoutbox[0].subject
+    assert "Hello Ana" in mailoutbox[0].body

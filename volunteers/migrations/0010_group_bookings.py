@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("volunteers", "0008_swap_offers"),
+        ("volunteers", "0009_merge_0005_translations_0008_swap_offers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
