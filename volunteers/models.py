@@ -776,6 +776,31 @@ class ShiftMessageDelivery(models.Model):
         return f"{self.message} to {self.volunteer}"
 
 
+class BulkMessage(models.Model):
+    """A coordinator's message to everyone booked on the shifts of one day, or of one role (its
+    upcoming shifts), or of both. Each person gets one email (and one text if they opted in), however
+    many of those shifts they are booked on: one outbox message each, keyed by this row and them."""
+
+    sender = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
+    role = models.ForeignKey(Role, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    day = models.DateField(null=True, blank=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    recipients = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__isnull=False) | Q(day__isnull=False), name="bulk_message_has_a_scope"
+            )
+        ]
+
+    def __str__(self):
+        return self.subject
+
+
 class DigestLog(models.Model):
     """The daily understaffed-shifts digest sent to one coordinator on one date (unique: once a day)."""
 

@@ -9,6 +9,7 @@ Callers use the package (`services.shift_book(...)`); the modules are:
 - `shifts`, `series`: a coordinator's one-off shifts and recurring series
 - `attendance`: check-in, check-out, attended, no-show
 - `checkin`: check-in at the door (the shift's QR code, the kiosk and its PIN or code), walk-ins
+- `bulk_messages`: one message to everyone booked on the shifts of a day or a role
 - `shift_messages`: messages and notices to the people booked on a shift
 - `approvals`: role applications and approvals, requirement verifications
 - `holds`: bookings on hold when their volunteer loses clearance (and the notices), see
@@ -34,6 +35,7 @@ from .approvals import (
 )
 from .attendance import booking_check_in, booking_check_out, booking_mark_attended, booking_mark_no_show
 from .booking import booking_cancel, booking_confirmation_deliver, shift_book, waitlist_offer_accept
+from .bulk_messages import bulk_message_send
 from .calendar import (
     calendar_token_hash,
     calendar_token_reset,
@@ -89,6 +91,7 @@ from .waitlist import (
 )
 
 __all__ = [
+    "bulk_message_send",
     "group_members_name",
     "SwapError",
     "swap_offer_accept",
