@@ -6,10 +6,9 @@ from urllib.parse import quote, urlencode
 from celery import current_app
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
-from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -158,10 +157,14 @@ def accessibility(request):
 
 
 @public
+@require_safe
 def favicon(request):
     """/favicon.ico, which browsers and feed readers ask for whatever the page's <link rel=icon>
-    says: the static icon, by redirect (nginx may serve the same file itself)."""
-    return HttpResponsePermanentRedirect(static("img/favicon.ico"))
+    says: the static icon itself (nginx may serve the same file first)."""
+    icon = settings.BASE_DIR / "static" / "img" / "favicon.ico"
+    response = HttpResponse(icon.read_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 @public
