@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.i18n import message_language
 from messaging.services import message_queue
 
 from ..models import Booking, BulkMessage, Role, Shift
@@ -81,6 +82,7 @@ def bulk_message_send(
             kind=KIND_BULK_MESSAGE,
             recipient=person.email,
             user=person,
+            language=message_language(person),
             about=message,
             dedupe_key=f"{KIND_BULK_MESSAGE}:{message.pk}:{person.pk}",
         )
