@@ -4,11 +4,13 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.ratelimit import respond_429
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
-from django.db import transaction
+from django.utils import translation
 
 from core.http import client_ip
 from core.i18n import active_language
 
+from .mail import AccountMail, account_mail_queue
+from .models import User
 from .roles import SIGNUP_ROLES, user_grant_role
 
 # The form errors allauth raises when a rate limit refuses an attempt (wrong passwords for an address or
@@ -47,22 +49,24 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """Render now, while the request and its objects are at hand; send from a Celery task after
-        commit, so a slow or dead mail server never holds up (or breaks) a sign-in page."""
-        from .tasks import email_send
-
+        """Render now, while the request and its objects are at hand, and write the email to the
+        outbox in the current transaction (accounts.mail): a slow or dead mail server or broker never
+        holds up or breaks a sign-in page, and the code or link never travels through the broker."""
         request = allauth_context.request
         ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
         ctx.update(context)
         message = self.render_mail(template_prefix, email, ctx)
         alternatives = getattr(message, "alternatives", [])
-        html = next((body for body, mime in alternatives if mime == "text/html"), None)
-        payload = {
-            "subject": message.subject,
-            "body": message.body,
-            "from_email": message.from_email,
-            "to": list(message.to),
-            "html": html,
-            "headers": dict(message.extra_headers),
-        }
-        transaction.on_commit(lambda: email_send.delay(**payload))
+        html = next((body for body, mime in alternatives if mime == "text/html"), "")
+        user = context.get("user")
+        account_mail_queue(
+            AccountMail(
+                recipient=email,
+                subject=message.subject,
+                text=message.body,
+                html=html,
+                headers=dict(message.extra_headers),
+                user=user if isinstance(user, User) and user.pk else None,
+                language=translation.get_language(),
+            )
+        )

@@ -27,11 +27,13 @@ class SignupForm(AllauthSignupForm):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     roles = forms.MultipleChoiceField(
-        label="I would like to",
-        choices=[("donor", "Give to campaigns"), ("volunteer", "Volunteer")],
+        label=_("I would like to"),
+        choices=[("donor", _("Give to campaigns")), ("volunteer", _("Volunteer"))],
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        help_text="If you choose nothing, you start as a donor. You can volunteer later from your account.",
+        help_text=_(
+            "If you choose nothing, you start as a donor. You can volunteer later from your account."
+        ),
     )
 
     field_order = ["name", "email", "password1", "password2", "roles"]

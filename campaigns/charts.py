@@ -1,5 +1,9 @@
 """Charts drawn on the server as inline SVG: no JavaScript, no external assets. Every chart has a
-<title> and <desc> (role="img" + aria-labelledby); the templates add a data table next to it."""
+<title> and <desc> (role="img" + aria-labelledby); the templates add a data table next to it.
+
+Drawn for phones first: a viewBox 400 units wide with 13-unit text, so on a 390 px phone (about
+358 px of chart) the axis text is about 12 px; the stylesheet caps a chart's width on wide screens
+(.chart-figure) so the text never grows beyond about 17 px."""
 
 from __future__ import annotations
 
@@ -17,6 +21,18 @@ GRID_COLOUR = "#d0d5dd"
 TEXT_COLOUR = "#1f2933"
 
 
+def _label_indexes(count: int, most: int = 3) -> list[int]:
+    """Which of `count` month labels to print: at most `most`, evenly spaced, always the last, and
+    never one so close to the last that the two would overlap."""
+    if count <= 0:
+        return []
+    step = max(1, -(-count // most))
+    chosen = [i for i in range(0, count, step) if count - 1 - i >= step or i == count - 1]
+    if chosen[-1] != count - 1:
+        chosen.append(count - 1)
+    return chosen
+
+
 def _anchor(index: int, count: int) -> str:
     """Month labels: the first and last are anchored inwards so they are never cut off."""
     if index == count - 1:
@@ -30,7 +46,7 @@ def _svg_open(chart_id: str, width: int, height: int, title: str, desc: str) -> 
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" '
         'preserveAspectRatio="xMinYMin meet" role="img" aria-labelledby="{id}-title {id}-desc" '
-        'class="chart" font-family="system-ui, sans-serif" font-size="12">'
+        'class="chart" font-family="system-ui, sans-serif" font-size="13">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>',
         w=width,
         h=height,
@@ -44,8 +60,8 @@ def raised_over_time(
     *, chart_id: str, months: list[tuple[datetime.date, int]], goal: int, currency: str
 ) -> SafeString:
     """A line of the cumulative net raised at the end of each month, with the goal as a dashed line."""
-    width, height = 640, 260
-    left, right, top, bottom = 78, 16, 16, 40
+    width, height = 400, 220
+    left, right, top, bottom = 62, 10, 22, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = max([goal, *[v for _, v in months], 1])
     final = months[-1][1] if months else 0
@@ -115,14 +131,13 @@ def raised_over_time(
                 ((x(i), y(v), RAISED_COLOUR) for i, (_, v) in enumerate(months)),
             )
         )
-        step = max(1, (len(months) + 7) // 8)  # at most about eight month labels
-        labels = [(i, m) for i, (m, _) in enumerate(months) if i % step == 0 or i == len(months) - 1]
+        labels = [(i, months[i][0]) for i in _label_indexes(len(months))]
         parts.append(
             format_html_join(
                 "",
                 '<text x="{}" y="{}" text-anchor="{}" fill="{}">{}</text>',
                 (
-                    (x(i), height - bottom + 18, _anchor(i, len(months)), TEXT_COLOUR, m.strftime("%b %Y"))
+                    (x(i), height - bottom + 20, _anchor(i, len(months)), TEXT_COLOUR, m.strftime("%b %Y"))
                     for i, m in labels
                 ),
             )
@@ -133,11 +148,12 @@ def raised_over_time(
 
 def planned_vs_spent(*, chart_id: str, uses) -> SafeString:
     """Paired horizontal bars per category: share of the plan, and share of spending so far."""
-    row_h, bar_h = 46, 16
-    label_w, width, right = 200, 640, 60
-    top = 34
-    height = top + row_h * max(len(uses), 1) + 8
-    plot_w = width - label_w - right
+    # Each category: its name on a line of its own, then the two bars, so long names need no column.
+    row_h, bar_h = 62, 14
+    left, width, right = 0, 400, 52
+    top = 30
+    height = top + row_h * max(len(uses), 1) + 4
+    plot_w = width - left - right
     title = "Planned split and actual spending by category"
     desc = "For each category, its share of the plan and its share of the money spent so far: " + "; ".join(
         f"{u.category.name}: {u.planned_percent:g}% planned, {u.spent_percent:g}% of spending" for u in uses
@@ -145,51 +161,52 @@ def planned_vs_spent(*, chart_id: str, uses) -> SafeString:
     parts = [_svg_open(chart_id, width, height, title, desc)]
     parts.append(
         format_html(
-            '<rect x="{}" y="6" width="12" height="12" fill="{}"/>'
-            '<text x="{}" y="16" fill="{}">Planned</text>'
-            '<rect x="{}" y="6" width="12" height="12" fill="{}"/>'
-            '<text x="{}" y="16" fill="{}">Spent so far</text>',
-            label_w,
+            '<rect x="{}" y="6" width="13" height="13" fill="{}"/>'
+            '<text x="{}" y="17" fill="{}">Planned</text>'
+            '<rect x="{}" y="6" width="13" height="13" fill="{}"/>'
+            '<text x="{}" y="17" fill="{}">Spent so far</text>',
+            left,
             PLANNED_COLOUR,
-            label_w + 18,
+            left + 19,
             TEXT_COLOUR,
-            label_w + 100,
+            left + 100,
             SPENT_COLOUR,
-            label_w + 118,
+            left + 119,
             TEXT_COLOUR,
         )
     )
     for i, use in enumerate(uses):
         y0 = top + i * row_h
+        bars = y0 + 20
         planned_w = round(plot_w * use.planned_bps / 10000, 1)
         spent_w = round(plot_w * use.spent_share_bps / 10000, 1)
         parts.append(
             format_html(
-                '<text x="{}" y="{}" text-anchor="end" fill="{}">{}</text>'
+                '<text x="{}" y="{}" font-weight="600" fill="{}">{}</text>'
                 '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
                 '<text x="{}" y="{}" fill="{}">{}%</text>'
                 '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
                 '<text x="{}" y="{}" fill="{}">{}%</text>',
-                label_w - 8,
-                y0 + bar_h + 4,
+                left,
+                y0 + 14,
                 TEXT_COLOUR,
                 use.category.name,
-                label_w,
-                y0,
+                left,
+                bars,
                 planned_w,
                 bar_h,
                 PLANNED_COLOUR,
-                round(label_w + planned_w + 4, 1),
-                y0 + bar_h - 3,
+                round(left + planned_w + 4, 1),
+                bars + bar_h - 2,
                 TEXT_COLOUR,
                 f"{use.planned_percent:g}",
-                label_w,
-                y0 + bar_h + 2,
+                left,
+                bars + bar_h + 3,
                 spent_w,
                 bar_h,
                 SPENT_COLOUR,
-                round(label_w + spent_w + 4, 1),
-                y0 + 2 * bar_h - 1,
+                round(left + spent_w + 4, 1),
+                bars + 2 * bar_h + 1,
                 TEXT_COLOUR,
                 f"{use.spent_percent:g}",
             )
@@ -202,8 +219,8 @@ def bars_by_month(
     *, chart_id: str, title: str, desc: str, rows: list[tuple[str, int]], currency: str
 ) -> SafeString:
     """Vertical bars, one per labelled period (used for the organisation's monthly income/spending)."""
-    width, height = 640, 240
-    left, right, top, bottom = 78, 16, 16, 40
+    width, height = 400, 220
+    left, right, top, bottom = 62, 10, 16, 34
     plot_w, plot_h = width - left - right, height - top - bottom
     top_value = max([v for _, v in rows] + [1])
     slot = plot_w / max(len(rows), 1)
@@ -224,7 +241,7 @@ def bars_by_month(
             format_money(top_value, currency, cents=Cents.NEVER),
         )
     )
-    step = max(1, (len(rows) + 7) // 8)
+    labelled = set(_label_indexes(len(rows)))
     for i, (label, value) in enumerate(rows):
         h = round(plot_h * value / top_value, 1)
         bx = round(left + slot * i + (slot - bar_w) / 2, 1)
@@ -238,12 +255,12 @@ def bars_by_month(
                 PLANNED_COLOUR,
             )
         )
-        if i % step == 0 or i == len(rows) - 1:
+        if i in labelled:
             parts.append(
                 format_html(
                     '<text x="{}" y="{}" text-anchor="{}" fill="{}">{}</text>',
                     round(bx + bar_w / 2, 1),
-                    height - bottom + 18,
+                    height - bottom + 20,
                     _anchor(i, len(rows)),
                     TEXT_COLOUR,
                     label,

@@ -13,6 +13,7 @@ from django.db.models.functions import Coalesce, Lower, TruncMonth
 from django.utils import timezone
 
 from core.i18n import in_default_language
+from core.public_cache import content_changed
 
 from .gift_source import counted_gifts
 from .models import (
@@ -200,6 +201,9 @@ def _publication_record(now: datetime.datetime, *, changed: bool) -> int | None:
     publication.published_at = now
     if changed:
         publication.version += 1
+        # The copy is written with bulk_update (no post_save, so the public page cache's model
+        # watch does not see it): the pages showing campaigns are rendered again from now on.
+        content_changed("campaigns")
     publication.save()
     return publication.version if changed else None
 
@@ -210,9 +214,10 @@ def _announce(version: int) -> None:
 
 
 def public_totals_published(version: int) -> None:
-    """Called after commit each time the public figures changed, with the new version: the one
-    place for caches of public pages to drop what they hold (their keys can also include
-    `selectors.public_totals_version()`). Nothing to do yet."""
+    """Called after commit each time the public figures changed, with the new version, for
+    anything beyond the public page cache (core.public_cache, told by content_changed inside the
+    publishing transaction) that keeps copies of public figures; their keys can also include
+    `selectors.public_totals_version()`. Nothing else needs it yet."""
 
 
 def public_totals_publish(*, now: datetime.datetime | None = None, force: bool = False) -> bool:

@@ -10,6 +10,11 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Workers from the environment (gunicorn's own convention); 2 per core is a good start.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threads in each worker: a request waiting on a dead broker's timeout (up to ~2 s, see
+# CELERY_BROKER_CONNECTION_TIMEOUT) holds one thread, not the whole worker, so webhooks keep flowing
+# while the broker is blackholed (tests/stack/test_broker_faults.py).
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 preload_app = True
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 20

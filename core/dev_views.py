@@ -15,7 +15,7 @@ from functools import wraps
 from io import BytesIO
 from pathlib import Path
 
-from csp.decorators import csp_replace
+from csp.decorators import csp
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -159,4 +159,5 @@ def outbox_message_html(request, name):
         "frame-ancestors": ["'self'"],
         "sandbox": [True],  # no script, no form, an opaque origin
     }
-    return csp_replace(policy)(lambda _request: response)(request)
+    # The whole policy of this response, in place of the site's (not merged with it).
+    return csp(policy)(lambda _request: response)(request)

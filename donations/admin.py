@@ -5,7 +5,6 @@ from django.contrib import admin
 from .models import (
     Dispute,
     Donation,
-    OutboxEmail,
     Receipt,
     RecurringAmountChange,
     RecurringGift,
@@ -53,5 +52,5 @@ class StripeEventAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in StripeEvent._meta.fields]
 
 
-for model in (RecurringAmountChange, Refund, Dispute, Receipt, Statement, OutboxEmail):
+for model in (RecurringAmountChange, Refund, Dispute, Receipt, Statement):
     admin.site.register(model)

@@ -178,6 +178,7 @@ def _history(campaign: Campaign, share: float, now: datetime.datetime) -> None:
     ):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         anonymous = rng.random() < 0.18
+        named = not anonymous and rng.random() < 0.4
         rows.append(
             Donation(
                 entry_nonce=_nonce(f"history-{campaign.slug}-{index}"),
@@ -187,7 +188,9 @@ def _history(campaign: Campaign, share: float, now: datetime.datetime) -> None:
                 campaign=campaign,
                 fund=campaign.fund,
                 is_anonymous=anonymous,
-                show_name_publicly=not anonymous and rng.random() < 0.4,
+                show_name_publicly=named,
+                # the name each asked to be thanked by: their given name
+                public_name=first if named else "",
                 status=Donation.Status.SUCCEEDED,
                 succeeded_at=paid_at,
             )

@@ -22,21 +22,22 @@ def parse_amount(value: str) -> int:
     try:
         return parse_major_amount(value, settings.HAVEN_CURRENCY)
     except AmountNotANumber:
-        raise forms.ValidationError("Enter an amount in dollars, like 25 or 25.50.") from None
+        raise forms.ValidationError(_("Enter an amount in dollars, like 25 or 25.50.")) from None
     except AmountTooPrecise:
-        raise forms.ValidationError("Enter an amount in dollars and cents, like 25.50.") from None
+        raise forms.ValidationError(_("Enter an amount in dollars and cents, like 25.50.")) from None
 
 
 def check_range(cents: int) -> int:
     low, high = settings.DONATION_MIN_AMOUNT, settings.DONATION_MAX_AMOUNT
     if cents < low:
         raise forms.ValidationError(
-            f"The smallest gift we can take online is {format_money(low, settings.HAVEN_CURRENCY)}."
+            _("The smallest gift we can take online is %(amount)s.")
+            % {"amount": format_money(low, settings.HAVEN_CURRENCY)}
         )
     if cents > high:
         raise forms.ValidationError(
-            f"For gifts above {format_money(high, settings.HAVEN_CURRENCY)} please contact us; we will "
-            "help you give by bank transfer."
+            _("For gifts above %(amount)s please contact us; we will help you give by bank transfer.")
+            % {"amount": format_money(high, settings.HAVEN_CURRENCY)}
         )
     return cents
 
@@ -68,6 +69,9 @@ class GiftAmountForm(forms.Form):
     """Step one of giving: how often and how much (and whether to cover the card fee). Another amount
     is revealed by static/js/donate.js when chosen; without JavaScript it always shows, and an amount
     typed there is the one used."""
+
+    # Optional fields here are asked for only when chosen (and then needed): no "(optional)" labels.
+    hide_optional = True
 
     frequency = forms.ChoiceField(
         label=_("How often"),
@@ -159,11 +163,16 @@ class DonateForm(GiftAmountForm):
     name = forms.CharField(
         label=_("Your full name"),
         max_length=200,
+        error_messages={"required": _("Enter your full name, for your receipt.")},
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     email = forms.EmailField(
         label=_("Your email"),
         help_text=_("For your receipt only. Never shown or shared."),
+        error_messages={
+            "required": _("Enter your email address, for your receipt."),
+            "invalid": _("Enter an email address like name@example.org."),
+        },
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
     )
     recognition = forms.ChoiceField(

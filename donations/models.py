@@ -370,7 +370,8 @@ class ReceiptCounter(models.Model):
 
 
 class Receipt(models.Model):
-    """The tax receipt for one gift. The number is assigned when the payment is confirmed."""
+    """The tax receipt for one gift. The number is assigned when the payment is confirmed; its email
+    is an outbox message (messaging.Message, dedupe key `donations.receipt:<id>`)."""
 
     donation = models.OneToOneField(Donation, on_delete=models.PROTECT, related_name="receipt")
     year = models.PositiveIntegerField()
@@ -379,7 +380,9 @@ class Receipt(models.Model):
     pdf = models.BinaryField(blank=True, default=b"", editable=False)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     issued_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
+
+    # The outbox kind of its email; the message's dedupe key is `message_dedupe_key`.
+    MESSAGE_KIND = "donations.receipt"
 
     class Meta:
         ordering = ["-year", "-sequence"]
@@ -387,6 +390,10 @@ class Receipt(models.Model):
 
     def __str__(self):
         return self.number
+
+    @property
+    def message_dedupe_key(self) -> str:
+        return f"{self.MESSAGE_KIND}:{self.pk}"
 
 
 class Statement(models.Model):
@@ -399,7 +406,6 @@ class Statement(models.Model):
     pdf = models.BinaryField(blank=True, default=b"", editable=False)
     pdf_sha256 = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-year", "email"]
@@ -407,28 +413,3 @@ class Statement(models.Model):
 
     def __str__(self):
         return f"{self.year} statement for {self.email}"
-
-
-class OutboxEmail(models.Model):
-    """Email outbox. A row is written in the same transaction as the fact it reports (unique
-    `dedupe_key`, so a fact is announced once); a task claims it atomically, sends, and marks it sent."""
-
-    dedupe_key = models.CharField(max_length=200, unique=True)
-    to = models.EmailField()
-    subject = models.CharField(max_length=200)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
-    attachment_name = models.CharField(max_length=100, blank=True)
-    attachment_mimetype = models.CharField(max_length=100, blank=True)
-    attachment = models.BinaryField(blank=True, default=b"", editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["created_at"]
-
-    def __str__(self):
-        return self.dedupe_key

@@ -9,8 +9,9 @@ Erasure keeps every gift: the books and the tax-receipt law need the amount, dat
 status, Stripe references and receipt number. What identifies the person is taken out: the name, the
 email (replaced by the person's one placeholder, so a campaign still counts them as one donor), the
 tribute fields, the link to the account; the gift becomes anonymous. Issued receipt and statement
-PDFs stay as issued (they are the legal record of what was sent); their email copies in the outbox
-are emptied and never sent again.
+PDFs stay as issued (they are the legal record of what was sent). Emails to the person are erased by
+the outbox's own part (messaging/privacy.py); tribute notices about their gifts (which name the
+tribute) are erased here, and those not yet sent are cancelled.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from django.db.models import Q
 
 from accounts.privacy import Erasure, PrivacyPart
 from campaigns.services import totals_refresh
+from messaging.services import messages_erase
 
-from .models import Donation, OutboxEmail, RecurringGift, Statement
+from .models import Donation, RecurringGift, Statement
 from .selectors import verified_emails
-from .services import OUTBOX_MAX_ATTEMPTS
+from .services import KIND_TRIBUTE
 
 
 def _owner_q(*, user, emails: list[str]) -> Q:
@@ -151,7 +153,7 @@ def anonymise(*, user, emails: list[str], placeholder: str) -> int:
 
 
 def erase_for(*, user, emails: list[str], placeholder: str) -> tuple[int, set[tuple[int | None, int]]]:
-    """Anonymise the person's gifts, monthly gifts, statements and outbox emails, in the caller's
+    """Anonymise the person's gifts, monthly gifts, statements and their emails, in the caller's
     transaction. Returns how many gifts were anonymised and the (campaign_id, fund_id) pairs whose
     cached totals (which hold the names of opted-in supporters) must be refreshed after commit. The
     caller has checked that no monthly gift is still live."""
@@ -179,15 +181,10 @@ def erase_for(*, user, emails: list[str], placeholder: str) -> tuple[int, set[tu
         show_name_publicly=False,
         public_name="",
     )
-    # Emails to the person, and tribute notices about their gifts (those name the tribute): emptied,
-    # and those not yet sent are parked (attempts at the maximum), so they are never sent.
-    mails = OutboxEmail.objects.filter(
-        Q(to__in=emails) | Q(dedupe_key__in=[f"tribute:{pk}" for pk in gift_ids])
-    )
-    mails.filter(sent_at__isnull=True).update(
-        attempts=OUTBOX_MAX_ATTEMPTS, last_error="Not sent: the person erased their data."
-    )
-    mails.update(to=placeholder, subject="(erased)", body_text="", body_html="", attachment=b"")
+    # Emails to the person (a retention run has no account: by address), and tribute notices about
+    # their gifts (those name the tribute): emptied, and those not yet sent never will be.
+    messages_erase(user=user, recipients=emails, placeholder=placeholder)
+    messages_erase(kind=KIND_TRIBUTE, about_model=Donation, about_ids=gift_ids, placeholder=placeholder)
     # A statement's email is its key per year; an index keeps two addresses' statements apart.
     for index, statement in enumerate(Statement.objects.filter(email__in=emails).order_by("pk")):
         local, _, domain = placeholder.partition("@")

@@ -7,8 +7,9 @@ them from the same settings):
   (donations.privacy.anonymise): amounts, dates, designations, statuses, Stripe references and receipt
   numbers stay for the books; name, email, tribute and account link go. A donor is an address (lower
   case), whether or not it has an account.
-- the text and attachment of receipt and statement emails sent more than
-  HAVEN_RETENTION_MESSAGE_BODY_DAYS ago (the receipt PDF can be made again from its Receipt row).
+The gifts' emails are outbox messages: the outbox's own rule (messaging/retention.py) empties their
+bodies, and their PDFs are never stored on the message (made from the Receipt or Statement row when
+the email is sent).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from django.db.models.functions import Lower
 from accounts.privacy import erasure_placeholder, is_erased_address
 from accounts.retention import RetentionRule, RetentionRun
 
-from .models import Donation, OutboxEmail, RecurringGift
+from .models import Donation, RecurringGift
 from .privacy import anonymise
 
 
@@ -72,16 +73,6 @@ def _all_spellings(addresses: set[str]) -> list[str]:
     )
 
 
-def sent_email_bodies_empty(run: RetentionRun) -> dict[str, int]:
-    emptied = (
-        OutboxEmail.objects.filter(sent_at__lt=run.message_body_before)
-        .exclude(body_text="", body_html="", attachment_name="")
-        .update(body_text="", body_html="", attachment=b"", attachment_name="", attachment_mimetype="")
-    )
-    return {"donation_email_bodies_emptied": emptied}
-
-
 RULES = [
     RetentionRule(name="donations.donors_past_minimum", apply=donors_past_minimum),
-    RetentionRule(name="donations.sent_email_bodies", apply=sent_email_bodies_empty),
 ]

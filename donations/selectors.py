@@ -10,6 +10,8 @@ from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
+from messaging.models import Message
+
 from .models import Donation, Receipt, RecurringAmountChange, RecurringGift, Refund
 
 
@@ -28,12 +30,14 @@ def _owner_q(user) -> Q:
 
 
 def donations_for_user(*, user) -> QuerySet[Donation]:
-    """Every gift of this person except attempts that never went through (abandoned or declined)."""
+    """Every gift of this person except attempts that never went through (abandoned or declined),
+    newest first by the date the page shows (`shown_at`: when it was paid, else when it was made)."""
     return (
         Donation.objects.filter(_owner_q(user))
         .exclude(status=Donation.Status.FAILED)
         .select_related("campaign", "fund", "receipt", "recurring_gift")
-        .order_by("-created_at")
+        .annotate(shown_at=Coalesce("succeeded_at", "created_at"))
+        .order_by("-shown_at", "-pk")
     )
 
 
@@ -176,3 +180,11 @@ def staff_gift(*, public_id) -> Donation | None:
         .filter(public_id=public_id)
         .first()
     )
+
+
+def receipt_message(*, donation: Donation) -> Message | None:
+    """The outbox message of a gift's receipt email (whether and when it went out), if it has one."""
+    receipt = getattr(donation, "receipt", None) if hasattr(donation, "receipt") else None
+    if receipt is None:
+        return None
+    return Message.objects.filter(dedupe_key=receipt.message_dedupe_key).first()

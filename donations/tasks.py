@@ -1,5 +1,6 @@
-"""Thin Celery tasks: take ids, call a service. Each is safe to run twice (the services check state
-and the outbox claims atomically), so acks_late redelivery after a crash sends nothing twice."""
+"""Thin Celery tasks: they call a service. Each is safe to run twice (the services check state, and
+their emails are outbox messages with unique dedupe keys), so acks_late redelivery sends nothing
+twice. The gifts' emails are delivered by messaging.tasks.message_deliver."""
 
 import datetime
 
@@ -7,21 +8,6 @@ from celery import shared_task
 from django.utils import timezone
 
 from . import services, webhooks
-
-
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
-def receipt_send(receipt_id: int) -> bool:
-    return services.receipt_deliver(receipt_id=receipt_id)
-
-
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
-def outbox_send_task(email_id: int) -> bool:
-    return services.outbox_send(email_id=email_id)
-
-
-@shared_task(acks_late=True)
-def outbox_sweep() -> int:
-    return services.outbox_sweep()
 
 
 @shared_task(acks_late=True)

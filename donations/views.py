@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
+from django.db.models.functions import Coalesce
 from django.http import (
     FileResponse,
     Http404,
@@ -314,7 +315,11 @@ def my_monthly(request, public_id: uuid.UUID):
             else:
                 messages.success(request, "Your monthly gift is changed from the next payment on. Thank you.")
                 return redirect("donations:my_monthly", public_id=recurring.public_id)
-    gifts = recurring.donations.select_related("receipt").order_by("-created_at")
+    gifts = (
+        recurring.donations.select_related("receipt")
+        .annotate(shown_at=Coalesce("succeeded_at", "created_at"))
+        .order_by("-shown_at", "-pk")
+    )
     context = {
         "recurring": recurring,
         "form": form,
@@ -325,15 +330,22 @@ def my_monthly(request, public_id: uuid.UUID):
 
 
 @signed_in
-@require_POST
 def my_monthly_cancel(request, public_id: uuid.UUID):
+    """GET: a page that says what cancelling means and asks to confirm; POST (its button): cancel."""
     recurring = _own_recurring(request, public_id)
+    if request.method != "POST":
+        if not recurring.is_live:
+            return redirect("donations:my_monthly", public_id=recurring.public_id)
+        return render(request, "donations/my_monthly_cancel.html", {"recurring": recurring})
     try:
         services.recurring_cancel(user=request.user, recurring_id=recurring.pk)
     except (services.DonationError, stripe_gateway.GatewayError) as exc:
-        messages.error(request, f"We could not cancel it: {exc}")
+        messages.error(request, _("We could not cancel it: %(reason)s") % {"reason": exc})
     else:
-        messages.success(request, "Your monthly gift is cancelled. No further payments will be taken.")
+        messages.success(
+            request,
+            _("Your monthly gift is cancelled: no further payments. We emailed you a confirmation."),
+        )
     return redirect("donations:my_monthly", public_id=recurring.public_id)
 
 
@@ -436,6 +448,17 @@ def staff_export(request):
     return response
 
 
+def _refund_confirm_page(request, gift, form: RefundForm, *, status: int = 200):
+    amount = form.cleaned_data["amount"]
+    context = {
+        "gift": gift,
+        "form": form,
+        "amount": amount,
+        "left_after": max(gift.charged_amount - gift.amount_refunded - amount, 0),
+    }
+    return render(request, "donations/staff/refund_confirm.html", context, status=status)
+
+
 @role_required("staff")
 def staff_gift(request, public_id: uuid.UUID):
     gift = selectors.staff_gift(public_id=public_id)
@@ -448,6 +471,12 @@ def staff_gift(request, public_id: uuid.UUID):
     )
     if request.method == "POST" and request.POST.get("action") == "refund":
         refund_form = RefundForm(request.POST)
+        left = gift.charged_amount - gift.amount_refunded
+        if refund_form.is_valid() and refund_form.cleaned_data["amount"] > left:
+            refund_form.add_error("amount", _("The refund is more than what is left of the gift."))
+        if refund_form.is_valid() and "confirm" not in request.POST:
+            # A refund cannot be undone: first a page that says exactly what will happen.
+            return _refund_confirm_page(request, gift, refund_form)
         if refund_form.is_valid():
             try:
                 services.refund_request(
@@ -458,11 +487,11 @@ def staff_gift(request, public_id: uuid.UUID):
                 )
             except services.DonationError as exc:
                 refund_form.add_error(None, str(exc))
-            else:
-                messages.success(
-                    request, "Refund requested. Stripe confirms it in a moment; the gift updates then."
-                )
-                return redirect("donations:staff_gift", public_id=gift.public_id)
+                return _refund_confirm_page(request, gift, refund_form)
+            messages.success(
+                request, _("Refund requested. Stripe confirms it in a moment; the gift updates then.")
+            )
+            return redirect("donations:staff_gift", public_id=gift.public_id)
     elif request.method == "POST" and request.POST.get("action") == "release":
         try:
             services.donation_review_release(donation_id=gift.pk, released_by=request.user)
@@ -477,6 +506,7 @@ def staff_gift(request, public_id: uuid.UUID):
         "refunds": list(gift.refunds.all()),
         "disputes": list(gift.disputes.all()),
         "refund_requested": any(r.status == Refund.Status.REQUESTED for r in gift.refunds.all()),
+        "receipt_message": selectors.receipt_message(donation=gift),
     }
     return render(request, "donations/staff/gift.html", context)
 

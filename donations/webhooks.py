@@ -409,8 +409,20 @@ def on_subscription_changed(subscription: dict, event: dict) -> str:
         status = "canceled"
     if not isinstance(status, str):
         raise PayloadShapeError("subscription.status")
-    services.recurring_set_status(recurring=recurring, stripe_status=status, at=_event_time(event))
+    services.recurring_set_status(
+        recurring=recurring, stripe_status=status, at=_event_time(event), period_end=_period_end(subscription)
+    )
     return f"monthly gift {recurring.status}"
+
+
+def _period_end(subscription: dict) -> datetime.datetime | None:
+    """When the paid month ends (the next charge): on the subscription's item since Stripe's 2025-03
+    API, on the subscription itself before."""
+    items = _dig(subscription, "items", "data")
+    value = _dig(items[0], "current_period_end") if isinstance(items, list) and items else None
+    if value is None:
+        value = subscription.get("current_period_end")
+    return _timestamp(value)
 
 
 HANDLERS: dict[str, Callable[[dict, dict], str]] = {

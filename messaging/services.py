@@ -309,6 +309,36 @@ def messages_cancel(*, about: models.Model, reason: str, kinds: list[str] | None
     return rows.update(status=Status.CANCELLED, status_reason=reason[:200])
 
 
+def messages_erase(
+    *,
+    placeholder: str,
+    user: User | None = None,
+    recipients: list[str] | tuple[str, ...] = (),
+    kind: str | None = None,
+    about_model: type[models.Model] | None = None,
+    about_ids: list[int] | None = None,
+) -> int:
+    """A person's data erased (accounts.privacy, a retention run), inside the caller's transaction:
+    the messages to `user` or `recipients`, or those of `kind` about `about_ids` of `about_model` (a
+    tribute notice names a third person), keep only that they existed. Unsent ones are cancelled, the
+    recipient becomes `placeholder`, subject and bodies are emptied. Returns how many were erased."""
+    if about_model is not None:
+        match = Q(about_type=ContentType.objects.get_for_model(about_model), about_id__in=about_ids or [])
+        if kind is not None:
+            match &= Q(kind=kind)
+    elif user is not None or recipients:
+        match = Q(recipient__in=list(recipients))
+        if user is not None:
+            match |= Q(user=user)
+    else:
+        raise ValueError("Whose messages? Give a user, recipients, or what they are about.")
+    rows = Message.objects.filter(match)
+    rows.filter(status__in=[Status.PENDING, Status.FAILED]).update(
+        status=Status.CANCELLED, status_reason="the person erased their data"
+    )
+    return rows.update(recipient=placeholder, subject="(erased)", body_text="", body_html="", data={})
+
+
 @transaction.atomic
 def message_retry(*, actor: User, message: Message) -> Message:
     """Staff send a failed or stuck message again, with a fresh set of attempts (audit-logged). A

@@ -218,6 +218,10 @@ def server_error(request):
         return render(request, "errors/500.html", status=500)
     except Exception:  # noqa: BLE001 - anything here would turn our page into Django's bare one
         html = loader.get_template("errors/500.html").render(
-            {"hotline": HOTLINE, "org_name": settings.HAVEN_ORG_NAME}
+            {
+                "hotline": HOTLINE,
+                "org_name": settings.HAVEN_ORG_NAME,
+                "quick_exit_url": settings.HAVEN_QUICK_EXIT_URL,
+            }
         )
         return HttpResponseServerError(html)

@@ -1,8 +1,10 @@
 """Shared fixtures. Per-app fixtures live in tests/<app>/conftest.py; factories in tests/factories/."""
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 
 from core.catalogue import compile_catalogues
 from pages.navigation import navigation_items
@@ -13,6 +15,17 @@ from tests.factories import UserFactory
 def _compiled_catalogues():
     """The tests read the translations as the .po files say (make install compiles them too)."""
     compile_catalogues(only_stale=True)
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in another language leaves that language
+    active in the thread (as in a worker between requests), and the next test's factories would write
+    staff content into its columns (modeltranslation writes a plain field name into the active
+    language's column)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -39,7 +39,8 @@ def test_the_broker_connection_is_bounded_by_timeouts():
 def test_tasks_are_discovered_from_the_apps():
     app.loader.import_default_modules()
 
-    assert "accounts.tasks.email_send" in app.tasks
+    assert "accounts.tasks.retention_apply" in app.tasks
+    assert "messaging.tasks.message_deliver" in app.tasks
 
 
 def test_time_is_utc_for_the_scheduler():

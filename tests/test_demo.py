@@ -151,7 +151,9 @@ def test_the_demo_runs_everything_and_ctrl_c_stops_it(demo):
     assert opened.status_code == 200 and "/accounts/password/reset/key/" in opened.text
     # the worker logs success just after the mail is written: wait for the line rather than race it
     _wait_for(
-        lambda: re.search(r"\[worker *\].*accounts\.tasks\.email_send\[.*succeeded", demo["log"].read_text()),
+        lambda: re.search(
+            r"\[worker *\].*messaging\.tasks\.message_deliver\[.*succeeded", demo["log"].read_text()
+        ),
         10,
         "the worker to log the task's success",
     )

@@ -175,3 +175,16 @@ def test_the_500_page_still_renders_when_the_database_is_what_broke(rf):
     assert "Something went wrong" in response.content.decode()
     for text in HOTLINE:
         assert text in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_favicon_ico_is_served_and_the_footer_has_the_legal_details(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon["Content-Type"] == "image/x-icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+
+    footer = client.get("/").content.decode().split('<footer class="site-footer">')[1]
+    assert "PO Box 0000, Anytown, USA" in footer and "00-0000000" in footer
+    assert 'href="/privacy/"' in footer and 'href="/accessibility/"' in footer
+    statement = client.get("/accessibility/").content.decode()
+    assert "WCAG" in statement and "What we know is not right yet" in statement

@@ -8,8 +8,6 @@ from .models import (
     AgreementSignature,
     Booking,
     CalendarToken,
-    DigestLog,
-    Reminder,
     Requirement,
     RequirementVerification,
     Role,
@@ -64,12 +62,6 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
     raw_id_fields = ["volunteer", "shift"]
 
 
-@admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ["booking", "offset_hours", "due_at", "sent_at", "skipped_at", "attempts"]
-    raw_id_fields = ["booking"]
-
-
 @admin.register(CalendarToken)
 class CalendarTokenAdmin(admin.ModelAdmin):
     list_display = ["user", "created_at"]
@@ -85,6 +77,5 @@ for model in (
     ShiftSeries,
     VolunteerProfile,
     ShiftMessage,
-    DigestLog,
 ):
     admin.site.register(model)

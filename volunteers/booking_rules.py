@@ -9,7 +9,11 @@ queries), so a list of shifts can be checked without a query per shift.
 import datetime
 from dataclasses import dataclass, field
 
-from django.utils import formats, timezone
+from django.utils import dateformat, formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.i18n import local_format
 
 from .models import (
     Agreement,
@@ -26,22 +30,22 @@ from .models import (
 class BookingError(Exception):
     """A reason a volunteer cannot book (or cancel) a shift, in words the volunteer reads."""
 
-    default_message = "This shift cannot be booked."
+    default_message = gettext_lazy("This shift cannot be booked.")
 
     def __init__(self, message: str | None = None):
         self.message = message or self.default_message
         super().__init__(self.message)
 
     def __str__(self):
-        return self.message
+        return str(self.message)
 
 
 class NotOnboarded(BookingError):
-    default_message = "Please complete your volunteer profile before booking shifts."
+    default_message = gettext_lazy("Please complete your volunteer profile before booking shifts.")
 
 
 class AgreementNotSigned(BookingError):
-    default_message = "Please sign the current confidentiality agreement before booking shifts."
+    default_message = gettext_lazy("Please sign the current confidentiality agreement before booking shifts.")
 
 
 class RequirementMissing(BookingError):
@@ -57,15 +61,15 @@ class ApprovalMissing(BookingError):
 
 
 class ShiftFull(BookingError):
-    default_message = "This shift is full. You can join its waitlist."
+    default_message = gettext_lazy("This shift is full. You can join its waitlist.")
 
 
 class AlreadyBooked(BookingError):
-    default_message = "You are already booked on this shift."
+    default_message = gettext_lazy("You are already booked on this shift.")
 
 
 class AlreadyWaitlisted(BookingError):
-    default_message = "You are already on the waitlist for this shift."
+    default_message = gettext_lazy("You are already on the waitlist for this shift.")
 
 
 class OverlappingBooking(BookingError):
@@ -77,15 +81,17 @@ class PastCutoff(BookingError):
 
 
 class ShiftCancelled(BookingError):
-    default_message = "This shift has been cancelled."
+    default_message = gettext_lazy("This shift has been cancelled.")
 
 
 class ShiftInPast(BookingError):
-    default_message = "This shift has already started."
+    default_message = gettext_lazy("This shift has already started.")
 
 
 class OfferNotAvailable(BookingError):
-    default_message = "This offer is no longer available. It may have expired or been used already."
+    default_message = gettext_lazy(
+        "This offer is no longer available. It may have expired or been used already."
+    )
 
 
 def local_date(instant: datetime.datetime) -> datetime.date:
@@ -93,7 +99,7 @@ def local_date(instant: datetime.datetime) -> datetime.date:
 
 
 def _format_day(day: datetime.date) -> str:
-    return formats.date_format(day, "N j, Y")
+    return formats.date_format(day, "DATE_FORMAT")
 
 
 @dataclass
@@ -166,12 +172,17 @@ def check_agreement(standing: VolunteerStanding, role: Role) -> None:
     if not role.requires_agreement:
         return
     if standing.current_agreement is None:
-        raise AgreementNotSigned("No confidentiality agreement has been published yet; bookings open soon.")
+        raise AgreementNotSigned(
+            _("No confidentiality agreement has been published yet; bookings open soon.")
+        )
     if not standing.has_signed_current_agreement:
         if standing.signed_agreement_ids:
             raise AgreementNotSigned(
-                f"The confidentiality agreement has changed (version {standing.current_agreement.version}). "
-                "Please read and sign it again before booking."
+                _(
+                    "The confidentiality agreement has changed (version %(version)s). "
+                    "Please read and sign it again before booking."
+                )
+                % {"version": standing.current_agreement.version}
             )
         raise AgreementNotSigned()
 
@@ -183,24 +194,32 @@ def check_requirements(standing: VolunteerStanding, role: Role, on_day: datetime
         verification = standing.verifications.get(requirement.pk)
         if verification is None or verification.verified_on > on_day:
             raise RequirementMissing(
-                f"{role.name} needs “{requirement.name}”, which is not on your record yet. "
-                "A coordinator records it once it is done."
+                _(
+                    "%(role)s needs “%(requirement)s”, which is not on your record yet. "
+                    "A coordinator records it once it is done."
+                )
+                % {"role": role.name, "requirement": requirement.name}
             )
         if verification.expires_on is not None and verification.expires_on < on_day:
             if verification.expires_on < timezone.localdate():
                 raise RequirementExpired(
-                    f"Your “{requirement.name}” expired on {_format_day(verification.expires_on)}. "
-                    "Please ask a coordinator to renew it."
+                    _("Your “%(requirement)s” expired on %(day)s. Please ask a coordinator to renew it.")
+                    % {"requirement": requirement.name, "day": _format_day(verification.expires_on)}
                 )
             raise RequirementExpired(
-                f"Your “{requirement.name}” is valid only until {_format_day(verification.expires_on)}, "
-                "before this shift. Please ask a coordinator to renew it."
+                _(
+                    "Your “%(requirement)s” is valid only until %(day)s, before this shift. "
+                    "Please ask a coordinator to renew it."
+                )
+                % {"requirement": requirement.name, "day": _format_day(verification.expires_on)}
             )
 
 
 def check_approval(standing: VolunteerStanding, role: Role) -> None:
     if role.requires_approval and role.pk not in standing.approved_role_ids:
-        raise ApprovalMissing(f"A coordinator needs to approve you for {role.name} before you can book it.")
+        raise ApprovalMissing(
+            _("A coordinator needs to approve you for %(role)s before you can book it.") % {"role": role.name}
+        )
 
 
 def check_shift_open(shift: Shift, now: datetime.datetime) -> None:
@@ -240,12 +259,18 @@ def check_capacity(shift: Shift, taken: int) -> None:
 
 def check_cancellable(booking: Booking, now: datetime.datetime) -> None:
     if booking.status != Booking.Status.BOOKED:
-        raise BookingError("This booking is no longer active.")
+        raise BookingError(_("This booking is no longer active."))
     if booking.shift.starts_at <= now:
-        raise ShiftInPast("This shift has already started; please contact the coordinator.")
+        raise ShiftInPast(_("This shift has already started; please contact the coordinator."))
     if now > booking.shift.cancel_deadline:
         deadline = timezone.localtime(booking.shift.cancel_deadline)
         raise PastCutoff(
-            f"Cancelling online closed {booking.shift.cancellation_cutoff_hours} hours before the start "
-            f"({formats.date_format(deadline, 'N j, g:i A')}). Please contact the coordinator."
+            _(
+                "Cancelling online closed %(hours)s hours before the start (%(deadline)s). "
+                "Please contact the coordinator."
+            )
+            % {
+                "hours": booking.shift.cancellation_cutoff_hours,
+                "deadline": dateformat.format(deadline, local_format("HAVEN_MONTH_DAY_TIME")),
+            }
         )

@@ -9,7 +9,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -264,10 +263,7 @@ def _roster_context(shift: Shift) -> dict:
 def _render_roster(request, shift: Shift, *, capacity_form=None, status: int = 200):
     context = _roster_context(shift)
     context["capacity_form"] = capacity_form or CapacityForm(initial={"capacity": shift.capacity})
-    context["shift_messages"] = shift.messages.annotate(
-        recipients=Count("deliveries"),
-        delivered=Count("deliveries", filter=Q(deliveries__sent_at__isnull=False)),
-    ).select_related("sender")[:20]
+    context["shift_messages"] = selectors.shift_messages_with_delivery(shift=shift)[:20]
     context.update(roster_check_in_context(shift))
     return render(request, "volunteers/coordinate/roster.html", context, status=status)
 

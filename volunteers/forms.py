@@ -1,24 +1,32 @@
 """Volunteer-side forms: they check the shape of input; services decide outcomes."""
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import PhoneInput
 
 from .models import DayPart, Role, Weekday
 
 SKILL_CHOICES = [
-    ("cooking", "Cooking and meal prep"),
-    ("driving", "Driving (I have a licence)"),
-    ("tutoring", "Tutoring and teaching"),
-    ("interpreting", "Interpreting or translation"),
-    ("first_aid", "First aid"),
-    ("events", "Events and logistics"),
-    ("admin", "Office and admin"),
-    ("childcare", "Childcare"),
+    ("cooking", _("Cooking and meal prep")),
+    ("driving", _("Driving (I have a licence)")),
+    ("tutoring", _("Tutoring and teaching")),
+    ("interpreting", _("Interpreting or translation")),
+    ("first_aid", _("First aid")),
+    ("events", _("Events and logistics")),
+    ("admin", _("Office and admin")),
+    ("childcare", _("Childcare")),
 ]
 
+_PART_SHORT = {
+    DayPart.MORNING: pgettext_lazy("availability", "morning"),
+    DayPart.AFTERNOON: pgettext_lazy("availability", "afternoon"),
+    DayPart.EVENING: pgettext_lazy("availability", "evening"),
+}
 AVAILABILITY_CHOICES = [
-    (f"{day.value}-{part.value}", f"{day.label} {part.label.split(' ')[0].lower()}")
+    (f"{day.value}-{part.value}", format_lazy("{} {}", day.label, _PART_SHORT[part]))
     for day in Weekday
     for part in DayPart
 ]
@@ -35,40 +43,42 @@ def _split_list(value: str) -> list[str]:
 
 class VolunteerProfileForm(forms.Form):
     skills = forms.MultipleChoiceField(
-        choices=SKILL_CHOICES, widget=forms.CheckboxSelectMultiple, required=False, label="Skills"
+        choices=SKILL_CHOICES, widget=forms.CheckboxSelectMultiple, required=False, label=_("Skills")
     )
     other_skills = forms.CharField(
-        required=False, max_length=300, label="Other skills", help_text="Separate several with commas."
+        required=False, max_length=300, label=_("Other skills"), help_text=_("Separate several with commas.")
     )
     languages = forms.CharField(
         max_length=300,
-        label="Languages you speak",
-        help_text="Separate several with commas, for example: English, Spanish.",
+        label=_("Languages you speak"),
+        help_text=_("Separate several with commas, for example: English, Spanish."),
     )
     availability = forms.MultipleChoiceField(
         choices=AVAILABILITY_CHOICES,
         widget=forms.CheckboxSelectMultiple,
         required=False,
-        label="When you are usually available",
+        label=_("When you are usually available"),
     )
     phone = forms.CharField(
         max_length=40,
         required=False,
-        label="Your phone",
-        help_text="Coordinators use it on the day of a shift.",
+        label=_("Your phone"),
+        help_text=_("Coordinators use it on the day of a shift."),
         widget=PhoneInput(attrs={"autocomplete": "tel"}),
     )
     emergency_contact_name = forms.CharField(
-        max_length=200, label="Emergency contact: name", widget=forms.TextInput(attrs={"autocomplete": "off"})
+        max_length=200,
+        label=_("Emergency contact: name"),
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
     emergency_contact_phone = forms.CharField(
-        max_length=40, label="Emergency contact: phone", widget=PhoneInput(attrs={"autocomplete": "off"})
+        max_length=40, label=_("Emergency contact: phone"), widget=PhoneInput(attrs={"autocomplete": "off"})
     )
     emergency_contact_relationship = forms.CharField(
-        max_length=80, required=False, label="Emergency contact: relationship to you"
+        max_length=80, required=False, label=_("Emergency contact: relationship to you")
     )
     accept_agreement = forms.BooleanField(
-        required=False, label="I have read the confidentiality agreement above and agree to it."
+        required=False, label=_("I have read the confidentiality agreement above and agree to it.")
     )
 
     def __init__(self, *args, needs_agreement: bool, **kwargs):
@@ -96,13 +106,13 @@ class VolunteerProfileForm(forms.Form):
     def clean_languages(self) -> list[str]:
         languages = _split_list(self.cleaned_data["languages"])
         if not languages:
-            raise forms.ValidationError("Please name at least one language.")
+            raise forms.ValidationError(_("Please name at least one language."))
         return languages
 
     def clean_emergency_contact_phone(self) -> str:
         phone = self.cleaned_data["emergency_contact_phone"].strip()
         if sum(ch.isdigit() for ch in phone) < 7:
-            raise forms.ValidationError("Please enter a phone number with at least 7 digits.")
+            raise forms.ValidationError(_("Please enter a phone number with at least 7 digits."))
         return phone
 
     def availability_rows(self) -> list[tuple[str, list]]:
@@ -116,14 +126,20 @@ class VolunteerProfileForm(forms.Form):
 
 
 class AgreementSignForm(forms.Form):
-    accept = forms.BooleanField(label="I have read this agreement and agree to it.")
+    accept = forms.BooleanField(label=_("I have read this agreement and agree to it."))
 
 
 class ShiftFilterForm(forms.Form):
     hide_optional = True  # a filter: every field is optional, no need to say so
     role = forms.ModelChoiceField(
-        queryset=Role.objects.filter(is_active=True), required=False, empty_label="All roles"
+        queryset=Role.objects.filter(is_active=True), required=False, empty_label=_("All roles")
     )
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
-    free = forms.BooleanField(required=False, label="Only shifts with free places")
+    date_from = forms.DateField(
+        required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False,
+        label=pgettext_lazy("date range", "To"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    free = forms.BooleanField(required=False, label=_("Only shifts with free places"))

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from .clearance import Location
@@ -44,11 +45,12 @@ def _event(shift: Shift, *, booked: bool, on_hold: bool, location: str, stamp: d
         event.add("status", "CONFIRMED" if booked and not on_hold else "TENTATIVE")
     if location:
         event.add("location", location)
-    description = f"Role: {shift.role.name}. Details: " + event["url"]
+    description = _("Role: %(role)s. Details: %(url)s") % {"role": shift.role.name, "url": event["url"]}
     if on_hold:
         description = (
-            "Your booking is on hold, so the address is not shown: the shift page says why and what "
-            "to do. " + description
+            _("Your booking is on hold, so the address is not shown: the shift page says why and what to do.")
+            + " "
+            + description
         )
     event.add("description", description)
     return event

@@ -1,7 +1,8 @@
-"""Volunteers, roles, shifts, bookings, waitlists, reminders and coordinator messaging.
+"""Volunteers, roles, shifts, bookings, waitlists and coordinator messaging (every email is an
+outbox message: messaging.Message).
 
 Times are aware UTC in the database. A shift's wall-clock time is computed from its series' time zone
-when generated and stored as UTC instants; reminders store their due instant in UTC, so a
+when generated and stored as UTC instants; reminders (outbox messages) are due at UTC instants, so a
 daylight-saving change moves nothing. Business rules that need several rows (capacity, overlap,
 requirements) live in `volunteers.services`; what a single row or pair of columns can guarantee is a
 database constraint here.
@@ -23,19 +24,19 @@ USER = settings.AUTH_USER_MODEL
 
 
 class Weekday(models.IntegerChoices):
-    MONDAY = 0, "Monday"
-    TUESDAY = 1, "Tuesday"
-    WEDNESDAY = 2, "Wednesday"
-    THURSDAY = 3, "Thursday"
-    FRIDAY = 4, "Friday"
-    SATURDAY = 5, "Saturday"
-    SUNDAY = 6, "Sunday"
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
 
 
 class DayPart(models.TextChoices):
-    MORNING = "morning", "Morning (before noon)"
-    AFTERNOON = "afternoon", "Afternoon (noon to 5 pm)"
-    EVENING = "evening", "Evening (after 5 pm)"
+    MORNING = "morning", _("Morning (before noon)")
+    AFTERNOON = "afternoon", _("Afternoon (noon to 5 pm)")
+    EVENING = "evening", _("Evening (after 5 pm)")
 
 
 class VolunteerProfile(models.Model):
@@ -265,8 +266,6 @@ class RoleApplication(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     decided_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
-    # When the volunteer was emailed the decision (outbox mark: a re-run of the task sends nothing).
-    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -453,7 +452,6 @@ class Booking(models.Model):
     # Places this booking takes: 1, or more for a group (the booker and the members they name later,
     # GroupMember). Capacity counts places, not bookings.
     places = models.PositiveSmallIntegerField(default=1)
-    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
     # Set while the volunteer is not cleared for the shift, by volunteers.services.booking_holds_sync,
     # which tells them once per hold and once when it lifts. What a page shows never waits for this:
     # whether someone may see the address is decided afresh on every read (volunteers.clearance).
@@ -553,7 +551,6 @@ class WaitlistEntry(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     offered_at = models.DateTimeField(null=True, blank=True)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
-    offer_sent_at = models.DateTimeField(null=True, blank=True)
     responded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -715,34 +712,13 @@ class HoursReport(models.Model):
         return round(self.minutes / 60, 2)
 
 
-class Reminder(models.Model):
-    """An outbox row: remind the booked volunteer `offset_hours` before the shift, at `due_at` (UTC).
-    Created at booking, deleted when the booking is cancelled, recomputed when the shift moves. The
-    beat task claims due rows with `select_for_update(skip_locked=True)` and sets `sent_at` in the same
-    transaction, so each reminder is sent once even with two beat workers."""
-
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="reminders")
-    offset_hours = models.PositiveIntegerField()
-    due_at = models.DateTimeField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-    skipped_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["due_at", "id"]
-        indexes = [models.Index(fields=["sent_at", "due_at"])]
-        constraints = [
-            models.UniqueConstraint(fields=["booking", "offset_hours"], name="one_reminder_per_offset")
-        ]
-
-    def __str__(self):
-        return f"{self.offset_hours}h reminder for booking {self.booking_id}"
-
-
 class ShiftMessage(models.Model):
     """A coordinator's message to everyone booked on a shift. Each recipient gets their own email
-    (a `ShiftMessageDelivery`), so nobody sees anyone else's address."""
+    (an outbox message about this row, kind `volunteers.shift_message`), so nobody sees anyone
+    else's address."""
+
+    # The outbox kind of each person's copy.
+    MESSAGE_KIND = "volunteers.shift_message"
 
     shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="messages")
     sender = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
@@ -755,25 +731,6 @@ class ShiftMessage(models.Model):
 
     def __str__(self):
         return self.subject
-
-
-class ShiftMessageDelivery(models.Model):
-    """One recipient of a `ShiftMessage`; `sent_at` marks the email as sent so a retry sends nothing."""
-
-    message = models.ForeignKey(ShiftMessage, on_delete=models.CASCADE, related_name="deliveries")
-    volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
-    booking = models.ForeignKey(Booking, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        verbose_name_plural = "shift message deliveries"
-        constraints = [
-            models.UniqueConstraint(fields=["message", "volunteer"], name="one_delivery_per_volunteer")
-        ]
-
-    def __str__(self):
-        return f"{self.message} to {self.volunteer}"
 
 
 class BulkMessage(models.Model):
@@ -799,18 +756,3 @@ class BulkMessage(models.Model):
 
     def __str__(self):
         return self.subject
-
-
-class DigestLog(models.Model):
-    """The daily understaffed-shifts digest sent to one coordinator on one date (unique: once a day)."""
-
-    coordinator = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+")
-    date = models.DateField()
-    sent_at = models.DateTimeField(null=True, blank=True)
-    shift_count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["coordinator", "date"], name="one_digest_per_day")]
-
-    def __str__(self):
-        return f"Digest for {self.coordinator} on {self.date}"

@@ -8,8 +8,9 @@ and scrubs it instead, and past bookings stay attached to that scrubbed, nameles
 bookings are cancelled (the place goes to the waitlist), and everything that describes the person is
 deleted: profile (skills, languages, availability, phone, mobile, emergency contact, check-in PIN),
 text-message consent records, agreement signatures, requirement verifications, role approvals and
-applications, calendar token, waitlist entries, message deliveries, coordinator digests and role
-assignments. Reported hours stay, like past bookings (they are hour totals).
+applications, calendar token, waitlist entries and role assignments. Reported hours stay, like past
+bookings (they are hour totals). Messages to them (emails and texts: shift messages, digests,
+reminders) are erased by the outbox's own part (messaging/privacy.py).
 """
 
 from __future__ import annotations
@@ -25,19 +26,17 @@ from .models import (
     AgreementSignature,
     Booking,
     CalendarToken,
-    DigestLog,
     GroupMember,
     HoursReport,
     RequirementVerification,
     RoleApplication,
     RoleApproval,
     Shift,
-    ShiftMessageDelivery,
     SmsConsentRecord,
     VolunteerProfile,
     WaitlistEntry,
 )
-from .services import booking_cancel, waitlist_offer_next
+from .services import booking_cancel, reminders_cancel, waitlist_offer_next
 
 
 def _iso(value):
@@ -197,8 +196,6 @@ def erase_for(*, user: User) -> dict[str, int]:
         (RequirementVerification, "volunteer"),
         (RoleApproval, "volunteer"),
         (RoleApplication, "volunteer"),
-        (ShiftMessageDelivery, "volunteer"),
-        (DigestLog, "coordinator"),
         (CalendarToken, "user"),
         (SmsConsentRecord, "volunteer"),
         (GroupMember, "booking__volunteer"),
@@ -222,7 +219,7 @@ def _cancel_inside_cutoff(*, booking_id: int, now) -> None:
     booking.status = Booking.Status.CANCELLED
     booking.cancelled_at = now
     booking.save(update_fields=["status", "cancelled_at"])
-    booking.reminders.filter(sent_at__isnull=True).delete()
+    reminders_cancel(booking=booking, reason="the person erased their data")
     waitlist_offer_next(shift=shift)
 
 

@@ -16,12 +16,14 @@ states them from the same settings):
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q
 
 from accounts.models import Role as AccountRole
 from accounts.models import User
 from accounts.retention import RetentionRule, RetentionRun
 from accounts.roles import user_revoke_role
+from messaging.models import Message
 
 from .models import (
     AgreementSignature,
@@ -31,7 +33,6 @@ from .models import (
     RoleApplication,
     RoleApproval,
     ShiftMessage,
-    ShiftMessageDelivery,
     VolunteerProfile,
     WaitlistEntry,
 )
@@ -77,7 +78,13 @@ def stale_tokens_delete(run: RetentionRun) -> dict[str, int]:
 
 
 def shift_message_bodies_empty(run: RetentionRun) -> dict[str, int]:
-    unsent = ShiftMessageDelivery.objects.filter(message=OuterRef("pk"), sent_at__isnull=True)
+    # A message still on its way to someone keeps its body until it has gone.
+    unsent = Message.objects.filter(
+        kind=ShiftMessage.MESSAGE_KIND,
+        about_type=ContentType.objects.get_for_model(ShiftMessage),
+        about_id=OuterRef("pk"),
+        status__in=[Message.Status.PENDING, Message.Status.SENDING],
+    )
     emptied = (
         ShiftMessage.objects.filter(created_at__lt=run.message_body_before)
         .exclude(body="")

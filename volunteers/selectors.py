@@ -5,6 +5,7 @@ import datetime
 import hashlib
 from dataclasses import dataclass
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Count,
     Exists,
@@ -24,8 +25,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from messaging.models import Message
 
-from .models import Booking, HoursReport, Kiosk, Requirement, Role, Shift, WaitlistEntry
+from .models import Booking, HoursReport, Kiosk, Requirement, Role, Shift, ShiftMessage, WaitlistEntry
 
 ACTIVE = list(Booking.ACTIVE_STATUSES)
 
@@ -499,6 +501,29 @@ def coordinator_digest_shifts(*, coordinator: User, now: datetime.datetime, days
         .filter(open_places__gt=0)
         .select_related("role")
         .order_by("fill_permille", "starts_at", "id")
+    )
+
+
+def shift_messages_with_delivery(*, shift: Shift) -> QuerySet[ShiftMessage]:
+    """A shift's messages, newest first, each with how many people it went to (`recipients`) and how
+    many of those emails have gone out (`delivered`), counted from the outbox in the same query."""
+    copies = Message.objects.filter(
+        kind=ShiftMessage.MESSAGE_KIND,
+        about_type=ContentType.objects.get_for_model(ShiftMessage),
+        about_id=OuterRef("pk"),
+    )
+
+    def counted(rows):
+        return Coalesce(
+            Subquery(rows.order_by().values("about_id").annotate(n=Count("pk")).values("n")[:1]), 0
+        )
+
+    return (
+        shift.messages.annotate(
+            recipients=counted(copies), delivered=counted(copies.filter(status=Message.Status.SENT))
+        )
+        .select_related("sender")
+        .order_by("-created_at")
     )
 
 

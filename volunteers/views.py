@@ -6,11 +6,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.roles import public, signed_in
+from core.i18n import message_language
 from core.public_cache import public_cached
 
 from . import booking_rules, clearance, ics, selectors, services
@@ -350,9 +352,13 @@ def calendar_feed(request, token: str):
     if user is None:
         raise Http404("No such calendar")
     bookings = list(selectors.calendar_bookings(volunteer=user))
-    body = ics.calendar_for_shifts(
-        [b.shift for b in bookings], locations=clearance.locations_for(bookings), name="My volunteer shifts"
-    )
+    # A calendar app sends no language of its own: the feed is in the account's language.
+    with translation.override(message_language(user)):
+        body = ics.calendar_for_shifts(
+            [b.shift for b in bookings],
+            locations=clearance.locations_for(bookings),
+            name=gettext("My volunteer shifts"),
+        )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     return response

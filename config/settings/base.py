@@ -213,7 +213,6 @@ HAVEN_PERMISSIONS_POLICY = {
     for feature in (
         "accelerometer",
         "autoplay",
-        "bluetooth",
         "browsing-topics",
         "camera",
         "display-capture",
@@ -341,10 +340,6 @@ CELERY_BEAT_SCHEDULE["volunteers-coordinator-digest"] = {
     "schedule": float(env_int("HAVEN_COORDINATOR_DIGEST_CHECK_SECONDS", 3600)),
 }
 HAVEN_COORDINATOR_DIGEST_HOUR = env_int("HAVEN_COORDINATOR_DIGEST_HOUR", 7)
-CELERY_BEAT_SCHEDULE["volunteers-reminders"] = {
-    "task": "volunteers.tasks.reminders_send_due",
-    "schedule": 60.0,
-}
 # Bookings whose volunteer lost clearance go on hold and the volunteer is told; pages decide the
 # address on every read, this only catches changes no service announced (volunteers.services.holds).
 CELERY_BEAT_SCHEDULE["volunteers-booking-holds"] = {
@@ -363,7 +358,6 @@ CELERY_BEAT_SCHEDULE["messaging-sweep"] = {
     "schedule": 30.0,
     "options": {"expires": 25},
 }
-CELERY_BEAT_SCHEDULE["donations-outbox-sweep"] = {"task": "donations.tasks.outbox_sweep", "schedule": 600.0}
 CELERY_BEAT_SCHEDULE["donations-stripe-events-waiting"] = {
     "task": "donations.tasks.stripe_events_release_stale",
     "schedule": 120.0,
@@ -467,9 +461,9 @@ LOGGING = {
 }
 
 # --- volunteers ----------------------------------------------------------------------------
-# Hours before a booked shift at which a reminder is sent (each exactly once).
+# Hours before a booked shift at which a reminder is sent (each exactly once: outbox messages with a
+# due time, sent by the messaging sweeper).
 HAVEN_SHIFT_REMINDER_OFFSETS_HOURS = [int(h) for h in env_list("HAVEN_SHIFT_REMINDER_OFFSETS_HOURS", "48,3")]
-HAVEN_REMINDER_MAX_ATTEMPTS = env_int("HAVEN_REMINDER_MAX_ATTEMPTS", 5)
 # How long a waitlist offer holds a freed place before it goes to the next person.
 HAVEN_WAITLIST_OFFER_HOURS = env_int("HAVEN_WAITLIST_OFFER_HOURS", 12)
 # A booked volunteer may offer their place to a colleague until this many hours before the start.

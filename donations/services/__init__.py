@@ -7,7 +7,8 @@
 - `refunds`, `disputes`: money given back, chargebacks.
 - `recurring`: monthly gifts (subscriptions).
 - `offline`: cheque, cash and bank-transfer gifts.
-- `receipts`, `statements`, `outbox`: tax receipts, annual statements, the email outbox.
+- `receipts`, `statements`: tax receipts and annual statements (their emails are outbox messages,
+  rendered by donations/messages.py).
 
 Callers use this package's names (`services.donation_mark_succeeded(...)`), not the modules.
 """
@@ -18,7 +19,6 @@ from .errors import DonationError
 from .fees import fee_for, fee_gross_up
 from .locks import LockOrderError
 from .offline import donation_record_offline
-from .outbox import OUTBOX_CLAIM_TIMEOUT, OUTBOX_MAX_ATTEMPTS, outbox_enqueue, outbox_send, outbox_sweep
 from .payments import (
     PAID_STATUSES,
     donation_link_stripe_ids,
@@ -27,8 +27,9 @@ from .payments import (
     donation_review_release,
     donation_status,
 )
-from .receipts import receipt_deliver, receipt_issue, receipt_pdf
+from .receipts import KIND_RECEIPT, KIND_TRIBUTE, receipt_dedupe_key, receipt_issue, receipt_pdf
 from .recurring import (
+    KIND_RENEWAL_FAILED,
     recurring_cancel,
     recurring_card_update_url,
     recurring_change_amount,
@@ -38,11 +39,13 @@ from .recurring import (
     recurring_set_status,
 )
 from .refunds import refund_record, refund_request
-from .statements import statement_issue, statements_send_for_year
+from .statements import KIND_STATEMENT, statement_dedupe_key, statement_issue, statements_send_for_year
 
 __all__ = [
-    "OUTBOX_CLAIM_TIMEOUT",
-    "OUTBOX_MAX_ATTEMPTS",
+    "KIND_RECEIPT",
+    "KIND_RENEWAL_FAILED",
+    "KIND_STATEMENT",
+    "KIND_TRIBUTE",
     "PAID_STATUSES",
     "Designation",
     "DonationError",
@@ -58,10 +61,7 @@ __all__ = [
     "donation_status",
     "fee_for",
     "fee_gross_up",
-    "outbox_enqueue",
-    "outbox_send",
-    "outbox_sweep",
-    "receipt_deliver",
+    "receipt_dedupe_key",
     "receipt_issue",
     "receipt_pdf",
     "recurring_cancel",
@@ -73,6 +73,7 @@ __all__ = [
     "recurring_set_status",
     "refund_record",
     "refund_request",
+    "statement_dedupe_key",
     "statement_issue",
     "statements_send_for_year",
 ]

@@ -1,26 +1,33 @@
-"""Tax receipts: numbered in the confirming transaction, made into a PDF once, emailed once."""
+"""Tax receipts: numbered in the confirming transaction, made into a PDF once, emailed once through
+the outbox (the email is a message row written in the same transaction; donations/messages.py renders
+it, PDF attached, when it is sent)."""
 
 from __future__ import annotations
 
 import hashlib
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
+
+from messaging.services import message_queue
 
 from .. import pdf
-from ..models import Donation, OutboxEmail, Receipt
+from ..models import Donation, Receipt
 from .locks import lock_receipt_counter
-from .outbox import outbox_enqueue, outbox_send
+
+KIND_RECEIPT = Receipt.MESSAGE_KIND
+KIND_TRIBUTE = "donations.tribute"
+
+
+def receipt_dedupe_key(receipt: Receipt) -> str:
+    return receipt.message_dedupe_key
 
 
 def receipt_issue(*, donation: Donation) -> Receipt:
     """Number the receipt for a gift that just succeeded, in the caller's transaction. The counter row
     is locked while the number is taken and rolls back with the transaction: no gaps, no repeats.
-    The email goes out from a task queued after commit."""
+    Its email is written to the outbox in the same transaction and goes out after commit."""
     existing = Receipt.objects.filter(donation=donation).first()
     if existing is not None:
         return existing
@@ -33,11 +40,15 @@ def receipt_issue(*, donation: Donation) -> Receipt:
     receipt = Receipt.objects.create(
         donation=donation, year=year, sequence=sequence, number=f"{year}-{sequence:06d}"
     )
-    from ..tasks import receipt_send
-
-    receipt_id = receipt.pk
-    # robust: if the broker is down the receipt stays unsent and outbox_sweep queues it again.
-    transaction.on_commit(lambda: receipt_send.delay(receipt_id), robust=True)
+    message_queue(
+        kind=KIND_RECEIPT,
+        recipient=donation.donor_email,
+        user=donation.donor,
+        # The email and its PDF in the donor's language (their account's, else the gift page's).
+        language=donation.message_language,
+        about=receipt,
+        dedupe_key=receipt_dedupe_key(receipt),
+    )
     return receipt
 
 
@@ -60,59 +71,14 @@ def receipt_pdf(*, receipt: Receipt) -> bytes:
     return bytes(receipt.pdf)
 
 
-def receipt_deliver(*, receipt_id: int) -> bool:
-    """Make the receipt PDF and email it, once. Safe to run any number of times, concurrently."""
-    receipt = Receipt.objects.select_related(
-        "donation", "donation__campaign", "donation__fund", "donation__donor"
-    ).get(pk=receipt_id)
-    if receipt.sent_at is not None:
-        return False
-    # The email and its PDF in the donor's language (their account's, else the gift page's).
-    with translation.override(receipt.donation.message_language):
-        return _receipt_deliver(receipt)
-
-
-def _receipt_deliver(receipt: Receipt) -> bool:
-    content = receipt_pdf(receipt=receipt)
-    donation = receipt.donation
-    context = {
-        "receipt": receipt,
-        "donation": donation,
-        "org_name": settings.HAVEN_ORG_NAME,
-        "org_address": settings.HAVEN_ORG_ADDRESS,
-        "org_tax_id": settings.HAVEN_ORG_TAX_ID,
-        "giving_url": settings.SITE_URL + reverse("donations:my_giving"),
-    }
-    with transaction.atomic():
-        email = outbox_enqueue(
-            dedupe_key=f"receipt:{receipt.pk}",
-            to=donation.donor_email,
-            subject=_("Your receipt %(number)s from %(org)s")
-            % {"number": receipt.number, "org": settings.HAVEN_ORG_NAME},
-            template="donations/email/receipt",
-            context=context,
-            attachment=(f"receipt-{receipt.number}.pdf", "application/pdf", content),
-            queue=False,
-        )
-    if email is None:
-        email = OutboxEmail.objects.get(dedupe_key=f"receipt:{receipt.pk}")
-    sent = outbox_send(email_id=email.pk)
-    if sent or OutboxEmail.objects.filter(pk=email.pk, sent_at__isnull=False).exists():
-        Receipt.objects.filter(pk=receipt.pk, sent_at__isnull=True).update(sent_at=timezone.now())
-    return sent
-
-
 def tribute_notify(donation: Donation) -> None:
-    # In the language of the page the gift was made on (the person told is not the donor).
-    with translation.override(donation.language):
-        if donation.tribute_type == Donation.Tribute.MEMORY:
-            subject = _("A gift to %(org)s in memory of %(name)s")
-        else:
-            subject = _("A gift to %(org)s in honour of %(name)s")
-        outbox_enqueue(
-            dedupe_key=f"tribute:{donation.pk}",
-            to=donation.tribute_notify_email,
-            subject=subject % {"org": settings.HAVEN_ORG_NAME, "name": donation.tribute_name},
-            template="donations/email/tribute",
-            context={"donation": donation, "org_name": settings.HAVEN_ORG_NAME},
-        )
+    """Tell the person a gift was made in honour or memory of (once per gift), in the confirming
+    transaction."""
+    message_queue(
+        kind=KIND_TRIBUTE,
+        recipient=donation.tribute_notify_email,
+        # In the language of the page the gift was made on (the person told is not the donor).
+        language=donation.language,
+        about=donation,
+        dedupe_key=f"{KIND_TRIBUTE}:{donation.pk}",
+    )

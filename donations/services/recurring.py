@@ -7,15 +7,15 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 
-from .. import stripe_gateway
+from messaging.services import message_queue
+
+from .. import notices, stripe_gateway
 from ..models import Donation, RecurringAmountChange, RecurringGift
 from .errors import DonationError
 from .fees import fee_for
 from .locks import lock_recurring, refresh_from_locked
-from .outbox import outbox_enqueue
 
 _SUBSCRIPTION_STATUS = {
     "incomplete": RecurringGift.Status.PENDING,
@@ -51,9 +51,16 @@ def recurring_link(*, recurring: RecurringGift, subscription_id: str = "", custo
     refresh_from_locked(recurring, locked)
 
 
-def recurring_set_status(*, recurring: RecurringGift, stripe_status: str, at: datetime.datetime) -> bool:
-    """Apply a subscription status Stripe reported at `at`. Older news never overwrites newer; on a
-    tie the further-along status wins; cancelled is final. Returns True if the status changed."""
+def recurring_set_status(
+    *,
+    recurring: RecurringGift,
+    stripe_status: str,
+    at: datetime.datetime,
+    period_end: datetime.datetime | None = None,
+) -> bool:
+    """Apply a subscription status (and the end of its paid period, the next charge date) Stripe
+    reported at `at`. Older news never overwrites newer; on a tie the further-along status wins;
+    cancelled is final. Returns True if the news was applied."""
     new = _SUBSCRIPTION_STATUS.get(stripe_status)
     if new is None:
         return False
@@ -67,9 +74,14 @@ def recurring_set_status(*, recurring: RecurringGift, stripe_status: str, at: da
         if moved:
             locked.status = new
             locked.stripe_status_at = at
+            if period_end is not None:
+                locked.current_period_end = period_end
             if new == RecurringGift.Status.CANCELED and locked.canceled_at is None:
                 locked.canceled_at = at
-            locked.save(update_fields=["status", "stripe_status_at", "canceled_at"])
+            locked.save(update_fields=["status", "stripe_status_at", "canceled_at", "current_period_end"])
+            if new == RecurringGift.Status.CANCELED:
+                # Cancelled at Stripe (the billing portal, or payments that kept failing): told once.
+                notices.monthly_cancelled_queue(recurring=locked)
     refresh_from_locked(recurring, locked)
     return moved
 
@@ -105,21 +117,21 @@ def recurring_renewal_donation(*, recurring: RecurringGift, invoice_id: str) -> 
         )
 
 
+KIND_RENEWAL_FAILED = "donations.renewal_failed"
+
+
 def recurring_renewal_failed_notify(*, recurring: RecurringGift, invoice_id: str) -> None:
-    """Tell the donor a monthly payment failed and how to fix it (once per invoice)."""
-    context = {
-        "recurring": recurring,
-        "org_name": settings.HAVEN_ORG_NAME,
-        "giving_url": settings.SITE_URL + reverse("donations:my_giving"),
-    }
-    with translation.override(recurring.message_language):
-        outbox_enqueue(
-            dedupe_key=f"renewal-failed:{invoice_id}",
-            to=recurring.donor_email,
-            subject=_("Your monthly gift to %(org)s could not be charged") % {"org": settings.HAVEN_ORG_NAME},
-            template="donations/email/renewal_failed",
-            context=context,
-        )
+    """Tell the donor a monthly payment failed and how to fix it (once per invoice), in the caller's
+    transaction."""
+    message_queue(
+        kind=KIND_RENEWAL_FAILED,
+        recipient=recurring.donor_email,
+        user=recurring.donor,
+        language=recurring.message_language,
+        about=recurring,
+        dedupe_key=f"{KIND_RENEWAL_FAILED}:{invoice_id}",
+        data={"invoice_id": invoice_id[:255]},
+    )
 
 
 def _recurring_for_user(*, user, recurring_id: int) -> RecurringGift:
@@ -187,6 +199,8 @@ def recurring_change_amount(*, user, recurring_id: int, amount: int, cover_fee: 
             locked.amount = change.amount
             locked.fee_covered = change.fee_covered
             locked.save(update_fields=["amount", "fee_covered"])
+            change.recurring_gift = locked
+            notices.monthly_changed_queue(change=change)
     refresh_from_locked(recurring, locked)
     return recurring
 
@@ -229,6 +243,8 @@ def recurring_cancel(*, user, recurring_id: int) -> RecurringGift:
             locked.status = RecurringGift.Status.CANCELED
             locked.canceled_at = locked.canceled_at or timezone.now()
             locked.save(update_fields=["status", "canceled_at"])
+        # Once, whichever of this call and Stripe's event recorded the cancellation first.
+        notices.monthly_cancelled_queue(recurring=locked)
     refresh_from_locked(recurring, locked)
     return recurring
 

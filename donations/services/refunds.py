@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Sum
 
-from .. import stripe_gateway
+from .. import notices, stripe_gateway
 from ..models import Donation, Refund
 from .errors import DonationError
 from .locks import lock_donation, lock_refund, refresh_from_locked
@@ -46,6 +46,10 @@ def refund_record(*, donation: Donation, stripe_refund_id: str, amount: int, str
             refund.status = status
             refund.save(update_fields=["status", "updated_at"])
         settle(locked, changed=_refunds_recount(locked))
+        if refund.status in Refund.COUNTED:
+            # The donor is told once (the dedupe key), whether staff asked here or at Stripe.
+            refund.donation = locked
+            notices.refunded_queue(refund=refund)
     refresh_from_locked(donation, locked)
     return refund
 
@@ -64,7 +68,13 @@ def _refunds_recount(donation: Donation) -> list[str]:
 def refund_request(*, donation_id: int, amount: int, requested_by, reason: str = "") -> Refund:
     """Staff ask Stripe to refund (part of) a gift. The `charge.refunded` webhook confirms it; until
     then the refund shows as requested and the gift's refunded amount is unchanged. The refund row is
-    written first: its idempotency key goes with the Stripe call, so a retry never refunds twice."""
+    written first: its idempotency key goes with the Stripe call, so a retry never refunds twice.
+
+    When Stripe did not answer (a connection error, a timeout, a 5xx), nobody knows whether the refund
+    was made: the row stays requested, and asking again for the same amount sends the same key, so
+    Stripe makes it once (or answers with the refund it already made). Only a refusal (the request is
+    invalid) marks it failed. While such an unanswered refund is open, a refund of another amount is
+    refused: it might refund twice."""
     with transaction.atomic():
         donation = lock_donation(donation_id)
         if donation.method != Donation.Method.CARD:
@@ -73,17 +83,27 @@ def refund_request(*, donation_id: int, amount: int, requested_by, reason: str =
             raise DonationError("Only a succeeded gift can be refunded.")
         if not (donation.stripe_payment_intent_id or donation.stripe_charge_id):
             raise DonationError("This gift has no Stripe payment to refund yet.")
-        outstanding = (
-            donation.refunds.filter(status__in=(Refund.Status.REQUESTED, *Refund.COUNTED)).aggregate(
-                t=Sum("amount")
-            )["t"]
-            or 0
-        )
-        if amount <= 0 or amount > donation.charged_amount - outstanding:
-            raise DonationError("The refund is more than what is left of the gift.")
-        refund = Refund.objects.create(
-            donation=donation, amount=amount, requested_by=requested_by, reason=reason[:200]
-        )
+        unanswered = donation.refunds.filter(
+            status=Refund.Status.REQUESTED, stripe_refund_id__isnull=True
+        ).first()
+        if unanswered is not None and unanswered.amount != amount:
+            raise DonationError(
+                "A refund of this gift is still waiting for Stripe's answer. Retry that refund (same "
+                "amount) first: it is made once."
+            )
+        refund = unanswered
+        if refund is None:
+            outstanding = (
+                donation.refunds.filter(status__in=(Refund.Status.REQUESTED, *Refund.COUNTED)).aggregate(
+                    t=Sum("amount")
+                )["t"]
+                or 0
+            )
+            if amount <= 0 or amount > donation.charged_amount - outstanding:
+                raise DonationError("The refund is more than what is left of the gift.")
+            refund = Refund.objects.create(
+                donation=donation, amount=amount, requested_by=requested_by, reason=reason[:200]
+            )
     try:
         result = stripe_gateway.refund_create(
             charge_id=donation.stripe_charge_id,
@@ -91,9 +111,16 @@ def refund_request(*, donation_id: int, amount: int, requested_by, reason: str =
             amount=amount,
             idempotency_key=str(refund.idempotency_key),
         )
-    except stripe_gateway.GatewayError as exc:
-        Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.FAILED, reason=str(exc)[:200])
+    except stripe_gateway.GatewayRefused as exc:
+        Refund.objects.filter(pk=refund.pk, status=Refund.Status.REQUESTED).update(
+            status=Refund.Status.FAILED, reason=str(exc)[:200]
+        )
         raise DonationError(f"Stripe refused the refund: {exc}") from exc
+    except stripe_gateway.GatewayError as exc:
+        raise DonationError(
+            "Stripe did not answer, so we cannot tell whether the refund was made. Ask again for the same "
+            "amount: it is refunded once."
+        ) from exc
     with transaction.atomic():
         lock_donation(donation_id)
         refund = lock_refund(refund.pk)

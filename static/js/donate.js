@@ -28,7 +28,8 @@
     // Outer reveals first (document order), so an inner one sees its controller's state.
     reveals.forEach(function (el) {
       var rule = el.getAttribute("data-when").split(":");
-      var show = chosen(rule[0], rule[1].split(","));
+      // A field the server found wrong stays in view until the donor changes something.
+      var show = chosen(rule[0], rule[1].split(",")) || (!touched && !!el.querySelector("[aria-invalid=true]"));
       el.hidden = !show;
       Array.prototype.forEach.call(el.querySelectorAll("input, select, textarea"), function (input) {
         input.disabled = !show;
@@ -73,7 +74,10 @@
       .replace("{fee}", money(gross - net)).replace("{gross}", money(gross)).replace("{net}", money(net));
   }
 
-  function update() {
+  var touched = false;
+
+  function update(event) {
+    if (event) touched = true;
     applyReveals();
     updateFee();
   }

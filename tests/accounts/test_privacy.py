@@ -12,11 +12,14 @@ from accounts.models import AuditEntry, User
 from accounts.privacy import ErasureRefused, personal_data_erase
 from campaigns.models import CampaignTotals
 from campaigns.services import totals_refresh
-from donations.models import Donation, OutboxEmail, Receipt, RecurringGift
+from donations.models import Donation, Receipt, RecurringGift
+from messaging.models import Message
+from messaging.services import message_deliver
 from tests.factories import (
     BookingFactory,
     CampaignFactory,
     DonationFactory,
+    MessageFactory,
     RecurringGiftFactory,
     RequirementVerificationFactory,
     ShiftFactory,
@@ -370,17 +373,14 @@ def test_a_wrong_confirmation_email_changes_nothing(
 
 
 def test_unsent_emails_to_the_person_are_emptied_and_never_sent(person, campaign):
-    waiting = OutboxEmail.objects.create(
-        dedupe_key="receipt:999", to=EMAIL, subject="Receipt", body_text=NAME
-    )
+    waiting = MessageFactory(recipient=EMAIL, subject="Receipt", body_text=NAME)
 
     personal_data_erase(user=person)
 
     waiting.refresh_from_db()
-    assert waiting.to.endswith("@invalid") and waiting.body_text == "" and waiting.sent_at is None
-    from donations.services import outbox_send
-
-    assert outbox_send(email_id=waiting.pk) is False
+    assert waiting.recipient.endswith("@invalid") and waiting.body_text == "" and waiting.sent_at is None
+    assert waiting.status == Message.Status.CANCELLED
+    assert message_deliver(message_id=waiting.pk) == "not claimed"
 
 
 def test_a_second_erase_is_a_no_op(person, campaign, django_capture_on_commit_callbacks):

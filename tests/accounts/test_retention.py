@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress, EmailConfirmation
+from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
@@ -18,7 +19,7 @@ from django.urls import reverse
 from accounts import retention, tasks
 from accounts.models import AuditEntry
 from campaigns.services import totals_refresh
-from donations.models import Donation, OutboxEmail, RecurringGift
+from donations.models import Donation, RecurringGift
 from messaging.models import Message
 from tests.factories import (
     BookingFactory,
@@ -38,7 +39,6 @@ from volunteers.models import (
     RequirementVerification,
     RoleApproval,
     ShiftMessage,
-    ShiftMessageDelivery,
     VolunteerProfile,
     WaitlistEntry,
 )
@@ -143,9 +143,11 @@ def test_donors_are_anonymised_after_the_tax_years_and_their_gifts_stay(settings
         RecurringGiftFactory(
             campaign=campaign, donor_email="monthly@example.org", status=RecurringGift.Status.ACTIVE
         )
-        OutboxEmail.objects.create(
+        Message.objects.create(
+            kind="donations.receipt",
             dedupe_key="receipt:old",
-            to="old.donor@example.org",
+            recipient="old.donor@example.org",
+            language="en",
             subject="Your receipt",
             body_text="Dear Olive",
         )
@@ -173,7 +175,8 @@ def test_donors_are_anonymised_after_the_tax_years_and_their_gifts_stay(settings
     )
     assert Donation.objects.filter(donor_email=old.donor_email).count() == 2  # one placeholder per person
     assert not Donation.objects.filter(donor_email__iexact="old.donor@example.org").exists()
-    assert OutboxEmail.objects.get(dedupe_key="receipt:old").body_text == ""
+    erased = Message.objects.get(dedupe_key="receipt:old")
+    assert erased.body_text == "" and erased.recipient.startswith("erased-")
     # a donor who gave again since, one whose monthly gift still charges, and a recent guest stay
     assert Donation.objects.filter(donor_name="Rae Regular").count() == 2
     assert Donation.objects.filter(donor_name="Mo Monthly").count() == 1
@@ -207,18 +210,16 @@ def test_message_bodies_go_after_their_days_and_the_record_stays(settings):
             subject="Reminder",
             body_text="Keep me for the retry",
         )
-        OutboxEmail.objects.create(
-            dedupe_key="receipt:1",
-            to="a@example.org",
-            subject="Receipt",
-            body_text="Dear A",
-            attachment_name="receipt.pdf",
-            attachment=b"%PDF",
-            sent_at=datetime.datetime(2026, 1, 1, tzinfo=NEW_YORK),
-        )
         note = ShiftMessage.objects.create(shift=shift, subject="Parking", body="Park behind the red door.")
-        ShiftMessageDelivery.objects.create(
-            message=note, volunteer=UserFactory(), sent_at=datetime.datetime(2026, 1, 1, tzinfo=NEW_YORK)
+        Message.objects.create(
+            kind=ShiftMessage.MESSAGE_KIND,
+            recipient="v@example.org",
+            language="en",
+            dedupe_key="note-copy",
+            about_type=ContentType.objects.get_for_model(ShiftMessage),
+            about_id=note.pk,
+            status=Message.Status.SENT,
+            sent_at=datetime.datetime(2026, 1, 1, tzinfo=NEW_YORK),
         )
     with _on(2026, 3, 20):
         recent = Message.objects.create(
@@ -248,8 +249,6 @@ def test_message_bodies_go_after_their_days_and_the_record_stays(settings):
         "a@example.org",
     )
     assert failed.body_text == "Keep me for the retry" and recent.body_text == "Still here"
-    email = OutboxEmail.objects.get(dedupe_key="receipt:1")
-    assert (email.body_text, bytes(email.attachment), email.subject) == ("", b"", "Receipt")
     assert note.body == "" and note.subject == "Parking"
     assert counts["message_bodies_emptied"] == 1 and counts["shift_message_bodies_emptied"] == 1
 

@@ -73,3 +73,43 @@ def test_without_a_key_only_a_superuser_gets_in(client, caught_mail, settings):
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
 
     assert SECRET_LINK in client.get(reverse("dev_outbox_message", args=[caught_mail])).content.decode()
+
+
+@pytest.fixture
+def caught_html_mail(settings, tmp_path):
+    settings.HAVEN_OUTBOX_DIR = tmp_path
+    settings.HAVEN_DEV_OUTBOX_KEY = KEY
+    mail = EmailMessage()
+    mail["Subject"] = "[Haven] Your receipt"
+    mail["To"] = "donor1@haven.example"
+    mail.set_content("Thank you.")
+    mail.add_alternative(
+        '<html><head><style>p { margin: 0 }</style></head><body><p style="color: #123541">Thank you.</p>'
+        f'<a href="{SECRET_LINK}">reset</a></body></html>',
+        subtype="html",
+    )
+    (tmp_path / "20260101-120500-0123abcd.eml").write_bytes(mail.as_bytes())
+    return "20260101-120500-0123abcd"
+
+
+def test_the_html_body_is_for_outbox_readers_only_and_allows_exactly_its_own_styles(client, caught_html_mail):
+    from core.csp import inline_style_hashes
+
+    url = reverse("dev_outbox_message_html", args=[caught_html_mail])
+    # a visitor gets nothing
+    refused = client.get(url)
+    assert refused.status_code == 403 and SECRET_LINK not in refused.content.decode()
+
+    # with the key, the message page frames the body, and the body's policy allows only its styles
+    client.post(reverse("dev_outbox"), {"outbox_key": KEY})
+    page = client.get(reverse("dev_outbox_message", args=[caught_html_mail])).content.decode()
+    assert f'src="{url}"' in page and "sandbox" in page and "srcdoc" not in page
+    body = client.get(url)
+    policy = body["Content-Security-Policy"]
+    assert body.status_code == 200 and SECRET_LINK in body.content.decode()
+    hashes = inline_style_hashes(body.content.decode())
+    assert len(hashes) == 2  # the <style> element and the style attribute
+    assert f"style-src 'unsafe-hashes' {' '.join(hashes)}" in policy
+    assert "default-src 'none'" in policy and "sandbox" in policy and "frame-ancestors 'self'" in policy
+    assert "script-src" not in policy and "'unsafe-inline'" not in policy
+    assert body["X-Frame-Options"] == "SAMEORIGIN"

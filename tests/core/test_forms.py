@@ -62,3 +62,15 @@ def test_a_form_page_with_errors_says_so_in_its_title(client):
     # then the title starts with "Error:" and the summary, announced, carries the message
     assert re.search(r"<title>\s*Error: ", body)
     assert 'class="error-summary" role="alert"' in body
+
+
+@pytest.mark.django_db
+def test_a_page_that_places_its_own_summary_shows_exactly_one(client):
+    # the donate form puts the summary under its heading; base.html must not add a second one
+    from tests.factories import CampaignFactory
+
+    campaign = CampaignFactory(slug="safe-nights")
+    body = client.post(f"/campaigns/{campaign.slug}/donate/", {"custom_amount": "12.345"}).content.decode()
+
+    assert body.count("data-error-summary") == 1
+    assert re.search(r"<title>\s*Error: (?!Error:)", body)

@@ -327,3 +327,46 @@ def test_declined_card_in_subscription_mode_leaves_an_incomplete_subscription_un
     assert done["subscription"] == sub["id"] and done["invoice"] == sub["latest_invoice"]
     assert standin.get(sub["id"])["status"] == "active"
     assert len(standin.all("invoice")) == 1
+
+
+@pytest.mark.parametrize("descriptor", ["X" * 23, "12345", "GIFTS <ALL>", "O'HARA FUND"])
+def test_a_product_statement_descriptor_is_checked_as_stripe_does(client, descriptor):
+    with pytest.raises(stripe.InvalidRequestError) as caught:
+        client.v1.products.create(params={"name": "Monthly gift", "statement_descriptor": descriptor})
+
+    assert caught.value.param == "statement_descriptor"
+
+
+def test_a_subscription_charge_takes_its_statement_text_from_the_product(client, standin):
+    # given a monthly Checkout session whose price is on a product with a statement descriptor
+    product = client.v1.products.create(
+        params={"name": "Monthly gift", "statement_descriptor": "COMMUNITY FUND"}
+    )
+    session = client.v1.checkout.sessions.create(
+        params={
+            "mode": "subscription",
+            "line_items": [
+                {
+                    "price_data": {
+                        "currency": "usd",
+                        "unit_amount": 2500,
+                        "product": product.id,
+                        "recurring": {"interval": "month"},
+                    },
+                    "quantity": 1,
+                }
+            ],
+            "success_url": "https://haven.test/thanks",
+            "cancel_url": "https://haven.test/donate",
+        }
+    )
+
+    # when it is paid, and the next month is charged
+    standin.complete_checkout(session.id)
+    subscription_id = standin.get(session.id)["subscription"]
+    standin.renew_subscription(subscription_id)
+
+    # then both charges carry it as their suffix, after the account's prefix
+    charges = standin.all("charge")
+    assert [c["statement_descriptor_suffix"] for c in charges] == ["COMMUNITY FUND", "COMMUNITY FUND"]
+    assert {c["calculated_statement_descriptor"] for c in charges} == {"DEVSTRIPE* COMMUNITY F"}

@@ -8,7 +8,7 @@ import pytest
 
 from devstripe import running_standin
 from donations.models import Donation, Receipt
-from tests.e2e.conftest import ARTIFACTS, browser  # noqa: F401 - fixtures
+from tests.e2e.conftest import ARTIFACTS, browser, csp_watched_context  # noqa: F401 - fixtures
 from tests.factories import CampaignFactory, ImpactUnitFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -18,10 +18,14 @@ PHONE = {"width": 390, "height": 844}
 
 @contextlib.contextmanager
 def _tab(browser, live_server, *, viewport, javascript=True):  # noqa: F811
-    context = browser.new_context(base_url=live_server.url, viewport=viewport, java_script_enabled=javascript)
+    context = csp_watched_context(
+        browser, base_url=live_server.url, viewport=viewport, java_script_enabled=javascript
+    )
     context.set_default_timeout(10_000)
     try:
         yield context.new_page()
+        # the pages run under the Content-Security-Policy with nothing refused (no inline script)
+        assert context.csp_violations == []
     finally:
         context.close()
 
@@ -182,7 +186,7 @@ def test_errors_are_summarised_at_the_top_and_focused(browser, live_server):  # 
         assert tab.title().startswith("Error:")
         summary = tab.locator(".error-summary")
         assert summary.evaluate("el => el === document.activeElement")
-        assert "Enter a valid email address." in summary.inner_text()
-        summary.get_by_role("link", name="This field is required.").click()
+        assert "Enter an email address like name@example.org." in summary.inner_text()
+        summary.get_by_role("link", name="Enter your full name, for your receipt.").click()
         assert tab.evaluate("document.activeElement.id") == "id_name"
         _shot(tab, "errors-390")

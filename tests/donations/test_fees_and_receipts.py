@@ -1,4 +1,4 @@
-"""Fee gross-up, receipt numbering, the email outbox, and tasks queued only after commit."""
+"""Fee gross-up, receipt numbering, receipt emails through the outbox, sent only after commit."""
 
 import datetime
 from fractions import Fraction
@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 
 from campaigns.models import Fund
 from donations import services
-from donations.models import Donation, OutboxEmail, Receipt
+from donations.models import Donation, Receipt
+from messaging.models import Message
+from messaging.services import message_deliver, messages_sweep
 from tests.factories import PendingDonationFactory
 
 from .conftest import OneTimePayment
@@ -101,13 +103,20 @@ def test_receipt_year_follows_the_organisations_zone():
     assert Receipt.objects.get().number == "2026-000001"
 
 
-def test_receipt_task_is_queued_only_after_commit(django_capture_on_commit_callbacks, mailoutbox):
+def _receipt_message() -> Message:
+    return Message.objects.get(dedupe_key=Receipt.objects.get().message_dedupe_key)
+
+
+def test_receipt_email_is_written_with_the_gift_and_sent_only_after_commit(
+    django_capture_on_commit_callbacks, mailoutbox
+):
     donation = PendingDonationFactory()
 
     with django_capture_on_commit_callbacks() as callbacks:
         _confirm(donation)
-        # inside the transaction: numbered, but nothing sent
+        # inside the transaction: numbered, its email written to the outbox, but nothing sent
         assert Receipt.objects.filter(donation=donation).exists()
+        assert _receipt_message().status == Message.Status.PENDING
         assert mailoutbox == []
 
     assert len(callbacks) >= 1
@@ -115,7 +124,8 @@ def test_receipt_task_is_queued_only_after_commit(django_capture_on_commit_callb
     for callback in callbacks:
         callback()
     assert len(mailoutbox) == 1
-    assert Receipt.objects.get().sent_at is not None
+    assert mailoutbox[0].attachments[0][0] == f"receipt-{Receipt.objects.get().number}.pdf"
+    assert _receipt_message().status == Message.Status.SENT
 
 
 def test_webhook_queues_the_receipt_after_commit(client, django_capture_on_commit_callbacks, mailoutbox):
@@ -134,52 +144,36 @@ def test_webhook_queues_the_receipt_after_commit(client, django_capture_on_commi
 def test_resending_a_receipt_sends_nothing_twice(send_event, mailoutbox):
     donation = PendingDonationFactory()
     send_event(OneTimePayment(donation).completed())
-    receipt = Receipt.objects.get()
+    message = _receipt_message()
 
     # a redelivered task, and the sweeper, find it sent
-    assert services.receipt_deliver(receipt_id=receipt.pk) is False
-    services.outbox_sweep()
+    assert message_deliver(message_id=message.pk) == "not claimed"
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=6)):
+        assert messages_sweep() == 0
 
     assert len(mailoutbox) == 1
 
 
-def test_a_crash_while_sending_leaves_the_email_for_the_retry(send_event, mailoutbox, settings):
+def test_a_mail_server_down_leaves_the_receipt_for_the_retry(send_event, mailoutbox, settings):
     # given the mail server is down when the receipt goes out
     settings.EMAIL_BACKEND = "tests.donations.failing_mail.Backend"
     donation = PendingDonationFactory()
     response = send_event(OneTimePayment(donation).completed())
-    assert response.status_code == 200  # the gift is committed; the task asked Celery to retry later
-    email = OutboxEmail.objects.get()
-    assert email.sent_at is None and email.claimed_at is None and email.attempts == 1
+    assert response.status_code == 200  # the gift is committed; the message waits for its retry
+    message = _receipt_message()
+    assert message.status == Message.Status.PENDING and message.attempts == 1
+    assert "mail server unreachable" in message.last_error
     assert Donation.objects.get().status == Donation.Status.SUCCEEDED
 
-    # when the retry runs with the mail server back
+    # when the sweeper runs after the backoff, with the mail server back (twice, as beat might)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert services.outbox_send(email_id=email.pk) is True
-    assert services.outbox_send(email_id=email.pk) is False
+    with time_machine.travel(message.next_attempt_at + datetime.timedelta(seconds=1)):
+        messages_sweep()
+        messages_sweep()
 
-    # then exactly one email went out, and the receipt is marked sent
+    # then exactly one email went out, and the receipt's message is marked sent
     assert len(mailoutbox) == 1
-    assert Receipt.objects.get().sent_at is not None
-
-
-def test_an_abandoned_claim_is_taken_again_after_the_timeout(mailoutbox):
-    donation = PendingDonationFactory()
-    with transaction.atomic():
-        email = services.outbox_enqueue(
-            dedupe_key="test:abandoned",
-            to="x@example.org",
-            subject="Hi",
-            template="donations/email/tribute",
-            context={"donation": donation, "org_name": "Haven"},
-            queue=False,
-        )
-    OutboxEmail.objects.filter(pk=email.pk).update(claimed_at=timezone.now())  # a worker died mid-send
-
-    assert services.outbox_send(email_id=email.pk) is False
-    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=16)):
-        assert services.outbox_send(email_id=email.pk) is True
-    assert len(mailoutbox) == 1
+    assert _receipt_message().status == Message.Status.SENT
 
 
 def test_receipt_pdf_is_made_once_and_its_hash_kept(send_event):
@@ -196,17 +190,17 @@ def test_receipt_pdf_is_made_once_and_its_hash_kept(send_event):
 
 
 def test_a_receipt_whose_task_was_lost_is_sent_by_the_sweeper(django_capture_on_commit_callbacks, mailoutbox):
-    # given a confirmed gift whose receipt task never reached a worker (broker lost it)
+    # given a confirmed gift whose delivery task never reached a worker (the broker lost it)
     donation = PendingDonationFactory()
     with django_capture_on_commit_callbacks(execute=False):
         _confirm(donation)
     assert mailoutbox == []
 
-    # when the beat sweeper runs a while later (twice, as beat might)
-    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=6)):
-        services.outbox_sweep()
-        services.outbox_sweep()
+    # when the beat sweeper runs past the requeue delay (twice, as beat might)
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=2, seconds=1)):
+        messages_sweep()
+        messages_sweep()
 
     # then the receipt went out once
     assert len(mailoutbox) == 1
-    assert Receipt.objects.get().sent_at is not None
+    assert _receipt_message().status == Message.Status.SENT

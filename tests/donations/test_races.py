@@ -1,14 +1,18 @@
 """Concurrency, for real: threads with their own database connections against PostgreSQL."""
 
+import datetime
 import threading
 
 import pytest
 from django.core import mail
 from django.db import connection, transaction
 from django.test import Client
+from django.utils import timezone
 
 from donations import services
-from donations.models import Donation, OutboxEmail, Receipt, StripeEvent
+from donations.models import Donation, Receipt, StripeEvent
+from messaging.models import Message
+from messaging.services import message_deliver, message_queue
 from tests.factories import PendingDonationFactory
 
 from .conftest import OneTimePayment, post_event
@@ -52,7 +56,7 @@ def test_twenty_concurrent_deliveries_of_one_event_make_one_gift_one_receipt_one
     assert donation.status == Donation.Status.SUCCEEDED
     assert StripeEvent.objects.count() == 1
     assert Receipt.objects.count() == 1
-    assert OutboxEmail.objects.count() == 1
+    assert Message.objects.filter(kind="donations.receipt").count() == 1
     assert len(mail.outbox) == 1
 
 
@@ -94,21 +98,24 @@ def test_receipt_numbers_have_no_gaps_or_repeats_under_concurrency(requires_post
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_outbox_sends_send_once(requires_postgres):
-    donation = PendingDonationFactory()
+def test_concurrent_deliveries_of_a_tribute_notice_send_once(requires_postgres):
+    donation = PendingDonationFactory(
+        tribute_type=Donation.Tribute.MEMORY, tribute_name="June", tribute_notify_email="family@example.org"
+    )
     with transaction.atomic():
-        email = services.outbox_enqueue(
-            dedupe_key="test:once",
-            to=donation.donor_email,
-            subject="Hello",
-            template="donations/email/tribute",
-            context={"donation": donation, "org_name": "Haven"},
-            queue=False,
+        message = message_queue(
+            kind=services.KIND_TRIBUTE,
+            recipient=donation.tribute_notify_email,
+            about=donation,
+            dedupe_key=f"{services.KIND_TRIBUTE}:{donation.pk}",
+            due_at=timezone.now() + datetime.timedelta(hours=1),  # not published: the threads deliver it
         )
+    past = timezone.now() - datetime.timedelta(seconds=1)
+    Message.objects.filter(pk=message.pk).update(due_at=past, next_attempt_at=past)
     mail.outbox = []
 
-    results, errors = _in_threads(10, lambda i: services.outbox_send(email_id=email.pk))
+    results, errors = _in_threads(10, lambda i: message_deliver(message_id=message.pk))
 
     assert errors == []
-    assert sorted(results) == [False] * 9 + [True]
+    assert sorted(results) == ["not claimed"] * 9 + ["sent"]
     assert len(mail.outbox) == 1

@@ -123,7 +123,8 @@ def test_staff_refund_is_requested_then_confirmed_by_the_webhook(client, standin
 
     # when staff refund $15 of it
     response = client.post(
-        f"/staff/donations/{donation.public_id}/", {"action": "refund", "amount": "15.00", "reason": "asked"}
+        f"/staff/donations/{donation.public_id}/",
+        {"action": "refund", "amount": "15.00", "reason": "asked", "confirm": "1"},
     )
 
     # then it shows as requested until Stripe's webhook confirms it
@@ -142,7 +143,9 @@ def test_staff_refund_is_requested_then_confirmed_by_the_webhook(client, standin
     assert donation.amount_refunded == 1500 and donation.status == Donation.Status.SUCCEEDED
 
     # and the rest of it: the gift is refunded in full
-    client.post(f"/staff/donations/{donation.public_id}/", {"action": "refund", "amount": "25.00"})
+    client.post(
+        f"/staff/donations/{donation.public_id}/", {"action": "refund", "amount": "25.00", "confirm": "1"}
+    )
     standin.flush()
     donation.refresh_from_db()
     assert donation.status == Donation.Status.REFUNDED and donation.amount_refunded == 4000

@@ -6,7 +6,8 @@ import itertools
 import pytest
 from django.test import Client
 
-from donations.models import Dispute, Donation, OutboxEmail, Receipt, RecurringGift, Refund, StripeEvent
+from donations.models import Dispute, Donation, Receipt, RecurringGift, Refund, StripeEvent
+from messaging.models import Message
 from tests.factories import PendingDonationFactory, RecurringGiftFactory
 
 from .conftest import FirstMonthlyPayment, OneTimePayment, deliver_at_once, post_event
@@ -134,7 +135,7 @@ def test_first_monthly_payment_in_any_order(send_event, mailoutbox, order):
     assert donation.stripe_invoice_id == payment.invoice_id
     assert Donation.objects.count() == 1
     assert Receipt.objects.count() == 1
-    assert OutboxEmail.objects.count() == 1
+    assert Message.objects.filter(kind="donations.receipt").count() == 1
     assert len(mailoutbox) == 1
 
 

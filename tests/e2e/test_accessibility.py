@@ -21,6 +21,7 @@ from tests.factories import (
     ImpactUnitFactory,
     PageFactory,
     PartnerServiceFactory,
+    RecurringGiftFactory,
     RoleFactory,
     ShiftFactory,
     UserFactory,
@@ -48,11 +49,16 @@ PAGES = [
     ("donate", None, "/donate/"),
     ("campaign-donate", None, "/campaigns/{campaign}/donate/"),
     ("campaign-donate-errors", None, "/campaigns/{campaign}/donate/"),
+    ("donate-details", None, "/campaigns/{campaign}/donate/"),
+    ("donate-details-errors", None, "/campaigns/{campaign}/donate/"),
+    ("thanks-elsewhere", None, "/donations/00000000-0000-4000-8000-000000000000/thanks/"),
+    ("monthly-cancel", "donor", "/me/giving/monthly/{monthly}/cancel/"),
     ("shifts", None, "/shifts/"),
     ("shift", None, "/shifts/{shift}/"),
     ("sign-in", None, "/accounts/login/"),
     ("sign-up", None, "/accounts/signup/"),
     ("privacy", None, "/privacy/"),
+    ("browsing-safely", None, "/browsing-safely/"),
     ("accessibility", None, "/accessibility/"),
     ("my-shifts", "volunteer", "/me/shifts/"),
     ("volunteer-profile", "volunteer", "/me/volunteer/profile/"),
@@ -87,6 +93,15 @@ def _seed():
     ShiftFactory(role=role, neighbourhood="Eastside")
     BookingFactory(shift=shift, volunteer=people["volunteer"])
     DonationFactory(campaign=campaign, donor=people["donor"])
+    RecurringGiftFactory(
+        public_id="11111111-1111-4111-8111-111111111111",
+        donor=people["donor"],
+        donor_email=people["donor"].email,
+        campaign=campaign,
+        fund=campaign.fund,
+        status="active",
+        stripe_subscription_id="sub_axe",
+    )
     PageFactory(
         slug="about-us", title_en="About us", body_en="## Who we are\n\n- a small team\n- many volunteers"
     )
@@ -110,7 +125,8 @@ def test_page_has_no_serious_accessibility_violations(page, live_server, name, w
         _sign_in(page, live_server, people[who])
 
     # when the page is opened (and, for the error case, the donate form is sent with a bad amount)
-    response = page.goto(path.format(campaign=campaign.slug, shift=shift.pk))
+    monthly = "11111111-1111-4111-8111-111111111111"
+    response = page.goto(path.format(campaign=campaign.slug, shift=shift.pk, monthly=monthly))
     assert response.status < 400, f"{name}: {path} answered {response.status}"
     if name == "campaign-donate-errors":
         page.get_by_label("Other amount", exact=True).check()
@@ -118,6 +134,16 @@ def test_page_has_no_serious_accessibility_violations(page, live_server, name, w
         page.locator("main form button[type=submit]").first.click()
         page.wait_for_load_state()
         assert page.locator(".error-summary, .errorlist, [aria-invalid=true]").count() > 0, "no error shown"
+    if name.startswith("donate-details"):
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
+        page.get_by_text("More choices").click()
+        page.get_by_label("Show a name I choose").check()
+        page.get_by_label("In memory of someone").check()
+    if name == "donate-details-errors":
+        page.get_by_role("button", name="Pay").click()
+        page.wait_for_load_state()
+        assert page.locator(".error-summary").count() == 1, "no error summary, or two"
 
     # then axe finds nothing serious or critical
     results = Axe().run(page, options=AXE_OPTIONS)

@@ -34,3 +34,27 @@ def test_an_injected_inline_script_and_style_are_blocked_and_reported(browser, l
         assert "script-src" in blocked and "style-src" in blocked, context.csp_violations
     finally:
         context.close()
+
+
+def test_chromium_knows_every_feature_the_permissions_policy_names(browser, live_server):  # noqa: F811
+    # given a page's console, as chromium reports a feature it does not recognise there
+    context = csp_watched_context(browser, base_url=live_server.url)
+    tab = context.new_page()
+    console = []
+    tab.on("console", lambda message: console.append(message.text))
+    try:
+        # when the home page loads with its Permissions-Policy header
+        response = tab.goto("/")
+        tab.wait_for_load_state("load")
+
+        # then the header is there, camera and microphone off, and chromium complained of nothing
+        assert "camera=()" in response.headers["permissions-policy"]
+        assert [
+            text for text in console if "Permissions-Policy" in text or "Permissions Policy" in text
+        ] == []
+        assert (
+            tab.evaluate("document.featurePolicy ? document.featurePolicy.allowsFeature('camera') : false")
+            is False
+        )
+    finally:
+        context.close()

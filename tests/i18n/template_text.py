@@ -14,6 +14,8 @@ from pathlib import Path
 from django.template.base import Lexer, TokenType
 
 HOLE = "\x00"  # where a variable or tag stood
+# Blocks whose content is not shown as text: CSS classes, allauth's element tags, URLs.
+NON_TEXT_BLOCKS = {"main_class", "extra_tags", "action_url", "body_class"}
 _ATTRIBUTE = re.compile(
     r"""\b(title|alt|placeholder|aria-label|aria-description|label)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I
 )
@@ -62,6 +64,14 @@ def _visible_source(source: str) -> str:
                 skip_until = "endcomment"
             elif name == "verbatim":
                 skip_until = "endverbatim"
+            elif (
+                name == "block"
+                and token.contents.split()[1:2]
+                and token.contents.split()[1] in NON_TEXT_BLOCKS
+            ):
+                skip_until = "endblock"
+            elif name == "setvar" and token.contents.split()[1:2] and "tags" in token.contents.split()[1]:
+                skip_until = "endsetvar"
     text = "".join(parts)
     text = re.sub(r"<!--.*?-->", " ", text, flags=re.S)
     text = re.sub(r"<(script|style)\b.*?</\1\s*>", " ", text, flags=re.S | re.I)

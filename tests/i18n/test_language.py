@@ -171,3 +171,11 @@ def test_money_dates_and_times_follow_the_active_language():
         assert date_as(moment, "HAVEN_WEEKDAY_DATE") == "martes, 1 de diciembre de 2026"
         assert date_as(moment, "HAVEN_DATE") == "1 de dic de 2026"
         assert date_as(moment, "DATE_FORMAT") == "1 de diciembre de 2026"
+
+
+def test_the_javascript_catalogue_carries_the_spanish_strings(client):
+    spanish = client.get(reverse("javascript-catalog"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    english = client.get(reverse("javascript-catalog"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Total hasta ahora" in spanish
+    assert "Total hasta ahora" not in english

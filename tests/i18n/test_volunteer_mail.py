@@ -5,10 +5,19 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from messaging.services import message_deliver
 from tests.factories import BookingFactory, RoleFactory, ShiftFactory, UserFactory
-from volunteers.emails import send_booking_confirmation
+from volunteers.services.booking import booking_confirmation_queue
 
 pytestmark = pytest.mark.django_db
+
+
+def send_booking_confirmation(booking):
+    """Queue the confirmation as a booking does, and deliver it as its task does after commit."""
+    booking_confirmation_queue(booking=booking, volunteer=booking.volunteer)
+    from messaging.models import Message
+
+    message_deliver(message_id=Message.objects.get(kind="volunteers.booking_confirmation").pk)
 
 
 def test_a_spanish_volunteer_gets_the_booking_confirmation_in_spanish(mailoutbox):
@@ -38,3 +47,14 @@ def test_an_english_volunteer_reads_it_as_before(mailoutbox):
     (email,) = mailoutbox
     assert email.subject == "[Haven] You are booked: Meal prep"
     assert "You are booked as Meal prep:\nTuesday, December 8, 2026, 6:00 PM to 9:00 PM EST." in email.body
+
+
+def test_booking_errors_read_in_the_visitors_language():
+    from django.utils import translation
+
+    from volunteers.booking_rules import NotOnboarded, ShiftFull
+
+    with translation.override("es"):
+        assert str(NotOnboarded()).startswith("Complete su perfil de voluntariado antes de reservar")
+    with translation.override("en"):
+        assert str(ShiftFull()) == "This shift is full. You can join its waitlist."

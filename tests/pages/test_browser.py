@@ -20,7 +20,14 @@ from tests.factories import (
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 WIDTHS = (320, 390, 1280)
-PUBLIC = ["/", "/find-help/", "/find-help/?need=legal&language=es", "/learn-the-signs/", "/how-you-can-help/"]
+PUBLIC = [
+    "/",
+    "/find-help/",
+    "/find-help/?need=legal&language=es",
+    "/learn-the-signs/",
+    "/how-you-can-help/",
+    "/browsing-safely/",
+]
 STAFF = [
     "/staff/pages/",
     "/staff/pages/new/",

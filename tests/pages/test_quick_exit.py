@@ -90,6 +90,7 @@ def test_every_public_page_has_the_quick_exit_and_browsing_safely(settings):
 def test_the_exit_is_labelled_and_comes_before_the_header(client):
     html = client.get("/").content.decode()
     assert "Exit this page" in html
+    assert "GOV.UK" not in html and "{#" not in html  # the template's own comment stays a comment
     assert html.index("data-quick-exit-button") < html.index('class="site-header"')
     assert "js/quick-exit.js" in html
 
@@ -112,3 +113,11 @@ def test_browsing_safely_is_translatable():
         line.strip() for line in template.read_text().splitlines() if line.strip().startswith(("<p>", "<li>"))
     ]
     assert lines and all("{% translate" in line or "{% blocktranslate" in line for line in lines)
+
+
+def test_the_exit_and_browsing_safely_read_in_spanish(client):
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    guide = client.get("/browsing-safely/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+
+    assert "Salir de esta página" in home and "Navegar con seguridad" in home
+    assert "Usar una ventana privada" in guide and "Borrar el historial" in guide

@@ -47,7 +47,7 @@ services.shift_book(shift=shift, volunteer=volunteer)
 print(json.dumps({{"coordinator": coordinator.email, "volunteer": volunteer.email}}))
 """
 REMINDER = "Reminder:"
-DIGEST = "need people"
+DIGEST = "in the next 7 days need"  # "1 shift … needs people", "2 shifts … need people"
 
 
 def _beat(stack, number: int) -> subprocess.Popen:

@@ -18,9 +18,10 @@ PAGES = ("/", "/donate/", "/accounts/login/", "/campaigns/", "/shifts/")
 REQUESTS = 50
 PARALLEL = 4
 # Warm workers answer these pages in tens of milliseconds; cold ones took ~0.8 s each on their first,
-# and the first 50 had a p99 of 5.8 s. The bound leaves room for a shared, loaded CI machine (measured
-# here at a load average of 9 on 2 cores: p99 2.6 s, the first ten requests slowest).
-P99_SECONDS = 3.5
+# and the first 50 had a p99 of 5.8 s at a load average of 5 (bench/restart.py). Measured through the
+# stack at a load average of 9 to 10 on 2 cores: p99 2.2 to 3.1 s, always the very first request
+# (README). The bound catches workers going cold again, not the shared machine's load.
+P99_SECONDS = 5.0
 
 
 def test_the_first_requests_after_a_web_restart_are_answered_warm(stack):

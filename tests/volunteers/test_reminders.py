@@ -1,4 +1,5 @@
-"""Reminders: due instants stored in UTC, sent once by the beat task, right across DST changes."""
+"""Reminders: outbox messages due at UTC instants, sent once by the outbox sweeper, right across DST
+changes."""
 
 import datetime
 import threading
@@ -7,11 +8,14 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 
+from messaging.models import Message
+from messaging.services import message_deliver, messages_sweep
 from tests.factories import AgreementFactory, RoleFactory, ShiftFactory, ready_volunteer
-from volunteers import services, tasks
-from volunteers.models import Booking, Reminder
+from volunteers import services
+from volunteers.models import Booking
 
 pytestmark = pytest.mark.django_db
 
@@ -43,13 +47,28 @@ def _book_shift_at_nine_local(day: datetime.date) -> Booking:
             neighbourhood="Riverside",
         )
         booking = services.shift_book(shift=shift, volunteer=volunteer)
+        _confirmations_delivered()
     mail.outbox.clear()
     return booking
 
 
+def _confirmations_delivered() -> None:
+    # What the delivery task queued after the booking's commit does (tests run in one transaction).
+    for message in Message.objects.exclude(kind="volunteers.reminder").filter(status=Message.Status.PENDING):
+        message_deliver(message_id=message.pk)
+
+
 def _run_beat_at(instant: datetime.datetime) -> int:
+    """The outbox sweeper's beat run at `instant` (it publishes what is due; tasks run eagerly here).
+    Returns how many emails went out."""
+    before = len(mail.outbox)
     with time_machine.travel(instant, tick=False):
-        return tasks.reminders_send_due.delay().get()
+        messages_sweep()
+    return len(mail.outbox) - before
+
+
+def _reminders(booking: Booking) -> dict[int, Message]:
+    return {m.data["offset_hours"]: m for m in services.booking_reminders(booking)}
 
 
 @pytest.mark.parametrize("day", DAYS_AFTER_DST_CHANGE, ids=str)
@@ -61,7 +80,7 @@ def test_reminders_fire_exactly_once_at_48h_and_3h_in_utc_across_dst(day, settin
     due_3 = starts_utc - datetime.timedelta(hours=3)
     # the local clock moved between the reminder and the shift: 48 h is not "same time two days before"
     assert due_48.astimezone(NEW_YORK).hour != 9
-    assert Reminder.objects.get(booking=booking, offset_hours=48).due_at == due_48
+    assert _reminders(booking)[48].due_at == due_48
 
     # when the beat task runs every minute around each due instant (and several times at the instant)
     sent = []
@@ -84,7 +103,7 @@ def test_reminders_fire_exactly_once_at_48h_and_3h_in_utc_across_dst(day, settin
     assert [instant for instant, count in sent if count] == [due_48, due_3]
     assert len(mail.outbox) == 2
     assert "in 48 hours" in mail.outbox[0].subject and "in 3 hours" in mail.outbox[1].subject
-    reminders = {r.offset_hours: r for r in Reminder.objects.filter(booking=booking)}
+    reminders = _reminders(booking)
     assert reminders[48].sent_at == due_48 and reminders[3].sent_at == due_3
     assert reminders[48].attempts == 1 and reminders[3].attempts == 1
 
@@ -124,7 +143,7 @@ def test_no_reminder_for_a_shift_cancelled_by_coordinators_and_the_row_is_skippe
     _run_beat_at(shift.starts_at - datetime.timedelta(hours=3))
 
     assert mail.outbox == []
-    assert Reminder.objects.filter(booking=booking, skipped_at__isnull=False).count() == 2
+    assert [m.status for m in _reminders(booking).values()] == [Message.Status.SKIPPED] * 2
 
 
 def test_moving_a_shift_recomputes_due_instants():
@@ -148,7 +167,7 @@ def test_booking_close_to_the_start_skips_reminders_already_past():
         shift = ShiftFactory(starts_at=starts, ends_at=starts + datetime.timedelta(hours=2))
         booking = services.shift_book(shift=shift, volunteer=ready_volunteer())
 
-    assert list(booking.reminders.values_list("offset_hours", flat=True)) == [3]
+    assert list(_reminders(booking)) == [3]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -168,18 +187,22 @@ def test_two_beat_workers_at_once_send_each_reminder_once(requires_postgres):
     def beat():
         try:
             start.wait(timeout=30)
-            counts.append(services.reminders_send_due(now=due, batch_size=3))
+            counts.append(messages_sweep(batch_size=3))
         finally:
             connection.close()
 
     threads = [threading.Thread(target=beat) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    with time_machine.travel(due, tick=False):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        # (each run takes a batch; what is left goes at the next beat)
+        while messages_sweep():
+            pass
 
     # then every reminder went out exactly once between them
-    assert sum(counts) == 20
+    assert Message.objects.filter(kind="volunteers.reminder", status=Message.Status.SENT).count() == 20
     assert len(mail.outbox) == 20
     assert len({m.to[0] for m in mail.outbox}) == 20
 
@@ -196,35 +219,34 @@ def test_rescheduling_without_a_time_change_does_not_resend():
     assert len(mail.outbox) == 1
 
 
-class FailingEmailBackend:
+class FailingEmailBackend(BaseEmailBackend):
     """A mail server that is down: the real reminder code runs up to the SMTP call."""
-
-    def __init__(self, *args, **kwargs):
-        pass
 
     def send_messages(self, messages):
         raise ConnectionRefusedError("mail server down")
 
 
-def test_a_failed_send_is_retried_next_minute_and_given_up_after_max_attempts(settings):
+def test_a_failed_send_is_retried_after_its_backoff_and_given_up_after_max_attempts(settings):
     booking = _book_shift_at_nine_local(datetime.date(2028, 11, 6))
     due_48 = booking.shift.starts_at - datetime.timedelta(hours=48)
     settings.EMAIL_BACKEND = "tests.volunteers.test_reminders.FailingEmailBackend"
-    settings.HAVEN_REMINDER_MAX_ATTEMPTS = 3
+    settings.HAVEN_MESSAGE_MAX_ATTEMPTS = 3
 
     assert _run_beat_at(due_48) == 0
-    reminder = Reminder.objects.get(booking=booking, offset_hours=48)
+    reminder = _reminders(booking)[48]
     assert reminder.attempts == 1 and reminder.sent_at is None and "mail server down" in reminder.last_error
+    assert reminder.status == Message.Status.PENDING and reminder.next_attempt_at > due_48
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert _run_beat_at(due_48 + datetime.timedelta(minutes=1)) == 1
+    assert _run_beat_at(reminder.next_attempt_at - datetime.timedelta(seconds=1)) == 0  # not before its time
+    assert _run_beat_at(reminder.next_attempt_at) == 1
     reminder.refresh_from_db()
-    assert reminder.attempts == 2 and reminder.sent_at is not None
+    assert reminder.attempts == 2 and reminder.status == Message.Status.SENT
 
-    # a reminder that keeps failing is given up (skipped) after the maximum
+    # a reminder that keeps failing is given up (failed, shown to staff) after the maximum
     settings.EMAIL_BACKEND = "tests.volunteers.test_reminders.FailingEmailBackend"
     due_3 = booking.shift.starts_at - datetime.timedelta(hours=3)
-    for minute in range(4):
+    for minute in range(10):
         _run_beat_at(due_3 + datetime.timedelta(minutes=minute))
-    late = Reminder.objects.get(booking=booking, offset_hours=3)
-    assert late.attempts == 3 and late.skipped_at is not None and late.sent_at is None
+    late = _reminders(booking)[3]
+    assert late.attempts == 3 and late.status == Message.Status.FAILED and late.sent_at is None

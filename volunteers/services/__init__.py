@@ -4,7 +4,7 @@ Callers use the package (`services.shift_book(...)`); the modules are:
 - `onboarding`: the volunteer profile and the confidentiality agreement
 - `booking`: book a place, take a place a waitlist offer holds, cancel; the confirmation email
 - `waitlist`: join and leave the queue of a full shift, offers of freed places and their links
-- `reminders`: reminders before a shift (due instants in UTC) and their sending
+- `reminders`: reminders before a shift (outbox messages due at UTC instants)
 - `calendar`: the private calendar feed's secret
 - `shifts`, `series`: a coordinator's one-off shifts and recurring series
 - `attendance`: check-in, check-out, attended, no-show
@@ -28,13 +28,12 @@ functions of `volunteers.booking_rules`.
 from .approvals import (
     requirement_verification_record,
     role_application_decide,
-    role_application_notify,
     role_apply,
     role_approval_grant,
     role_approval_revoke,
 )
 from .attendance import booking_check_in, booking_check_out, booking_mark_attended, booking_mark_no_show
-from .booking import booking_cancel, booking_confirmation_deliver, shift_book, waitlist_offer_accept
+from .booking import booking_cancel, shift_book, waitlist_offer_accept
 from .bulk_messages import bulk_message_send
 from .calendar import (
     calendar_token_hash,
@@ -59,9 +58,9 @@ from .holds import HoldChanges, booking_holds_sync, booking_holds_sync_all
 from .hours import HoursError, hours_report, hours_report_decide, may_decide_hours
 from .local_time import local_instant
 from .onboarding import agreement_sign, volunteer_onboarding_complete, volunteer_profile_save
-from .reminders import reminders_reschedule_for_shift, reminders_schedule, reminders_send_due
+from .reminders import booking_reminders, reminders_cancel, reminders_reschedule_for_shift, reminders_schedule
 from .series import shift_series_create, shift_series_update_future
-from .shift_messages import shift_message_deliver, shift_message_send
+from .shift_messages import shift_message_send
 from .shifts import shift_cancel, shift_capacity_set, shift_create, shift_update
 from .swaps import (
     SwapError,
@@ -83,7 +82,6 @@ from .texts import (
 from .waitlist import (
     waitlist_join,
     waitlist_leave,
-    waitlist_offer_deliver,
     waitlist_offer_from_token,
     waitlist_offer_next,
     waitlist_offer_token,
@@ -125,7 +123,6 @@ __all__ = [
     "booking_cancel",
     "booking_check_in",
     "booking_check_out",
-    "booking_confirmation_deliver",
     "booking_holds_sync",
     "booking_holds_sync_all",
     "booking_mark_attended",
@@ -137,12 +134,12 @@ __all__ = [
     "coordinator_digest_send",
     "coordinator_digests_send",
     "local_instant",
+    "booking_reminders",
+    "reminders_cancel",
     "reminders_reschedule_for_shift",
     "reminders_schedule",
-    "reminders_send_due",
     "requirement_verification_record",
     "role_application_decide",
-    "role_application_notify",
     "role_approval_grant",
     "role_approval_revoke",
     "role_apply",
@@ -150,7 +147,6 @@ __all__ = [
     "shift_cancel",
     "shift_capacity_set",
     "shift_create",
-    "shift_message_deliver",
     "shift_message_send",
     "shift_series_create",
     "shift_series_update_future",
@@ -160,7 +156,6 @@ __all__ = [
     "waitlist_join",
     "waitlist_leave",
     "waitlist_offer_accept",
-    "waitlist_offer_deliver",
     "waitlist_offer_from_token",
     "waitlist_offer_next",
     "waitlist_offer_token",

@@ -13,7 +13,6 @@ from messaging.services import message_queue
 
 from .. import booking_rules
 from ..booking_rules import BookingError
-from ..coordination_emails import send_application_decision
 from ..models import (
     Requirement,
     RequirementVerification,
@@ -23,10 +22,10 @@ from ..models import (
     VolunteerProfile,
 )
 from ..selectors import coordinator_reaches
-from . import queue
 from .errors import CoordinationError
 from .holds import booking_holds_sync
 
+KIND_ROLE_DECISION = "volunteers.role_decision"
 KIND_ROLE_APPROVED = "volunteers.role_approved"
 
 
@@ -103,8 +102,8 @@ def role_approval_grant(*, role: Role, volunteer: User, by: User) -> RoleApprova
     RoleApplication.objects.filter(pk__in=answered).update(
         status=RoleApplication.Status.APPROVED, decided_by=by, decided_at=timezone.now()
     )
-    for application_id in answered:
-        queue.after_commit(lambda pk=application_id: queue.tasks().role_application_notify.delay(pk))
+    for application in RoleApplication.objects.filter(pk__in=answered).select_related("volunteer"):
+        _decision_notify(application)
     booking_holds_sync(volunteer=volunteer)
     return approval
 
@@ -131,30 +130,22 @@ def role_application_decide(*, application: RoleApplication, approve: bool, by: 
     application.decided_by = by
     application.decided_at = timezone.now()
     application.save(update_fields=["status", "decided_by", "decided_at"])
-    queue.after_commit(lambda: queue.tasks().role_application_notify.delay(application.pk))
+    _decision_notify(application)
     return application
 
 
-def role_application_notify(*, application_id: int) -> bool:
-    """Email the volunteer the decision on their application, once (`notified_at` marks it sent)."""
-    with transaction.atomic():
-        application = (
-            RoleApplication.objects.select_for_update(of=("self",))
-            .select_related("volunteer", "role")
-            .filter(pk=application_id)
-            .first()
-        )
-        if (
-            application is None
-            or application.status == RoleApplication.Status.PENDING
-            or application.notified_at is not None
-            or not application.volunteer.is_active
-        ):
-            return False
-        send_application_decision(application)
-        application.notified_at = timezone.now()
-        application.save(update_fields=["notified_at"])
-    return True
+def _decision_notify(application: RoleApplication) -> None:
+    """The volunteer hears the decision on their application, once (in the deciding transaction)."""
+    volunteer = application.volunteer
+    if not volunteer.is_active:
+        return
+    message_queue(
+        kind=KIND_ROLE_DECISION,
+        recipient=volunteer.email,
+        user=volunteer,
+        about=application,
+        dedupe_key=f"{KIND_ROLE_DECISION}:{application.pk}",
+    )
 
 
 @transaction.atomic

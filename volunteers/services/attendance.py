@@ -12,6 +12,7 @@ from accounts.models import User
 
 from ..models import Booking
 from .errors import CoordinationError
+from .reminders import reminders_cancel
 
 # Check-in opens this long before the start (people arrive early to set up).
 CHECK_IN_OPENS_BEFORE = datetime.timedelta(hours=2)
@@ -39,7 +40,7 @@ def booking_check_in(*, booking: Booking, by: User, now: datetime.datetime | Non
     booking.status = Booking.Status.ATTENDED
     booking.minutes = booking.worked_minutes()
     booking.save(update_fields=["status", "checked_in_at", "checked_out_at", "minutes"])
-    booking.reminders.filter(sent_at__isnull=True).delete()
+    reminders_cancel(booking=booking, reason="the shift has started")
     return booking
 
 
@@ -69,7 +70,7 @@ def booking_mark_attended(*, booking: Booking, by: User, now: datetime.datetime 
     booking.status = Booking.Status.ATTENDED
     booking.minutes = booking.worked_minutes()
     booking.save(update_fields=["status", "minutes"])
-    booking.reminders.filter(sent_at__isnull=True).delete()
+    reminders_cancel(booking=booking, reason="the shift has started")
     return booking
 
 
@@ -85,5 +86,5 @@ def booking_mark_no_show(*, booking: Booking, by: User, now: datetime.datetime |
     booking.checked_out_at = None
     booking.minutes = None
     booking.save(update_fields=["status", "checked_in_at", "checked_out_at", "minutes"])
-    booking.reminders.filter(sent_at__isnull=True).delete()
+    reminders_cancel(booking=booking, reason="the shift has started")
     return booking

@@ -7,15 +7,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.i18n import message_language
+from messaging.services import message_queue
 
 from .. import booking_rules
 from ..booking_rules import BookingError, VolunteerStanding
-from ..emails import send_booking_confirmation
 from ..models import Booking, Shift, WaitlistEntry
-from . import locks, queue
+from . import locks
 from .capacity import taken_places
-from .reminders import reminders_schedule
+from .reminders import reminders_cancel, reminders_schedule
 from .waitlist import waitlist_offer_next
+
+KIND_BOOKING_CONFIRMATION = "volunteers.booking_confirmation"
 
 
 def shift_book(
@@ -92,8 +95,20 @@ def _book_locked(
         shift=shift, volunteer=volunteer, status=WaitlistEntry.Status.WAITING
     ).update(status=WaitlistEntry.Status.WITHDRAWN, responded_at=now)
     reminders_schedule(booking=booking, now=now)
-    queue.after_commit(lambda: queue.tasks().booking_confirmation_send.delay(booking.pk))
+    booking_confirmation_queue(booking=booking, volunteer=volunteer)
     return booking
+
+
+def booking_confirmation_queue(*, booking: Booking, volunteer: User) -> None:
+    """The booking's confirmation email, written in the booking's transaction (sent once)."""
+    message_queue(
+        kind=KIND_BOOKING_CONFIRMATION,
+        recipient=volunteer.email,
+        user=volunteer,
+        language=message_language(volunteer),
+        about=booking,
+        dedupe_key=f"{KIND_BOOKING_CONFIRMATION}:{booking.pk}",
+    )
 
 
 def _check_no_overlap(*, shift: Shift, volunteer: User) -> None:
@@ -119,8 +134,8 @@ def _check_no_overlap(*, shift: Shift, volunteer: User) -> None:
 
 @transaction.atomic
 def booking_cancel(*, booking: Booking, volunteer: User) -> Booking:
-    """The volunteer cancels their own booking, until the shift's cut-off. Unsent reminders are
-    deleted and the freed place is offered to the first person on the waitlist."""
+    """The volunteer cancels their own booking, until the shift's cut-off. Pending reminders are
+    cancelled and the freed place is offered to the first person on the waitlist."""
     if booking.volunteer_id != volunteer.pk:
         raise BookingError("This is not your booking.")
     locks.lock_profile_then_shift(volunteer=volunteer, shift=booking.shift)
@@ -130,25 +145,8 @@ def booking_cancel(*, booking: Booking, volunteer: User) -> Booking:
     booking.status = Booking.Status.CANCELLED
     booking.cancelled_at = now
     booking.save(update_fields=["status", "cancelled_at"])
-    booking.reminders.filter(sent_at__isnull=True).delete()
+    reminders_cancel(booking=booking, reason="the booking was cancelled")
     # A place offered to a colleague is no longer there to take.
     booking.swap_offers.filter(status="pending").update(status="withdrawn", responded_at=now)
     waitlist_offer_next(shift=booking.shift)
     return booking
-
-
-def booking_confirmation_deliver(*, booking_id: int) -> bool:
-    """Email the booking confirmation once (called by a task). Returns whether an email went out."""
-    with transaction.atomic():
-        booking = (
-            Booking.objects.select_for_update(of=("self",))
-            .select_related("shift__role", "volunteer")
-            .filter(pk=booking_id)
-            .first()
-        )
-        if booking is None or booking.confirmation_sent_at or booking.status != Booking.Status.BOOKED:
-            return False
-        send_booking_confirmation(booking)
-        booking.confirmation_sent_at = timezone.now()
-        booking.save(update_fields=["confirmation_sent_at"])
-    return True

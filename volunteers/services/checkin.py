@@ -237,7 +237,6 @@ def shift_walk_in(
                     status=Booking.Status.ATTENDED,
                     created_at=now,
                     checked_in_at=now,
-                    confirmation_sent_at=now,  # they are at the door: no confirmation email
                 )
         except IntegrityError as exc:
             raise booking_rules.AlreadyBooked() from exc

@@ -1,94 +1,90 @@
-"""Shift reminders: one per configured offset before the start, due instants in UTC, sent by beat."""
+"""Shift reminders: one outbox message per configured offset before the start, with its due instant
+in UTC (`Message.due_at`); the outbox's sweeper sends each once it falls due."""
 
 import datetime
-import logging
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from ..emails import send_reminder
-from ..models import Booking, Reminder, Shift
+from core.i18n import message_language
+from messaging.models import Message
+from messaging.services import message_queue, messages_cancel
+
+from ..models import Booking, Shift
 from .texts import reminder_text_queue
 
-logger = logging.getLogger(__name__)
+KIND_REMINDER = "volunteers.reminder"
 
 
-def reminders_schedule(*, booking: Booking, now: datetime.datetime | None = None) -> list[Reminder]:
-    """Create (or move) one reminder per configured offset. Due instants are UTC: `starts_at` minus a
-    fixed number of hours is the same instant whatever the local clock does. Offsets already in the
-    past are not created (a 48 h reminder for a shift booked 5 hours ahead makes no sense)."""
+def _utc(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).isoformat()
+
+
+def reminder_dedupe_key(*, booking: Booking, offset_hours: int) -> str:
+    """One reminder per booking, offset and start time: a shift that moves is a new fact (the
+    volunteer hears again, for the new time), the same start announced twice is one message."""
+    starts = booking.shift.starts_at.astimezone(datetime.UTC)
+    return f"{KIND_REMINDER}:{booking.pk}:{offset_hours}:{starts:%Y%m%dT%H%M%S}"
+
+
+def reminders_schedule(*, booking: Booking, now: datetime.datetime | None = None) -> list[Message]:
+    """Queue (or move) one reminder per configured offset, in the caller's transaction. Due instants
+    are UTC: `starts_at` minus a fixed number of hours is the same instant whatever the local clock
+    does. Offsets already in the past are not created (a 48 h reminder for a shift booked 5 hours
+    ahead makes no sense); pending reminders for an earlier start time are cancelled."""
     now = now or timezone.now()
-    offsets = sorted(set(settings.HAVEN_SHIFT_REMINDER_OFFSETS_HOURS), reverse=True)
-    created = []
-    for offset in offsets:
+    starts = _utc(booking.shift.starts_at)
+    stale = [
+        m.pk
+        for m in booking_reminders(booking).filter(status=Message.Status.PENDING)
+        if m.data.get("starts_at") != starts
+    ]
+    Message.objects.filter(pk__in=stale).update(
+        status=Message.Status.CANCELLED, status_reason="the shift moved"
+    )
+    queued = []
+    volunteer = booking.volunteer
+    for offset in sorted(set(settings.HAVEN_SHIFT_REMINDER_OFFSETS_HOURS), reverse=True):
         due_at = booking.shift.starts_at - datetime.timedelta(hours=offset)
         if due_at <= now:
-            booking.reminders.filter(offset_hours=offset, sent_at__isnull=True).delete()
             continue
-        reminder, made = Reminder.objects.get_or_create(
-            booking=booking, offset_hours=offset, defaults={"due_at": due_at}
+        queued.append(
+            message_queue(
+                kind=KIND_REMINDER,
+                recipient=volunteer.email,
+                user=volunteer,
+                language=message_language(volunteer),
+                about=booking,
+                dedupe_key=reminder_dedupe_key(booking=booking, offset_hours=offset),
+                data={"offset_hours": offset, "starts_at": starts},
+                due_at=due_at,
+            )
         )
-        if not made and reminder.due_at != due_at:
-            # The shift moved: remind again for the new time, even if the old reminder went out.
-            reminder.due_at, reminder.sent_at, reminder.skipped_at, reminder.attempts = due_at, None, None, 0
-            reminder.save(update_fields=["due_at", "sent_at", "skipped_at", "attempts"])
         # The same reminder by text, for a volunteer who opted in (the outbox sends it once).
         reminder_text_queue(booking=booking, offset_hours=offset, due_at=due_at)
-        created.append(reminder)
-    return created
+    return queued
+
+
+def booking_reminders(booking: Booking):
+    """The booking's reminder messages (any status)."""
+    return Message.objects.filter(
+        kind=KIND_REMINDER, about_type=ContentType.objects.get_for_model(Booking), about_id=booking.pk
+    )
+
+
+def reminders_cancel(*, booking: Booking, reason: str) -> int:
+    """The booking no longer needs reminding (cancelled, attended, no-show): its pending reminders
+    are cancelled in the caller's transaction."""
+    return messages_cancel(about=booking, kinds=[KIND_REMINDER], reason=reason)
 
 
 @transaction.atomic
 def reminders_reschedule_for_shift(*, shift: Shift) -> int:
-    """After a shift's time changed: recompute every active booking's reminders (sent ones for the
-    old time are replaced, since the volunteer needs to hear about the new time)."""
+    """After a shift's time changed, in the caller's transaction: recompute every active booking's
+    reminders (the volunteer hears again, for the new time)."""
     count = 0
-    for booking in shift.bookings.filter(status=Booking.Status.BOOKED).select_related("shift"):
+    for booking in shift.bookings.filter(status=Booking.Status.BOOKED).select_related("shift", "volunteer"):
         count += len(reminders_schedule(booking=booking))
     return count
-
-
-def reminders_send_due(*, now: datetime.datetime | None = None, batch_size: int = 100) -> int:
-    """Send every reminder that is due. Rows are claimed with `select_for_update(skip_locked=True)`
-    (PostgreSQL; SQLite has no row locks and runs one writer at a time), sent, and marked sent in the
-    same transaction, so two beat workers never send the same reminder. Returns how many were sent."""
-    now = now or timezone.now()
-    sent = 0
-    while True:
-        with transaction.atomic():
-            due = list(
-                Reminder.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(sent_at__isnull=True, skipped_at__isnull=True, due_at__lte=now)
-                .select_related("booking__shift__role", "booking__volunteer")
-                .order_by("due_at", "id")[:batch_size]
-            )
-            if not due:
-                return sent
-            for reminder in due:
-                booking = reminder.booking
-                shift = booking.shift
-                if (
-                    booking.status != Booking.Status.BOOKED
-                    or shift.is_cancelled
-                    or shift.starts_at <= now
-                    or not booking.volunteer.is_active
-                ):
-                    reminder.skipped_at = now
-                    reminder.save(update_fields=["skipped_at"])
-                    continue
-                reminder.attempts += 1
-                try:
-                    send_reminder(reminder)
-                except Exception as exc:  # noqa: BLE001  (a mail server error must not stop the batch)
-                    logger.warning("reminder %s failed: %s", reminder.pk, exc)
-                    reminder.last_error = str(exc)[:500]
-                    if reminder.attempts >= settings.HAVEN_REMINDER_MAX_ATTEMPTS:
-                        reminder.skipped_at = now
-                    reminder.save(update_fields=["attempts", "last_error", "skipped_at"])
-                    continue
-                reminder.sent_at = now
-                reminder.save(update_fields=["attempts", "sent_at"])
-                sent += 1
-            if len(due) < batch_size:
-                return sent

@@ -1,29 +1,26 @@
 """Messages to the people booked on a shift: a coordinator's own message, and the notices Haven
-writes when a shift moves or is cancelled. One delivery row per person; each gets their own email
-(To: only them), sent by a task after commit."""
-
-import logging
+writes when a shift moves or is cancelled. One outbox message per person (To: only them), written
+in the same transaction."""
 
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import User
+from core.i18n import message_language
+from messaging.services import message_queue
 
-from ..coordination_emails import send_shift_message
-from ..models import Booking, Shift, ShiftMessage, ShiftMessageDelivery
-from . import queue
+from ..models import Booking, Shift, ShiftMessage
 from .errors import CoordinationError
 from .local_time import format_when
 from .locks import lock_shift
 from .texts import shift_message_texts_queue
 
-logger = logging.getLogger(__name__)
+KIND_SHIFT_MESSAGE = ShiftMessage.MESSAGE_KIND
 
 
 @transaction.atomic
 def shift_message_send(*, shift: Shift, sender: User, subject: str, body: str) -> ShiftMessage:
-    """Write to everyone booked on the shift. One delivery row per person; each gets their own email
-    (To: only them, no CC), sent by a task after commit."""
+    """Write to everyone booked on the shift. One outbox message per person (To: only them, no CC),
+    sent after commit."""
     shift = lock_shift(shift_id=shift.pk)
     bookings = list(
         shift.bookings.filter(status__in=[Booking.Status.BOOKED, Booking.Status.ATTENDED]).order_by("pk")
@@ -39,15 +36,24 @@ def shift_notice(
     *, shift: Shift, sender: User | None, subject: str, body: str, bookings: list[Booking]
 ) -> ShiftMessage | None:
     """Tell these booked people something about their shift, in the caller's transaction: a
-    `ShiftMessage` with one delivery per person, emailed individually by a task after commit (the
-    delivery rows make a re-run send nothing)."""
+    `ShiftMessage`, and one outbox message per person (To: only them), each sent once."""
     if not bookings:
         return None
     message = ShiftMessage.objects.create(shift=shift, sender=sender, subject=subject, body=body)
-    ShiftMessageDelivery.objects.bulk_create(
-        [ShiftMessageDelivery(message=message, volunteer_id=b.volunteer_id, booking=b) for b in bookings]
-    )
-    queue.after_commit(lambda: queue.tasks().shift_message_deliver.delay(message.pk))
+    volunteers = User.objects.in_bulk({b.volunteer_id for b in bookings})
+    for booking in bookings:
+        volunteer = volunteers[booking.volunteer_id]
+        if not volunteer.is_active:
+            continue
+        message_queue(
+            kind=KIND_SHIFT_MESSAGE,
+            recipient=volunteer.email,
+            user=volunteer,
+            language=message_language(volunteer),
+            about=message,
+            dedupe_key=f"{KIND_SHIFT_MESSAGE}:{message.pk}:{volunteer.pk}",
+            data={"booking_id": booking.pk},
+        )
     # Opted-in people also get a short text pointing to the email (never its words).
     shift_message_texts_queue(message=message, bookings=bookings)
     return message
@@ -68,36 +74,3 @@ def shift_moved_notice(*, shift: Shift, sender: User | None) -> None:
         ),
         bookings=bookings,
     )
-
-
-def shift_message_deliver(*, message_id: int) -> int:
-    """Email every unsent delivery of a message, each in its own transaction: the row is claimed with
-    `select_for_update(skip_locked=True)`, sent, and marked sent, so a re-run (or a second worker)
-    sends nothing twice. A failed send stays unsent for the next run. Returns how many were sent."""
-    sent = 0
-    pending = list(
-        ShiftMessageDelivery.objects.filter(message_id=message_id, sent_at__isnull=True)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    for delivery_id in pending:
-        with transaction.atomic():
-            delivery = (
-                ShiftMessageDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("message__shift__role", "volunteer")
-                .filter(pk=delivery_id, sent_at__isnull=True)
-                .first()
-            )
-            if delivery is None or not delivery.volunteer.is_active:
-                continue
-            delivery.attempts += 1
-            try:
-                send_shift_message(delivery)
-            except Exception as exc:  # noqa: BLE001  (one bad address must not stop the others)
-                logger.warning("shift message delivery %s failed: %s", delivery.pk, exc)
-                delivery.save(update_fields=["attempts"])
-                continue
-            delivery.sent_at = timezone.now()
-            delivery.save(update_fields=["attempts", "sent_at"])
-            sent += 1
-    return sent

@@ -9,13 +9,13 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import audit_record
 
-from ..models import Booking, Reminder, Role, Shift, WaitlistEntry
+from ..models import Booking, Role, Shift, WaitlistEntry
 from .capacity import active_bookings, capacity_check
 from .errors import CoordinationError
 from .holds import booking_holds_sync
 from .local_time import format_when
 from .locks import lock_shift
-from .reminders import reminders_reschedule_for_shift
+from .reminders import reminders_cancel, reminders_reschedule_for_shift
 from .shift_messages import shift_moved_notice, shift_notice
 from .waitlist import waitlist_fit_capacity
 
@@ -116,7 +116,7 @@ def shift_capacity_set(*, shift: Shift, capacity: int, by: User) -> Shift:
 
 @transaction.atomic
 def shift_cancel(*, shift: Shift, by: User, reason: str = "") -> Shift:
-    """Cancel a shift that has not started: its bookings are cancelled, unsent reminders deleted,
+    """Cancel a shift that has not started: its bookings are cancelled, pending reminders cancelled,
     its waitlist closed, and every booked person is emailed individually (after commit). Cancelling
     twice does nothing the second time."""
     shift = lock_shift(shift_id=shift.pk)
@@ -135,7 +135,8 @@ def shift_cancel(*, shift: Shift, by: User, reason: str = "") -> Shift:
     Booking.objects.filter(pk__in=[b.pk for b in bookings]).update(
         status=Booking.Status.CANCELLED, cancelled_at=now
     )
-    Reminder.objects.filter(booking__shift=shift, sent_at__isnull=True).delete()
+    for booking in bookings:
+        reminders_cancel(booking=booking, reason="the shift was cancelled")
     audit_record(
         actor=by, action="volunteers.shift_cancel", target=shift, data={"bookings_cancelled": len(bookings)}
     )

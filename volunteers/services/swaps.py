@@ -24,8 +24,9 @@ from messaging.services import message_queue
 from .. import booking_rules
 from ..booking_rules import BookingError, VolunteerStanding
 from ..models import Booking, SwapOffer
-from . import locks, queue
-from .reminders import reminders_schedule
+from . import locks
+from .booking import booking_confirmation_queue
+from .reminders import reminders_cancel, reminders_schedule
 
 KIND_SWAP_OFFER = "volunteers.swap_offer"
 SIGNING_SALT = "volunteers.swap-offer"
@@ -168,7 +169,7 @@ def swap_offer_accept(*, offer: SwapOffer, volunteer: User, now: datetime.dateti
             raise booking_rules.OverlappingBooking(_("You are booked on another shift at the same time."))
         old.status, old.cancelled_at = Booking.Status.CANCELLED, now
         old.save(update_fields=["status", "cancelled_at"])
-        old.reminders.filter(sent_at__isnull=True).delete()
+        reminders_cancel(booking=old, reason="the place was swapped to a colleague")
         try:
             with transaction.atomic():
                 new = Booking.objects.create(
@@ -179,7 +180,7 @@ def swap_offer_accept(*, offer: SwapOffer, volunteer: User, now: datetime.dateti
         offer.status, offer.responded_at, offer.new_booking = SwapOffer.Status.ACCEPTED, now, new
         offer.save(update_fields=["status", "responded_at", "new_booking"])
         reminders_schedule(booking=new, now=now)
-        queue.after_commit(lambda: queue.tasks().booking_confirmation_send.delay(new.pk))
+        booking_confirmation_queue(booking=new, volunteer=volunteer)
     return new
 
 

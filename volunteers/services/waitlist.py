@@ -10,16 +10,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from messaging.services import message_queue
 
 from .. import booking_rules
 from ..booking_rules import BookingError, VolunteerStanding
-from ..emails import send_waitlist_offer
 from ..models import Booking, Shift, WaitlistEntry
-from . import queue
 from .capacity import active_bookings, taken_places
 from .locks import lock_profile_then_shift, lock_shift
 
 OFFER_SIGNING_SALT = "volunteers.waitlist-offer"
+KIND_WAITLIST_OFFER = "volunteers.waitlist_offer"
 
 
 @transaction.atomic
@@ -63,7 +63,7 @@ def waitlist_offer_next(*, shift: Shift) -> list[WaitlistEntry]:
     """Offer each free place of `shift` to the next waiting person, holding it until the offer
     expires (HAVEN_WAITLIST_OFFER_HOURS, but never past the start). Call after a place frees up or the
     capacity grows; it locks the shift (at once when the caller already holds that lock). Returns the
-    entries offered; their emails are queued after commit."""
+    entries offered; their emails are written to the outbox in the same transaction."""
     shift = lock_shift(shift_id=shift.pk)
     now = timezone.now()
     if shift.is_cancelled or shift.starts_at <= now:
@@ -73,7 +73,8 @@ def waitlist_offer_next(*, shift: Shift) -> list[WaitlistEntry]:
         return []
     expires_at = min(now + datetime.timedelta(hours=settings.HAVEN_WAITLIST_OFFER_HOURS), shift.starts_at)
     offered = list(
-        WaitlistEntry.objects.select_for_update()
+        WaitlistEntry.objects.select_for_update(of=("self",))
+        .select_related("volunteer")
         .filter(shift=shift, status=WaitlistEntry.Status.WAITING)
         .order_by("created_at", "id")[:free]
     )
@@ -82,8 +83,27 @@ def waitlist_offer_next(*, shift: Shift) -> list[WaitlistEntry]:
         entry.offered_at = now
         entry.offer_expires_at = expires_at
         entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
-        queue.after_commit(lambda pk=entry.pk: queue.tasks().waitlist_offer_send.delay(pk))
+        _offer_notify(entry)
     return offered
+
+
+def offer_stamp(entry: WaitlistEntry) -> str:
+    """Which offer a message announces: each offer of an entry is a fact of its own."""
+    return entry.offered_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%S.%f")
+
+
+def _offer_notify(entry: WaitlistEntry) -> None:
+    """The offer's email, written with the offer. Its link is signed at send time (never stored
+    before then, never in a task's arguments), and the body is wiped once it is sent."""
+    volunteer = entry.volunteer
+    message_queue(
+        kind=KIND_WAITLIST_OFFER,
+        recipient=volunteer.email,
+        user=volunteer,
+        about=entry,
+        dedupe_key=f"{KIND_WAITLIST_OFFER}:{entry.pk}:{offer_stamp(entry)}",
+        data={"offered_at": entry.offered_at.astimezone(datetime.UTC).isoformat()},
+    )
 
 
 def waitlist_fit_capacity(*, shift: Shift) -> None:
@@ -103,8 +123,7 @@ def waitlist_fit_capacity(*, shift: Shift) -> None:
             entry.status = WaitlistEntry.Status.WAITING
             entry.offered_at = None
             entry.offer_expires_at = None
-            entry.offer_sent_at = None
-            entry.save(update_fields=["status", "offered_at", "offer_expires_at", "offer_sent_at"])
+            entry.save(update_fields=["status", "offered_at", "offer_expires_at"])
     else:
         waitlist_offer_next(shift=shift)
 
@@ -151,22 +170,3 @@ def waitlist_offers_expire(*, now: datetime.datetime | None = None) -> int:
         Q(shift__starts_at__lte=now) | Q(shift__is_cancelled=True)
     ).update(status=WaitlistEntry.Status.CLOSED, responded_at=now)
     return expired
-
-
-def waitlist_offer_deliver(*, entry_id: int) -> bool:
-    """Email a waitlist offer with its confirm link, once per offer (called by a task)."""
-    with transaction.atomic():
-        entry = (
-            WaitlistEntry.objects.select_for_update(of=("self",))
-            .select_related("shift__role", "volunteer")
-            .filter(pk=entry_id)
-            .first()
-        )
-        if entry is None or entry.status != WaitlistEntry.Status.OFFERED:
-            return False
-        if entry.offer_sent_at and entry.offer_sent_at >= entry.offered_at:
-            return False
-        send_waitlist_offer(entry, token=waitlist_offer_token(entry))
-        entry.offer_sent_at = timezone.now()
-        entry.save(update_fields=["offer_sent_at"])
-    return True

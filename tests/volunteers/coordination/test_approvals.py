@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry
+from messaging.models import Message
+from messaging.services import message_deliver
 from tests.factories import (
     BookingFactory,
     RequirementFactory,
@@ -15,7 +17,7 @@ from tests.factories import (
     ShiftFactory,
     ready_volunteer,
 )
-from volunteers import booking_rules, services, tasks
+from volunteers import booking_rules, services
 from volunteers.models import Booking, RequirementVerification, RoleApplication, RoleApproval
 
 pytestmark = pytest.mark.django_db
@@ -212,8 +214,8 @@ def test_the_volunteer_hears_the_decision_once(
     )
     assert "not approved you" in next(m.body for m in mailoutbox if m.to == [declined.email])
     # a second run of the task (a redelivery) sends nothing
-    assert tasks.role_application_notify(to_approve.pk) is False
-    assert tasks.role_application_notify(to_decline.pk) is False
+    for decision in Message.objects.filter(kind="volunteers.role_decision"):
+        assert message_deliver(message_id=decision.pk) == "not claimed"
     assert len(mailoutbox) == 3
 
 
@@ -227,7 +229,8 @@ def test_approving_from_the_volunteer_page_answers_their_application(
         services.role_approval_grant(role=checked_role, volunteer=volunteer, by=coordinator)
 
     application.refresh_from_db()
-    assert application.status == RoleApplication.Status.APPROVED and application.notified_at is not None
+    assert application.status == RoleApplication.Status.APPROVED
+    assert Message.objects.get(kind="volunteers.role_decision").status == Message.Status.SENT
     assert [m.to for m in mailoutbox] == [[volunteer.email]]
 
 

@@ -6,9 +6,10 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from messaging.models import Message
 from tests.e2e.conftest import browser, page, screenshot  # noqa: F401  (shared browser fixtures)
 from tests.factories import BookingFactory, RoleFactory, ShiftFactory, UserFactory, VolunteerProfileFactory
-from volunteers.models import Booking, ShiftMessageDelivery
+from volunteers.models import Booking, ShiftMessage
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -64,9 +65,10 @@ def test_coordinator_runs_a_shift(page, live_server, screenshot, mailoutbox):  #
     page.get_by_label("Message").fill("The front entrance is being painted today.")
     page.get_by_role("button", name="Send").click()
 
-    # then each booked person has their own delivery, and the roster lists the message
+    # then each booked person has their own copy in the outbox, and the roster lists the message
     assert page.get_by_text("Message sent to 2 people").is_visible()
-    assert ShiftMessageDelivery.objects.filter(message__subject="Use the side door").count() == 2
+    note = ShiftMessage.objects.get(subject="Use the side door")
+    assert Message.objects.filter(kind=ShiftMessage.MESSAGE_KIND, about_id=note.pk).count() == 2
 
     # and the print view leaves navigation off the paper
     page.get_by_role("link", name="Print view").click()

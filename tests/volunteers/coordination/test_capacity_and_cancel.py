@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from messaging.models import Message
 from tests.factories import (
     BookingFactory,
     ShiftFactory,
@@ -13,7 +14,7 @@ from tests.factories import (
     ready_volunteer,
 )
 from volunteers import services
-from volunteers.models import Booking, Reminder, Shift, WaitlistEntry
+from volunteers.models import Booking, Shift, WaitlistEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +95,7 @@ def test_cancelling_a_shift_tells_each_booked_volunteer_once_individually(
         shift=own_shift, status=Booking.Status.CANCELLED, cancelled_at=own_shift.starts_at
     )
     waiting = WaitlistEntryFactory(shift=own_shift)
-    assert Reminder.objects.filter(booking__in=bookings).exists()
+    assert all(services.booking_reminders(b).exists() for b in bookings)
     mailoutbox.clear()
 
     # when the coordinator cancels it (twice, as a double click would)
@@ -118,7 +119,8 @@ def test_cancelling_a_shift_tells_each_booked_volunteer_once_individually(
     assert set(Booking.objects.filter(pk__in=[b.pk for b in bookings]).values_list("status", flat=True)) == {
         Booking.Status.CANCELLED
     }
-    assert not Reminder.objects.filter(booking__in=bookings, sent_at__isnull=True).exists()
+    for booking in bookings:
+        assert {r.status for r in services.booking_reminders(booking)} == {Message.Status.CANCELLED}
     waiting.refresh_from_db()
     assert waiting.status == WaitlistEntry.Status.CLOSED
 

@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.conf import settings
 
+from messaging.models import Message
 from tests.factories import BookingFactory, RoleFactory, ShiftFactory, UserFactory
 from volunteers import tasks
-from volunteers.models import DigestLog
 
 pytestmark = pytest.mark.django_db
 
@@ -33,9 +33,11 @@ def shifts(role, other_role):
     return empty
 
 
-def test_digest_is_sent_once_a_day_per_coordinator(coordinator, shifts, mailoutbox):
+def test_digest_is_sent_once_a_day_per_coordinator(
+    coordinator, shifts, mailoutbox, django_capture_on_commit_callbacks
+):
     # given it is morning in the organisation's zone
-    with time_machine.travel(MORNING, tick=False):
+    with time_machine.travel(MORNING, tick=False), django_capture_on_commit_callbacks(execute=True):
         # when beat runs the task twice
         first = tasks.coordinator_digests_send()
         second = tasks.coordinator_digests_send()
@@ -47,22 +49,28 @@ def test_digest_is_sent_once_a_day_per_coordinator(coordinator, shifts, mailoutb
     body = mine[0].body
     assert "Empty" in body and "0 of 4 booked" in body
     assert "Full one" not in body and "Far off" not in body and "Not mine" not in body
-    log = DigestLog.objects.get(coordinator=coordinator)
-    assert log.date == datetime.date(2027, 4, 6) and log.shift_count == 1 and log.sent_at is not None
+    digest = Message.objects.get(kind="volunteers.coordinator_digest", user=coordinator)
+    assert digest.dedupe_key == f"volunteers.coordinator_digest:{coordinator.pk}:2027-04-06"
+    assert digest.status == Message.Status.SENT and digest.data == {"date": "2027-04-06"}
 
 
-def test_next_day_sends_again_and_nothing_before_the_digest_hour(coordinator, shifts, mailoutbox):
+def test_next_day_sends_again_and_nothing_before_the_digest_hour(
+    coordinator, shifts, mailoutbox, django_capture_on_commit_callbacks
+):
     early = MORNING.replace(
         hour=settings.HAVEN_COORDINATOR_DIGEST_HOUR + 4 - 1
     )  # 06:00 New York (EDT, UTC-4)
     with time_machine.travel(early, tick=False):
         assert tasks.coordinator_digests_send() == 0
-    with time_machine.travel(MORNING, tick=False):
+    with time_machine.travel(MORNING, tick=False), django_capture_on_commit_callbacks(execute=True):
         tasks.coordinator_digests_send()
-    with time_machine.travel(MORNING + datetime.timedelta(days=1), tick=False):
+    with (
+        time_machine.travel(MORNING + datetime.timedelta(days=1), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         tasks.coordinator_digests_send()
     assert len([m for m in mailoutbox if m.to == [coordinator.email]]) == 2
-    assert DigestLog.objects.filter(coordinator=coordinator).count() == 2
+    assert Message.objects.filter(kind="volunteers.coordinator_digest", user=coordinator).count() == 2
 
 
 def test_no_digest_when_everything_is_full(mailoutbox):
@@ -73,7 +81,7 @@ def test_no_digest_when_everything_is_full(mailoutbox):
     BookingFactory(shift=full)
     with time_machine.travel(MORNING, tick=False):
         assert tasks.coordinator_digests_send() == 0
-    assert mailoutbox == [] and not DigestLog.objects.exists()
+    assert mailoutbox == [] and not Message.objects.filter(kind="volunteers.coordinator_digest").exists()
 
 
 def test_digest_is_in_the_beat_schedule():

@@ -1,16 +1,25 @@
 """A message to everyone booked on a shift: one email per person, nobody sees anyone else."""
 
+import datetime
 import smtplib
 
 import pytest
+import time_machine
 from django.core.mail.backends import locmem
 from django.urls import reverse
 
+from messaging.models import Message
+from messaging.services import message_deliver, messages_sweep
 from tests.factories import BookingFactory, UserFactory
-from volunteers import services, tasks
-from volunteers.models import Booking, ShiftMessage, ShiftMessageDelivery
+from volunteers import services
+from volunteers.models import Booking, ShiftMessage
 
 pytestmark = pytest.mark.django_db
+
+
+def _copies(message: ShiftMessage):
+    """Each person's copy of a shift message: an outbox message about it."""
+    return Message.objects.filter(kind=ShiftMessage.MESSAGE_KIND, about_id=message.pk)
 
 
 def test_message_goes_to_each_booked_person_alone(
@@ -34,9 +43,10 @@ def test_message_goes_to_each_booked_person_alone(
 
     # then one email per booked person (queued after commit), To: only them, no CC/BCC
     assert response.status_code == 302
-    assert len(callbacks) == 1
+    assert len(callbacks) == 4
     message = ShiftMessage.objects.get(shift=own_shift)
-    assert message.deliveries.count() == 4 and message.deliveries.filter(sent_at__isnull=False).count() == 4
+    copies = _copies(message)
+    assert copies.count() == 4 and copies.filter(status=Message.Status.SENT).count() == 4
     addresses = {b.volunteer.email for b in booked}
     assert sorted(m.to[0] for m in mailoutbox) == sorted(addresses)
     for email in mailoutbox:
@@ -59,11 +69,11 @@ def test_running_the_task_again_sends_nothing(
         )
     assert len(mailoutbox) == 3
 
-    assert tasks.shift_message_deliver.delay(message.pk).get() == 0
-    assert tasks.shift_message_deliver(message.pk) == 0
+    for copy in _copies(message):
+        assert message_deliver(message_id=copy.pk) == "not claimed"
 
     assert len(mailoutbox) == 3
-    assert set(ShiftMessageDelivery.objects.values_list("attempts", flat=True)) == {1}
+    assert set(_copies(message).values_list("attempts", flat=True)) == {1}
 
 
 class RefusingBackend(locmem.EmailBackend):
@@ -76,20 +86,24 @@ class RefusingBackend(locmem.EmailBackend):
         return super().send_messages(messages)
 
 
-def test_a_failed_send_is_retried_by_the_next_run_only_for_that_person(
-    own_shift, coordinator, mailoutbox, settings
+def test_a_failed_send_is_retried_after_its_backoff_only_for_that_person(
+    own_shift, coordinator, mailoutbox, settings, django_capture_on_commit_callbacks
 ):
     settings.EMAIL_BACKEND = "tests.volunteers.coordination.test_messages.RefusingBackend"
     refused = BookingFactory(shift=own_shift, volunteer=UserFactory(email="refused@example.org"))
     BookingFactory(shift=own_shift)
-    message = services.shift_message_send(shift=own_shift, sender=coordinator, subject="Hi", body="See you")
+    with django_capture_on_commit_callbacks(execute=True):
+        message = services.shift_message_send(
+            shift=own_shift, sender=coordinator, subject="Hi", body="See you"
+        )
 
-    # the first run sends to the good address and leaves the refused one unsent
-    assert services.shift_message_deliver(message_id=message.pk) == 1
-    failed = message.deliveries.get(volunteer=refused.volunteer)
-    assert failed.sent_at is None and failed.attempts == 1
-    # the next run retries only that one
-    assert services.shift_message_deliver(message_id=message.pk) == 0
+    # the first run sends to the good address and leaves the refused one for a retry
+    assert len(mailoutbox) == 1
+    failed = _copies(message).get(user=refused.volunteer)
+    assert failed.status == Message.Status.PENDING and failed.attempts == 1
+    # the sweeper retries only that one, once its backoff has passed
+    with time_machine.travel(failed.next_attempt_at + datetime.timedelta(seconds=1)):
+        assert messages_sweep() == 1
     failed.refresh_from_db()
     assert failed.attempts == 2
     assert len(mailoutbox) == 1

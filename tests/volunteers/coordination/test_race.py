@@ -9,10 +9,11 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from messaging.models import Message
 from tests.factories import AgreementFactory, RoleFactory, ShiftFactory, UserFactory, ready_volunteer
 from volunteers import services
 from volunteers.booking_rules import BookingError
-from volunteers.models import Booking, DigestLog
+from volunteers.models import Booking
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -98,7 +99,7 @@ def test_two_beat_workers_send_one_digest(requires_postgres, mailoutbox):
     # when two workers run the digest at the same moment
     outcomes = _together([lambda: services.coordinator_digests_send(now=now) for _ in range(2)])
 
-    # then exactly one email went out and one log row exists
-    assert sorted(outcomes) == [0, 1]
+    # then exactly one email went out and one message row exists
+    assert sorted(outcomes) in ([0, 1], [1, 1])  # both may see none yet: the dedupe key keeps one row
     assert [m.to for m in mailoutbox] == [[coordinator.email]]
-    assert DigestLog.objects.filter(coordinator=coordinator).count() == 1
+    assert Message.objects.filter(kind="volunteers.coordinator_digest", user=coordinator).count() == 1

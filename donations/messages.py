@@ -1,0 +1,124 @@
+"""The outbox renderers of the gifts' emails (registered from DonationsConfig.ready()): receipts
+(with their PDF, made at send time), annual statements, tribute notices and failed monthly payments.
+Each runs at send time, in the message's language, outside any transaction; it loads what the
+message is about by id and skips what no longer applies (an erased donor, a refunded gift)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.privacy import is_erased_address
+from messaging.models import Message
+from messaging.registry import Attachment, Rendered, Skip, kind_register
+
+from .models import Donation, Receipt, RecurringGift, Statement
+from .services.receipts import KIND_RECEIPT, KIND_TRIBUTE, receipt_pdf
+from .services.recurring import KIND_RENEWAL_FAILED
+from .services.statements import KIND_STATEMENT
+
+
+def _giving_url() -> str:
+    return settings.SITE_URL + reverse("donations:my_giving")
+
+
+def _both(template: str, context: dict) -> tuple[str, str]:
+    return render_to_string(f"{template}.txt", context), render_to_string(f"{template}.html", context)
+
+
+def render_receipt(message: Message) -> Rendered | Skip:
+    receipt = (
+        Receipt.objects.select_related("donation", "donation__campaign", "donation__fund")
+        .filter(pk=message.about_id)
+        .first()
+    )
+    if receipt is None:
+        return Skip("the receipt no longer exists")
+    if is_erased_address(receipt.donation.donor_email):
+        return Skip("the donor erased their data")
+    content = receipt_pdf(receipt=receipt)
+    text, html = _both(
+        "donations/email/receipt",
+        {
+            "receipt": receipt,
+            "donation": receipt.donation,
+            "org_name": settings.HAVEN_ORG_NAME,
+            "org_address": settings.HAVEN_ORG_ADDRESS,
+            "org_tax_id": settings.HAVEN_ORG_TAX_ID,
+            "giving_url": _giving_url(),
+        },
+    )
+    return Rendered(
+        subject=_("Your receipt %(number)s from %(org)s")
+        % {"number": receipt.number, "org": settings.HAVEN_ORG_NAME},
+        text=text,
+        html=html,
+        attachments=(Attachment(f"receipt-{receipt.number}.pdf", content, "application/pdf"),),
+    )
+
+
+def render_statement(message: Message) -> Rendered | Skip:
+    statement = Statement.objects.filter(pk=message.about_id).first()
+    if statement is None or is_erased_address(statement.email):
+        return Skip("the statement's donor erased their data")
+    text, html = _both(
+        "donations/email/statement",
+        {"statement": statement, "org_name": settings.HAVEN_ORG_NAME, "giving_url": _giving_url()},
+    )
+    return Rendered(
+        subject=_("Your %(year)s giving statement from %(org)s")
+        % {"year": statement.year, "org": settings.HAVEN_ORG_NAME},
+        text=text,
+        html=html,
+        attachments=(
+            Attachment(f"giving-statement-{statement.year}.pdf", bytes(statement.pdf), "application/pdf"),
+        ),
+    )
+
+
+def render_tribute(message: Message) -> Rendered | Skip:
+    donation = Donation.objects.filter(pk=message.about_id).first()
+    if donation is None or not donation.tribute_type or not donation.tribute_notify_email:
+        return Skip("the tribute was removed (the donor erased their data)")
+    text, html = _both("donations/email/tribute", {"donation": donation, "org_name": settings.HAVEN_ORG_NAME})
+    if donation.tribute_type == Donation.Tribute.MEMORY:
+        subject = _("A gift to %(org)s in memory of %(name)s")
+    else:
+        subject = _("A gift to %(org)s in honour of %(name)s")
+    return Rendered(
+        subject=subject % {"org": settings.HAVEN_ORG_NAME, "name": donation.tribute_name},
+        text=text,
+        html=html,
+    )
+
+
+def render_renewal_failed(message: Message) -> Rendered | Skip:
+    recurring = RecurringGift.objects.filter(pk=message.about_id).first()
+    if recurring is None or is_erased_address(recurring.donor_email):
+        return Skip("the donor erased their data")
+    if recurring.status != RecurringGift.Status.PAST_DUE:
+        return Skip("the monthly gift is no longer waiting for a new card")
+    text, html = _both(
+        "donations/email/renewal_failed",
+        {"recurring": recurring, "org_name": settings.HAVEN_ORG_NAME, "giving_url": _giving_url()},
+    )
+    return Rendered(
+        subject=_("Your monthly gift to %(org)s could not be charged") % {"org": settings.HAVEN_ORG_NAME},
+        text=text,
+        html=html,
+    )
+
+
+def register() -> None:
+    kind_register(KIND_RECEIPT, render=render_receipt, description="A gift's tax receipt, PDF attached.")
+    kind_register(KIND_STATEMENT, render=render_statement, description="A donor's annual giving statement.")
+    kind_register(
+        KIND_TRIBUTE, render=render_tribute, description="A gift made in honour or memory of someone."
+    )
+    kind_register(
+        KIND_RENEWAL_FAILED,
+        render=render_renewal_failed,
+        description="A monthly gift's payment failed: how to update the card.",
+    )
