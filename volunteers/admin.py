@@ -25,7 +25,7 @@ from .models import (
 # TranslationAdmin shows one input per language (English required, Spanish falls back to English).
 @admin.register(Role)
 class RoleAdmin(TranslationAdmin):
-    list_display = ["name", "requires_approval", "requires_agreement", "is_active"]
+    list_display = ["name", "requires_approval", "requires_agreement", "allows_groups", "is_active"]
     filter_horizontal = ["requirements", "coordinators"]
     prepopulated_fields = {"slug": ["name_en"]}
 

@@ -10,7 +10,7 @@ class VolunteersConfig(AppConfig):
         from accounts.privacy import privacy_part_register  # noqa: PLC0415
         from accounts.retention import retention_rule_register  # noqa: PLC0415
 
-        from . import hours_notices, notices, privacy, retention, swap_notices, texts  # noqa: PLC0415
+        from . import bulk_notices, hours_notices, notices, privacy, retention, swap_notices, texts  # noqa: PLC0415
 
         privacy_part_register(privacy.PART)
         for rule in retention.RULES:
@@ -19,6 +19,7 @@ class VolunteersConfig(AppConfig):
         hours_notices.register()
         texts.register()
         swap_notices.register()
+        bulk_notices.register()
 
         from core.public_cache import watch  # noqa: PLC0415
 

@@ -238,6 +238,20 @@ def check_volunteer_may_take(standing: VolunteerStanding, shift: Shift, now: dat
     check_requirements(standing, shift.role, local_date(shift.starts_at))
 
 
+class GroupNotAllowed(BookingError):
+    pass
+
+
+def check_group_size(role: Role, places: int) -> None:
+    """A booking of several places needs a role that allows groups, and fits its largest group."""
+    if places < 1:
+        raise GroupNotAllowed("A booking takes at least one place.")
+    if places > 1 and not role.allows_groups:
+        raise GroupNotAllowed(f"{role.name} is booked one place at a time.")
+    if places > role.max_group_size:
+        raise GroupNotAllowed(f"A group for {role.name} takes at most {role.max_group_size} places.")
+
+
 def check_capacity(shift: Shift, taken: int) -> None:
     if taken >= shift.capacity:
         raise ShiftFull()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import checkin_views, hours_views
+from . import bulk_views, checkin_views, hours_views
 from . import coordination_views as views
 
 app_name = "coordinate"
@@ -21,6 +21,7 @@ urlpatterns = [
     path("shifts/<int:shift_id>/kiosk/", checkin_views.kiosk_open, name="kiosk_open"),
     path("shifts/<int:shift_id>/walk-in/", checkin_views.walk_in, name="walk_in"),
     path("kiosks/<int:kiosk_id>/close/", checkin_views.kiosk_close, name="kiosk_close"),
+    path("message/", bulk_views.bulk_message, name="bulk_message"),
     path("hours/", hours_views.hours_pending, name="hours_pending"),
     path("hours/<int:report_id>/decide/", hours_views.hours_decide, name="hours_decide"),
     path("bookings/<int:booking_id>/attendance/", views.booking_attendance, name="booking_attendance"),

@@ -190,6 +190,16 @@ class Role(models.Model):
     )
     coordinators = models.ManyToManyField(USER, blank=True, related_name="coordinated_roles")
     is_active = models.BooleanField(default=True)
+    allows_groups = models.BooleanField(
+        _("group sign-up"),
+        default=False,
+        help_text=_("A volunteer may book several places for a group and name the members later."),
+    )
+    max_group_size = models.PositiveSmallIntegerField(
+        _("largest group"),
+        default=6,
+        help_text=_("Places one group booking may take, the volunteer included."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -439,6 +449,9 @@ class Booking(models.Model):
     checked_in_at = models.DateTimeField(null=True, blank=True)
     checked_out_at = models.DateTimeField(null=True, blank=True)
     minutes = models.PositiveIntegerField(null=True, blank=True)
+    # Places this booking takes: 1, or more for a group (the booker and the members they name later,
+    # GroupMember). Capacity counts places, not bookings.
+    places = models.PositiveSmallIntegerField(default=1)
     # Set while the volunteer is not cleared for the shift, by volunteers.services.booking_holds_sync,
     # which tells them once per hold and once when it lifts. What a page shows never waits for this:
     # whether someone may see the address is decided afresh on every read (volunteers.clearance).
@@ -458,6 +471,7 @@ class Booking(models.Model):
                 condition=Q(status__in=["booked", "cancelled", "attended", "no_show"]),
                 name="booking_status_valid",
             ),
+            models.CheckConstraint(condition=Q(places__gte=1), name="booking_takes_a_place"),
             models.CheckConstraint(
                 condition=Q(checked_out_at__isnull=True)
                 | (Q(checked_in_at__isnull=False) & Q(checked_out_at__gte=F("checked_in_at"))),
@@ -494,6 +508,24 @@ class Booking(models.Model):
         if self.checked_in_at and self.checked_out_at:
             return int((self.checked_out_at - self.checked_in_at).total_seconds() // 60)
         return int(self.shift.duration.total_seconds() // 60)
+
+
+class GroupMember(models.Model):
+    """A member of a group booking, named by the volunteer who booked it (a first name is enough).
+    At most `booking.places - 1` of them: the booker takes the first place."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="group_members")
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["booking", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "position"], name="one_group_member_per_place")
+        ]
+
+    def __str__(self):
+        return f"{self.name} (group of booking {self.booking_id})"
 
 
 class WaitlistEntry(models.Model):
@@ -696,6 +728,31 @@ class ShiftMessage(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.subject
+
+
+class BulkMessage(models.Model):
+    """A coordinator's message to everyone booked on the shifts of one day, or of one role (its
+    upcoming shifts), or of both. Each person gets one email (and one text if they opted in), however
+    many of those shifts they are booked on: one outbox message each, keyed by this row and them."""
+
+    sender = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
+    role = models.ForeignKey(Role, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    day = models.DateField(null=True, blank=True)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    recipients = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__isnull=False) | Q(day__isnull=False), name="bulk_message_has_a_scope"
+            )
+        ]
 
     def __str__(self):
         return self.subject

@@ -26,6 +26,7 @@ from .models import (
     AgreementSignature,
     Booking,
     CalendarToken,
+    GroupMember,
     HoursReport,
     RequirementVerification,
     RoleApplication,
@@ -106,6 +107,7 @@ def export_for(user: User) -> dict:
                 "checked_in_at": _iso(b.checked_in_at),
                 "checked_out_at": _iso(b.checked_out_at),
                 "minutes": b.minutes,
+                "places": b.places,
             }
             for b in bookings
         ],
@@ -196,6 +198,7 @@ def erase_for(*, user: User) -> dict[str, int]:
         (RoleApplication, "volunteer"),
         (CalendarToken, "user"),
         (SmsConsentRecord, "volunteer"),
+        (GroupMember, "booking__volunteer"),
         (VolunteerProfile, "user"),
     ):
         model.objects.filter(**{field: user}).delete()

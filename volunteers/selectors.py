@@ -53,11 +53,26 @@ def _count_for_shift(queryset) -> Coalesce:
     return correlated_count(queryset, on="shift")
 
 
+def _places_for_shift(queryset) -> Coalesce:
+    """Places taken by these bookings of the outer shift (a group booking takes several)."""
+    return Coalesce(
+        Subquery(
+            queryset.filter(shift=OuterRef("pk"))
+            .order_by()
+            .values("shift")
+            .annotate(n=Sum("places"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
 def shifts_with_counts(queryset: QuerySet[Shift] | None = None) -> QuerySet[Shift]:
     """Shifts annotated with `booked_count`, `held_count` (open waitlist offers) and `places_left`."""
     queryset = Shift.objects.all() if queryset is None else queryset
     return queryset.annotate(
-        booked_count=_count_for_shift(Booking.objects.filter(status__in=ACTIVE)),
+        booked_count=_places_for_shift(Booking.objects.filter(status__in=ACTIVE)),
         held_count=_count_for_shift(WaitlistEntry.objects.filter(status=WaitlistEntry.Status.OFFERED)),
     ).annotate(
         places_left=Greatest(
@@ -247,7 +262,7 @@ def coordinator_shifts_with_fill(queryset: QuerySet[Shift]) -> QuerySet[Shift]:
     `waiting_count`, `open_places` and `fill_permille` (booked per thousand places; a shift with no
     places counts as full)."""
     queryset = queryset.annotate(
-        booked_count=_count_for_shift(Booking.objects.filter(status__in=ACTIVE)),
+        booked_count=_places_for_shift(Booking.objects.filter(status__in=ACTIVE)),
         held_count=_count_for_shift(WaitlistEntry.objects.filter(status=WaitlistEntry.Status.OFFERED)),
         waiting_count=_count_for_shift(WaitlistEntry.objects.filter(status=WaitlistEntry.Status.WAITING)),
     )
@@ -319,6 +334,7 @@ def roster_bookings(*, shift: Shift) -> QuerySet[Booking]:
     return (
         Booking.objects.filter(shift=shift, status__in=ACTIVE)
         .select_related("volunteer__volunteer_profile")
+        .prefetch_related("group_members")
         .order_by("volunteer__name", "volunteer__email", "id")
     )
 

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import checkin_views, hours_views, swap_views, texts_views, views
+from . import calendar_views, checkin_views, group_views, hours_views, swap_views, texts_views, views
 
 app_name = "volunteers"
 
 urlpatterns = [
     path("shifts/", views.shift_list, name="shift_list"),
+    path("shifts/week/", calendar_views.shift_week, name="shift_week"),
+    path("shifts/month/", calendar_views.shift_month, name="shift_month"),
     path("shifts/<int:shift_id>/", views.shift_detail, name="shift_detail"),
     path("shifts/<int:shift_id>/book/", views.shift_book, name="shift_book"),
     path("shifts/<int:shift_id>/waitlist/", views.shift_waitlist_join, name="shift_waitlist_join"),
@@ -30,6 +32,7 @@ urlpatterns = [
     path("me/shifts/bookings/<int:booking_id>/swap/", swap_views.swap_offer, name="swap_offer"),
     path("me/shifts/swaps/<int:offer_id>/withdraw/", swap_views.swap_withdraw, name="swap_withdraw"),
     path("shifts/swaps/<str:token>/", swap_views.swap_confirm, name="swap_confirm"),
+    path("me/shifts/bookings/<int:booking_id>/group/", group_views.group_members, name="group_members"),
     path("kiosk/", checkin_views.kiosk, name="kiosk"),
     path("kiosk/check-in/", checkin_views.kiosk_check_in, name="kiosk_check_in"),
 ]

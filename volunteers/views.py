@@ -169,6 +169,9 @@ def shift_detail(request, shift_id: int):
             "can_cancel": booking is not None
             and booking.status == Booking.Status.BOOKED
             and timezone.now() <= shift.cancel_deadline,
+            "group_sizes": range(1, min(shift.role.max_group_size, shift.places_left or 1) + 1)
+            if shift.role.allows_groups
+            else [],
         },
     )
 
@@ -178,7 +181,11 @@ def shift_detail(request, shift_id: int):
 def shift_book(request, shift_id: int):
     shift = selectors.shift_get_visible(shift_id=shift_id)
     try:
-        services.shift_book(shift=shift, volunteer=request.user)
+        places = int(request.POST.get("places") or 1)
+    except ValueError:
+        places = 1
+    try:
+        services.shift_book(shift=shift, volunteer=request.user, places=places)
     except booking_rules.ShiftFull as error:
         messages.warning(request, error.message)
     except booking_rules.NotOnboarded as error:

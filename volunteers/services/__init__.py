@@ -9,11 +9,13 @@ Callers use the package (`services.shift_book(...)`); the modules are:
 - `shifts`, `series`: a coordinator's one-off shifts and recurring series
 - `attendance`: check-in, check-out, attended, no-show
 - `checkin`: check-in at the door (the shift's QR code, the kiosk and its PIN or code), walk-ins
+- `bulk_messages`: one message to everyone booked on the shifts of a day or a role
 - `shift_messages`: messages and notices to the people booked on a shift
 - `approvals`: role applications and approvals, requirement verifications
 - `holds`: bookings on hold when their volunteer loses clearance (and the notices), see
   `volunteers.clearance`
 - `digest`: the coordinators' daily digest
+- `groups`: the members of a group booking (several places booked at once where a role allows it)
 - `swaps`: a booked volunteer's place offered to a named colleague, who takes it by link
 - `texts`: text messages (consent, STOP/START, quiet hours, reminder and shift-message texts)
 - `hours`: off-roster time reported by volunteers, approved by a coordinator of the role
@@ -32,6 +34,7 @@ from .approvals import (
 )
 from .attendance import booking_check_in, booking_check_out, booking_mark_attended, booking_mark_no_show
 from .booking import booking_cancel, shift_book, waitlist_offer_accept
+from .bulk_messages import bulk_message_send
 from .calendar import (
     calendar_token_hash,
     calendar_token_reset,
@@ -50,6 +53,7 @@ from .checkin import (
 )
 from .digest import coordinator_digest_send, coordinator_digests_send
 from .errors import CapacityBelowBooked, CoordinationError
+from .groups import group_members_name
 from .holds import HoldChanges, booking_holds_sync, booking_holds_sync_all
 from .hours import HoursError, hours_report, hours_report_decide, may_decide_hours
 from .local_time import local_instant
@@ -85,6 +89,8 @@ from .waitlist import (
 )
 
 __all__ = [
+    "bulk_message_send",
+    "group_members_name",
     "SwapError",
     "swap_offer_accept",
     "swap_offer_from_token",

@@ -4,7 +4,8 @@ cancels. Every booking runs the checks of `volunteers.booking_rules` under the l
 import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -22,8 +23,11 @@ from .waitlist import waitlist_offer_next
 KIND_BOOKING_CONFIRMATION = "volunteers.booking_confirmation"
 
 
-def shift_book(*, shift: Shift, volunteer: User, source: str = Booking.Source.DIRECT) -> Booking:
-    """Book a place for `volunteer` on `shift`, or raise a `BookingError` saying why not.
+def shift_book(
+    *, shift: Shift, volunteer: User, source: str = Booking.Source.DIRECT, places: int = 1
+) -> Booking:
+    """Book a place for `volunteer` on `shift` (or `places` places for a group, where the role allows
+    groups), or raise a `BookingError` saying why not.
 
     Under the locks (profile, then shift): the person's eligibility, no active booking on this shift,
     no overlapping shift, and a free place (active bookings plus held waitlist offers below
@@ -34,6 +38,8 @@ def shift_book(*, shift: Shift, volunteer: User, source: str = Booking.Source.DI
         now = timezone.now()
         facts = _facts(shift=shift, volunteer=volunteer, now=now)
         own_offer = WaitlistEntry(pk=facts["my_offer"]) if facts["my_offer"] else None
+        if places != 1:
+            booking_rules.check_group_size(shift.role, places)
         return _book_locked(
             shift=shift,
             volunteer=volunteer,
@@ -42,6 +48,7 @@ def shift_book(*, shift: Shift, volunteer: User, source: str = Booking.Source.DI
             source=source,
             offer=own_offer,
             now=now,
+            places=places,
         )
 
 
@@ -76,7 +83,15 @@ def _facts(*, shift: Shift, volunteer: User, now: datetime.datetime) -> dict:
     return (
         Shift.objects.filter(pk=shift.pk)
         .annotate(
-            booked=correlated_count(active, on="shift"),
+            booked=Coalesce(
+                Subquery(
+                    active.filter(shift=OuterRef("pk"))
+                    .values("shift")
+                    .annotate(taken=Sum("places"))
+                    .values("taken")[:1]
+                ),
+                0,
+            ),
             offered=correlated_count(
                 WaitlistEntry.objects.filter(status=WaitlistEntry.Status.OFFERED), on="shift"
             ),
@@ -148,6 +163,7 @@ def _book_locked(
     source: str,
     offer: WaitlistEntry | None,
     now: datetime.datetime,
+    places: int = 1,
 ) -> Booking:
     """The booking itself, with the profile and the shift locked by the caller and `facts` read under
     those locks. `offer` is the person's own open offer on this shift, whose held place they take."""
@@ -156,13 +172,16 @@ def _book_locked(
     if facts["my_booking"]:
         raise booking_rules.AlreadyBooked()
     _check_no_overlap(shift=shift, volunteer=volunteer)
-    # Active bookings plus places held for open offers, but not the one this person holds.
-    booking_rules.check_capacity(shift, facts["booked"] + facts["offered"] - (offer is not None))
+    # Places taken by active bookings (a group takes several) plus places held for open offers, but
+    # not the one this person holds; `places` places fit when the last of them does.
+    booking_rules.check_capacity(shift, facts["booked"] + facts["offered"] - (offer is not None) + places - 1)
     if offer is not None and source == Booking.Source.DIRECT:
         source = Booking.Source.WAITLIST
     try:
         with transaction.atomic():
-            booking = Booking.objects.create(shift=shift, volunteer=volunteer, source=source, created_at=now)
+            booking = Booking.objects.create(
+                shift=shift, volunteer=volunteer, source=source, created_at=now, places=places
+            )
     except IntegrityError as exc:
         # The partial unique constraint caught a second active booking that slipped past the check.
         raise booking_rules.AlreadyBooked() from exc

@@ -1,13 +1,19 @@
 """How many places of a shift are taken, and the rule that a capacity never goes below the people
 booked. Counted under the shift's row lock (see locks.py), so the count holds until the caller acts."""
 
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+
 from ..models import Booking, Shift, WaitlistEntry
 from .errors import CapacityBelowBooked
 from .local_time import format_when
 
 
 def active_bookings(shift: Shift) -> int:
-    return shift.bookings.filter(status__in=Booking.ACTIVE_STATUSES).count()
+    """Places taken by active bookings (a group booking takes several)."""
+    return shift.bookings.filter(status__in=Booking.ACTIVE_STATUSES).aggregate(n=Coalesce(Sum("places"), 0))[
+        "n"
+    ]
 
 
 def taken_places(shift: Shift, *, excluding_offer: WaitlistEntry | None = None) -> int:

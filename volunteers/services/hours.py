@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import audit_record
+from core.i18n import message_language
 from messaging.services import message_queue
 
 from .. import booking_rules
@@ -113,6 +114,7 @@ def hours_report_decide(
         kind=KIND_HOURS_DECIDED,
         recipient=report.volunteer.email,
         user=report.volunteer,
+        language=message_language(report.volunteer),
         about=report,
         dedupe_key=f"volunteers.hours_decided:{report.pk}",
     )

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.i18n import message_language
 from messaging.services import message_queue
 
 from .. import booking_rules
@@ -116,6 +117,7 @@ def swap_offer_make(
             kind=KIND_SWAP_OFFER,
             recipient=colleague.email,
             user=colleague,
+            language=message_language(colleague),
             about=offer,
             dedupe_key=f"{KIND_SWAP_OFFER}:{offer.pk}",
         )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import User
+from core.i18n import message_language
 from messaging.services import message_queue
 
 from ..models import Booking, ShiftMessage, SmsConsentRecord, VolunteerProfile
@@ -191,11 +192,13 @@ def text_queue(
     number = _opted_in_number(volunteer_id)
     if number is None:
         return False
+    person = User.objects.filter(pk=volunteer_id).first()
     message_queue(
         kind=kind,
         channel="sms",
         recipient=number,
-        user=User.objects.filter(pk=volunteer_id).first(),
+        user=person,
+        language=message_language(person),
         about=about,
         dedupe_key=dedupe_key,
         due_at=sms_due_at(due_at or timezone.now()),
