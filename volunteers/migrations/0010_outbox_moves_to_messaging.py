@@ -10,22 +10,6 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RemoveField(
-            model_name="reminder",
-            name="booking",
-        ),
-        migrations.RemoveField(
-            model_name="shiftmessagedelivery",
-            name="booking",
-        ),
-        migrations.RemoveField(
-            model_name="shiftmessagedelivery",
-            name="message",
-        ),
-        migrations.RemoveField(
-            model_name="shiftmessagedelivery",
-            name="volunteer",
-        ),
-        migrations.RemoveField(
             model_name="booking",
             name="confirmation_sent_at",
         ),
