@@ -1,7 +1,7 @@
 """The words a fresh install starts with on the four pages that have a purpose (home, learn the
 signs, how you can help, find help). Staff change them from /staff/pages/; this module only seeds
-them (the data migration 0002 and the demo call `purpose_pages_ensure`). English only: a Spanish
-translation is entered by staff, and until then Spanish visitors read the English.
+them (the data migration 0002 and the demo call `purpose_pages_ensure`), in English and Spanish
+(the Spanish follows docs/glossary-es.md; staff may rewrite either).
 
 Plain data and one function taking the model class, so the migration can pass its historical model."""
 
@@ -105,6 +105,111 @@ The services below are organisations we work with. We list how to reach them, ne
 stays. If a listing is out of date, please let us know.
 """
 
+HOME_BODY_ES = """\
+## Lo que paga su apoyo
+
+- **Vivienda de emergencia**: habitaciones seguras esa misma noche, y ayuda para encontrar un hogar
+  después.
+- **Atención médica**: consultas en la clínica, medicamentos y atención dental, sin preguntas sobre
+  su situación migratoria.
+- **Ayuda legal**: inmigración, órdenes de protección y limpieza de antecedentes, con abogados de confianza.
+- **Consejería en crisis**: personal de consejería con enfoque informado en el trauma, de día o de noche.
+- **Educación y capacitación laboral**: clases, certificados y empleos pagados que llevan a la independencia.
+- **Apoyo comunitario**: mentores, grupos de pares y ayuda diaria para reconstruir una vida.
+
+Cada donación queda registrada, y lo que gastamos se publica por categoría en nuestras
+[cuentas abiertas](/transparency/).
+"""
+
+LEARN_THE_SIGNS_BODY_ES = """\
+La trata de personas es obligar a alguien a trabajar, o a vender sexo, mediante la fuerza, el fraude o
+la coacción; y también cualquier comercio sexual en el que participe una persona menor de 18 años.
+Ocurre en casas, en granjas, en restaurantes, hoteles, salones de belleza, fábricas y obras de
+construcción, y en internet. Les ocurre a personas de cualquier edad, género y origen, a personas
+con ciudadanía y a personas que llegaron de otros lugares.
+
+## Señales de que algo puede estar mal
+
+Ninguna señal por sí sola prueba nada, y la mayoría tiene explicaciones inocentes. Varias juntas son
+motivo para pedir consejo. Una persona sometida a la trata puede:
+
+- no tener su propio pasaporte, identificación o tarjeta bancaria, o no poder quedarse con el dinero que gana;
+- tener una deuda con un empleador o reclutador que no deja de crecer y que nunca podrá pagar;
+- parecer tener miedo de alguien, o estar siempre con una persona que habla por ella;
+- no tener libertad para dejar su trabajo o el lugar donde se aloja, o no saber la dirección;
+- vivir donde trabaja, o en una vivienda abarrotada que organizó el empleador;
+- trabajar muchísimas horas con pocos descansos, por poco o ningún pago;
+- tener lesiones, agotamiento, enfermedades sin tratar o hambre;
+- contar una historia que parece ensayada, o que cambia;
+- ser menor de 18 años y participar de cualquier forma en el comercio sexual.
+
+## Qué hacer
+
+- **Si alguien está en peligro inmediato, llame al 911.**
+- Llame a la Línea Directa Nacional contra la Trata de Personas al 1-888-373-7888 (TTY 711), o envíe un
+  mensaje de texto al 233733, y cuente lo que vio. No hace falta tener certeza.
+- Anote lo que observó: fechas, horas, lugares y descripciones. Hechos, no suposiciones.
+- Si puede hablar con la persona en privado y de forma segura, escúchela sin juzgarla y hágale saber
+  que existe ayuda. Deje que ella decida lo que pasa después.
+- Cuídese también: lo que vio puede acompañarle por un tiempo.
+
+## Qué no hacer
+
+- No confronte a la persona de quien sospecha, y no intente rescatar a nadie por su cuenta: puede poner
+  en peligro a la persona, y a usted.
+- No interrogue a la persona sobre lo que le pasó, ni la presione para que cuente su historia.
+- No prometa lo que no puede asegurar, como un lugar donde quedarse o un resultado legal.
+- No publique fotos, nombres ni detalles en internet.
+- No decida por ella, por ejemplo contactando a su empleador o a su familia, a menos que alguien esté
+  en peligro inmediato.
+
+Si usted, o alguien que conoce, necesita apoyo, la página [Buscar ayuda](/find-help/) reúne los
+servicios según la necesidad.
+"""
+
+HOW_YOU_CAN_HELP_BODY_ES = """\
+## Conozca las señales
+
+Saber cómo puede verse la trata es el primer paso. Lea nuestra guía sobre
+[las señales, y qué hacer y qué no hacer](/learn-the-signs/), y guarde el número de la línea directa
+en su teléfono.
+
+## Cuénteselo a otras personas
+
+Mucha gente nunca se entera de lo cerca que ocurre la trata. Comparta esta página, o la guía de las
+señales, con amigos y familiares, en una escuela o en un lugar de trabajo, en un correo electrónico o
+en un mensaje escrito por usted. Los enlaces de abajo son enlaces simples: sin botones para compartir,
+nada que siga sus pasos por internet.
+
+## Alce la voz por el cambio
+
+- Pregunte a sus representantes cómo apoyan a las personas sobrevivientes: vivienda, ayuda legal y
+  protección para quienes se animan a hablar.
+- Pida a su empleador, escuela o lugar de culto que capaciten a las personas para reconocer las señales.
+- Cuando hable o publique sobre la trata, proteja la privacidad de las personas sobrevivientes: sin
+  nombres, caras ni lugares, y deje que ellas cuenten su propia historia cuando quieran, si quieren.
+
+## Compre con cuidado
+
+El trabajo forzoso se esconde en las cadenas de suministro de las cosas de todos los días: ropa,
+teléfonos, mariscos, chocolate, café y más.
+
+- Pregunte a las marcas que compra cómo revisan a sus proveedores para detectar el trabajo forzoso, y
+  prefiera las que publican lo que encuentran.
+- Elija productos con certificación independiente y de comercio justo cuando existan, sabiendo que una
+  etiqueta no es una garantía.
+- Compre a empresas sociales que emplean a personas sobrevivientes y les pagan de forma justa.
+- Pague de forma justa por el trabajo que se hace en su casa y alrededor de ella, y pregunte quién lo hace.
+"""
+
+FIND_HELP_BODY_ES = """\
+Necesite lo que necesite, puede empezar por la línea directa: es confidencial y atiende de día y de noche.
+Si está en peligro inmediato, llame al 911.
+
+Los servicios de abajo son organizaciones con las que trabajamos. Indicamos cómo comunicarse con ellas,
+nunca dónde se aloja nadie. Si un dato está desactualizado, por favor avísenos.
+"""
+
 PURPOSE_PAGES = [
     {
         "purpose": "home",
@@ -114,6 +219,12 @@ PURPOSE_PAGES = [
             "We fund and staff the help survivors need, the night they need it and for as long as it takes."
         ),
         "body": HOME_BODY,
+        "title_es": "Seguridad, atención y un futuro para sobrevivientes de la trata de personas",
+        "summary_es": (
+            "Financiamos y ofrecemos la ayuda que las personas sobrevivientes necesitan, la noche que la "
+            "necesitan y durante todo el tiempo que haga falta."
+        ),
+        "body_es": HOME_BODY_ES,
         "in_navigation": False,
         "nav_position": 10,
     },
@@ -126,6 +237,12 @@ PURPOSE_PAGES = [
             "need, with their public contact details."
         ),
         "body": FIND_HELP_BODY,
+        "title_es": "Buscar ayuda",
+        "summary_es": (
+            "Servicios para sobrevivientes de la trata de personas y para quienes les apoyan, agrupados "
+            "según la necesidad, con sus datos de contacto públicos."
+        ),
+        "body_es": FIND_HELP_BODY_ES,
         "in_navigation": True,
         "nav_position": 20,
     },
@@ -138,6 +255,12 @@ PURPOSE_PAGES = [
             "you think someone is being trafficked."
         ),
         "body": LEARN_THE_SIGNS_BODY,
+        "title_es": "Conozca las señales",
+        "summary_es": (
+            "La trata suele esconderse a la vista de todos. Qué observar, y qué hacer y qué no hacer si "
+            "usted cree que una persona está siendo sometida a la trata."
+        ),
+        "body_es": LEARN_THE_SIGNS_BODY_ES,
         "in_navigation": True,
         "nav_position": 30,
     },
@@ -147,6 +270,12 @@ PURPOSE_PAGES = [
         "title": "How you can help",
         "summary": "Give where money is short, give your time, tell others, speak up and buy with care.",
         "body": HOW_YOU_CAN_HELP_BODY,
+        "title_es": "Cómo puede ayudar",
+        "summary_es": (
+            "Done donde falta dinero, dé su tiempo, cuénteselo a otras personas, alce la voz y compre con "
+            "cuidado."
+        ),
+        "body_es": HOW_YOU_CAN_HELP_BODY_ES,
         "in_navigation": True,
         "nav_position": 40,
     },
@@ -154,11 +283,15 @@ PURPOSE_PAGES = [
 
 
 def purpose_pages_ensure(page_model, *, now) -> int:
-    """Creates each page with a purpose that does not exist yet (published, in English); leaves
-    existing ones as staff wrote them. Returns how many it created."""
+    """Creates each page with a purpose that does not exist yet (published, in English and Spanish);
+    leaves existing ones as staff wrote them, except that a page still carrying exactly the seeded
+    English and no Spanish at all (an install seeded before the Spanish existed) gets the Spanish.
+    Returns how many it created."""
     created = 0
     for spec in PURPOSE_PAGES:
-        if page_model.objects.filter(purpose=spec["purpose"]).exists():
+        existing = page_model.objects.filter(purpose=spec["purpose"]).first()
+        if existing is not None:
+            _spanish_fill(existing, spec)
             continue
         slug = spec["slug"]
         if page_model.objects.filter(slug=slug).exists():  # an ordinary page took the address
@@ -168,10 +301,13 @@ def purpose_pages_ensure(page_model, *, now) -> int:
             slug=slug,
             title=spec["title"],
             title_en=spec["title"],
+            title_es=spec["title_es"],
             summary=spec["summary"],
             summary_en=spec["summary"],
+            summary_es=spec["summary_es"],
             body=spec["body"],
             body_en=spec["body"],
+            body_es=spec["body_es"],
             is_published=True,
             published_at=now,
             in_navigation=spec["in_navigation"],
@@ -179,3 +315,13 @@ def purpose_pages_ensure(page_model, *, now) -> int:
         )
         created += 1
     return created
+
+
+def _spanish_fill(page, spec) -> None:
+    """Adds the seeded Spanish to a page nobody has edited since it was seeded in English only."""
+    seeded = (spec["title"], spec["summary"], spec["body"])
+    untouched = (page.title_en, page.summary_en, page.body_en) == seeded
+    if not untouched or any((page.title_es, page.summary_es, page.body_es)):
+        return
+    page.title_es, page.summary_es, page.body_es = spec["title_es"], spec["summary_es"], spec["body_es"]
+    page.save(update_fields=["title_es", "summary_es", "body_es"])

@@ -1,7 +1,8 @@
 """Demo content for the public face: the pages with a purpose (as a fresh install has them, in case
 the database predates them), an ordinary page, and a "Find help" directory of made-up partner
-services (example.org addresses and 555 numbers: none of them is real). Written through the
-services, as staff would, by staff@haven.example. Idempotent: a second run creates nothing."""
+services (example.org addresses and 555 numbers: none of them is real), in English and Spanish.
+Written through the services, as staff would, by staff@haven.example.
+Idempotent: a second run creates nothing."""
 
 from __future__ import annotations
 
@@ -26,6 +27,70 @@ We are a small team and many volunteers. We work alongside the organisations in 
 - Privacy keeps people safe. We never publish where anyone stays.
 - Money given for a purpose is spent on that purpose, and we show it.
 """
+
+ABOUT_BODY_ES = """\
+Somos un equipo pequeño y muchas personas voluntarias. Trabajamos junto a las organizaciones de
+nuestro directorio [Buscar ayuda](/find-help/), y publicamos en qué se gasta cada donación en
+nuestras [cuentas abiertas](/transparency/).
+
+## En qué creemos
+
+- Las personas sobrevivientes deciden. Ofrecemos ayuda; nunca la condicionamos a que cuenten su historia.
+- La privacidad mantiene a las personas a salvo. Nunca publicamos dónde se aloja nadie.
+- El dinero donado para un propósito se gasta en ese propósito, y lo mostramos.
+"""
+
+# The Spanish of each directory entry, by its (English) name: description, area, hours. The
+# organisations' names are their own and stay as they are.
+DIRECTORY_ES = {
+    "Harbor Light Shelter Network": (
+        "Habitaciones de emergencia esa misma noche, y estancias más largas en casas seguras mientras "
+        "las personas planean lo que viene después.",
+        "Condado de Riverside",
+        "24 horas, todos los días",
+    ),
+    "Second Step Homes": (
+        "Apartamentos de transición por hasta dos años, con una persona encargada del caso y ayuda "
+        "para encontrar un contrato de alquiler propio.",
+        "Riverside y Eastside",
+        "lun–vie 9–17",
+    ),
+    "Open Door Community Clinic": (
+        "Atención primaria, salud sexual, atención dental y recetas, gratis o con tarifa según sus "
+        "ingresos. No se necesita identificación ni seguro médico.",
+        "Centro",
+        "lun–sáb 8–20",
+    ),
+    "Still Waters Counselling": (
+        "Consejería con enfoque informado en el trauma, con terapeutas con licencia, en persona o por "
+        "video, para sobrevivientes y sus familias.",
+        "Toda la ciudad y en línea",
+        "lun–vie 10–19",
+    ),
+    "Night Line Crisis Support": (
+        "Alguien con quien hablar a cualquier hora, por teléfono o chat, y ayuda para encontrar un "
+        "consejero o una consejera cerca de usted.",
+        "Por teléfono",
+        "24 horas, todos los días",
+    ),
+    "Justice Bridge Legal Aid": (
+        "Abogados gratuitos para alivio migratorio, órdenes de protección, limpieza de antecedentes y "
+        "salarios no pagados.",
+        "Todo el estado",
+        "lun–vie 9–18",
+    ),
+    "New Chapter Skills Center": (
+        "Clases de inglés, equivalencia de secundaria, computación y empleos pagados con empresas asociadas.",
+        "Eastside",
+        "lun–jue 9–21, vie 9–17",
+    ),
+    "Circle of Survivors": (
+        "Grupos de apoyo entre pares dirigidos por personas sobrevivientes, mentoría y un lugar para "
+        "estar entre personas que entienden.",
+        "Toda la ciudad",
+        "Grupos los martes y los sábados",
+    ),
+}
 
 # (need, name, description, area, phone, email, website, hours, languages)
 DIRECTORY = [
@@ -139,11 +204,15 @@ def seed() -> None:
             title_en="About us",
             summary_en="Who we are, how we work, and who we work with.",
             body_en=ABOUT_BODY,
+            title_es="Quiénes somos",
+            summary_es="Quiénes somos, cómo trabajamos y con quién trabajamos.",
+            body_es=ABOUT_BODY_ES,
         )
         services.page_publish(actor=actor, page=page)
     if PartnerService.objects.exists():
         return
     for need, name, description, area, phone, email, website, hours, languages in DIRECTORY:
+        description_es, area_es, hours_es = DIRECTORY_ES[name]
         services.partner_service_create(
             actor=actor,
             need=need,
@@ -154,6 +223,9 @@ def seed() -> None:
             email=email,
             website=website,
             hours_en=hours,
+            description_es=description_es,
+            area_es=area_es,
+            hours_es=hours_es,
             languages=languages,
             checked_on=timezone.localdate(),
         )

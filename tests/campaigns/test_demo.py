@@ -38,3 +38,16 @@ def test_demo_seed_is_idempotent_and_gives_running_and_finished_campaigns_with_o
         response = client.get(f"/campaigns/{campaign.slug}/")
         assert response.status_code == 200
     assert "Northgate" not in client.get("/transparency/").content.decode()
+
+
+def test_the_demo_campaigns_read_in_spanish(client):
+    demo.seed()
+
+    page = client.get("/campaigns/safe-nights/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    english = client.get("/campaigns/safe-nights/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Noches Seguras" in page
+    assert "una noche de vivienda segura" in page
+    assert "Cuarenta y una noches en octubre" in page
+    assert "Safe Nights" in english and "Noches Seguras" not in english
+    assert SpendingCategory.objects.get(slug="medical-care").name_es == "Atención médica"

@@ -47,14 +47,44 @@ def test_the_home_page_text_is_the_page_staff_edit(client, staff_user):
 
 def test_the_home_page_reads_in_spanish_where_staff_translated_it(client, staff_user):
     home = Page.objects.get(purpose=Page.Purpose.HOME)
-    services.page_update(actor=staff_user, page=home, data={"title_es": "Seguridad y un futuro"})
+    services.page_update(
+        actor=staff_user, page=home, data={"title_es": "Seguridad y un futuro", "body_es": ""}
+    )
 
     spanish = _get(client, "/", HTTP_ACCEPT_LANGUAGE="es")
     english = _get(client, "/", HTTP_ACCEPT_LANGUAGE="en")
 
     assert "<h1>Seguridad y un futuro</h1>" in spanish
-    assert "Emergency housing" in spanish  # the body has no Spanish yet: English is shown
+    assert "Emergency housing" in spanish  # staff emptied the Spanish body: English is shown
     assert "<h1>Safety, care and a future for survivors of human trafficking</h1>" in english
+
+
+def test_a_fresh_install_greets_a_spanish_visitor_in_spanish(client):
+    home = _get(client, "/", HTTP_ACCEPT_LANGUAGE="es")
+    signs = _get(client, "/learn-the-signs/", HTTP_ACCEPT_LANGUAGE="es")
+    english = _get(client, "/learn-the-signs/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "<h1>Seguridad, atención y un futuro para sobrevivientes de la trata de personas</h1>" in home
+    assert "<h2>Lo que paga su apoyo</h2>" in home
+    assert "Emergency housing" not in home
+    assert "<h1>Conozca las señales</h1>" in signs
+    assert "<h2>Señales de que algo puede estar mal</h2>" in signs
+    assert "<h2>Qué no hacer</h2>" in signs
+    assert "<h1>Learn the signs</h1>" in english
+
+
+def test_seeding_again_adds_the_spanish_only_to_pages_nobody_has_changed(staff_user):
+    from pages.content import purpose_pages_ensure
+
+    Page.objects.exclude(purpose=Page.Purpose.PAGE).update(title_es=None, summary_es=None, body_es=None)
+    signs = Page.objects.get(purpose=Page.Purpose.LEARN_THE_SIGNS)
+    services.page_update(actor=staff_user, page=signs, data={"title_en": "Know the signs"})
+
+    assert purpose_pages_ensure(Page, now=timezone.now()) == 0
+
+    assert Page.objects.get(purpose=Page.Purpose.HOME).body_es.startswith("## Lo que paga su apoyo")
+    signs.refresh_from_db()
+    assert not signs.title_es and not signs.body_es  # staff changed it: left as they wrote it
 
 
 def test_the_site_still_works_if_a_page_with_a_purpose_was_removed_by_hand(client):

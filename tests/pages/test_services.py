@@ -223,14 +223,17 @@ def test_the_navigation_follows_publishing_and_order_after_commit(
 
 def test_the_navigation_is_in_the_visitors_language(staff_user, django_capture_on_commit_callbacks):
     signs = Page.objects.get(purpose=Page.Purpose.LEARN_THE_SIGNS)
+    find_help = Page.objects.get(purpose=Page.Purpose.FIND_HELP)
     with django_capture_on_commit_callbacks(execute=True):
-        services.page_update(actor=staff_user, page=signs, data={"title_es": "Conozca las señales"})
+        services.page_update(actor=staff_user, page=signs, data={"title_es": "Las señales de la trata"})
+        services.page_update(actor=staff_user, page=find_help, data={"title_es": ""})
 
     with translation.override("es"):
         spanish = [item["title"] for item in navigation_items()]
     english = [item["title"] for item in navigation_items()]
 
-    assert spanish == ["Find help", "Conozca las señales", "How you can help"]
+    # the seeded Spanish, staff's own, and English where staff emptied the Spanish
+    assert spanish == ["Find help", "Las señales de la trata", "Cómo puede ayudar"]
     assert english == ["Find help", "Learn the signs", "How you can help"]
 
 
