@@ -51,6 +51,8 @@ def test_new_volunteer_onboards_books_sees_the_address_and_cancels(page, live_se
 
     # and they can cancel from "My shifts"
     page.goto("/me/shifts/")
-    page.get_by_role("button", name="Cancel").click()
+    page.get_by_role("link", name="Cancel").click()
+    # which asks first, saying what happens to the place
+    page.get_by_role("button", name="Yes, cancel my booking").click()
     assert page.get_by_text("Your booking is cancelled").is_visible()
     screenshot("cancelled")
