@@ -307,18 +307,19 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# A dead broker must not hang a web request that queues a task: a publish gives up within 2 seconds
-# (1 s to connect, 1 s per socket operation, no retry; measured: ~1 s against a refused port, a
-# listener that never answers and a connection that goes silent, tests/messaging/test_broker_down.py).
-# Nothing is lost by giving up: the message is a row, and the sweeper publishes it once the broker is
-# back. (redis-py reconnects a connection the server closed by itself, so no retry is needed for that.)
-# A Stripe webhook must answer well within 3 s even then (measured through the stack: Redis
-# blackholed p50 1.2 s, max 1.3 s; refused p50 0.2 s).
-CELERY_BROKER_CONNECTION_TIMEOUT = 1
+# A dead broker must not hang a web request that queues a task: a publish gives up within a second
+# (0.5 s to connect, 0.5 s per socket operation, no retry; tests/messaging/test_broker_down.py measures
+# it against a refused port, a listener that never answers and a connection that goes silent). A
+# webhook publishes up to two tasks (the receipt's delivery and the coalesced totals refresh), so with
+# the broker blackholed it still answers well within Stripe's patience (tests/stack/test_broker_faults.py
+# asserts p99 < 3 s through the proxy). Nothing is lost by giving up: the message is a row, the totals
+# mark is a row, and the sweepers publish them once the broker is back. (redis-py reconnects a
+# connection the server closed by itself, so no retry is needed for that.)
+CELERY_BROKER_CONNECTION_TIMEOUT = 0.5
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_timeout": 1,
-    "socket_connect_timeout": 1,
+    "socket_timeout": 0.5,
+    "socket_connect_timeout": 0.5,
     "max_retries": 1,
     "visibility_timeout": 3600,
 }

@@ -50,7 +50,9 @@ def test_a_wrong_password_keeps_the_person_on_the_sign_in_page(page, live_server
     page.get_by_role("button", name="Sign In").click()
 
     assert "/accounts/login/" in page.url
-    assert page.get_by_text("The email address and/or password you specified are not correct.").is_visible()
+    # said once, in the error summary at the top, which is announced
+    summary = page.locator(".error-summary")
+    assert summary.get_by_text("The email address and/or password you specified are not correct.").is_visible()
 
 
 def test_a_person_signs_up_confirms_by_email_and_lands_signed_in(page, live_server, mailoutbox, screenshot):
@@ -59,12 +61,13 @@ def test_a_person_signs_up_confirms_by_email_and_lands_signed_in(page, live_serv
     page.get_by_role("link", name="sign up").click()
 
     # When a person signs up to volunteer
+    page.get_by_label("Your name").fill("Noor Haddad")
     page.get_by_label("Email").fill("new.volunteer@example.org")
-    page.get_by_label("Password:", exact=True).fill("a long enough passphrase")
+    page.get_by_label("Password", exact=True).fill("a long enough passphrase")
     page.get_by_label("Password (again)").fill("a long enough passphrase")
     page.get_by_label("Volunteer").check()
     screenshot("sign-up")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Create an account").click()
 
     # Then they are asked to confirm their address, and a mail with the link arrives
     page.wait_for_url("**/accounts/confirm-email/")
