@@ -52,7 +52,9 @@ def test_a_wrong_password_keeps_the_person_on_the_sign_in_page(page, live_server
     assert "/accounts/login/" in page.url
     # said once, in the error summary at the top, which is announced
     summary = page.locator(".error-summary")
-    assert summary.get_by_text("The email address and/or password you specified are not correct.").is_visible()
+    assert summary.get_by_text(
+        "The email address and/or password you specified are not correct."
+    ).is_visible()
 
 
 def test_a_person_signs_up_confirms_by_email_and_lands_signed_in(page, live_server, mailoutbox, screenshot):
