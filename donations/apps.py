@@ -11,10 +11,9 @@ class DonationsConfig(AppConfig):
         from accounts.retention import retention_rule_register  # noqa: PLC0415
         from campaigns.gift_source import counted_gifts_source_set  # noqa: PLC0415
 
-        from . import messages, notices, privacy, retention  # noqa: PLC0415
+        from . import messages, privacy, retention  # noqa: PLC0415
         from .models import Donation  # noqa: PLC0415
 
-        notices.register()
         privacy_part_register(privacy.PART)
         for rule in retention.RULES:
             retention_rule_register(rule)

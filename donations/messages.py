@@ -1,5 +1,6 @@
 """The outbox renderers of the gifts' emails (registered from DonationsConfig.ready()): receipts
-(with their PDF, made at send time), annual statements, tribute notices and failed monthly payments.
+(with their PDF, made at send time), annual statements, tribute notices, failed monthly payments, and
+what donors are told after giving (a monthly gift changed or cancelled, a refund).
 Each runs at send time, in the message's language, outside any transaction; it loads what the
 message is about by id and skips what no longer applies (an erased donor, a refunded gift)."""
 
@@ -14,7 +15,8 @@ from accounts.privacy import is_erased_address
 from messaging.models import Message
 from messaging.registry import Attachment, Rendered, Skip, kind_register
 
-from .models import Donation, Receipt, RecurringGift, Statement
+from .models import Donation, Receipt, RecurringAmountChange, RecurringGift, Refund, Statement
+from .services.notices import KIND_MONTHLY_CANCELLED, KIND_MONTHLY_CHANGED, KIND_REFUNDED
 from .services.receipts import KIND_RECEIPT, KIND_TRIBUTE, receipt_pdf
 from .services.recurring import KIND_RENEWAL_FAILED
 from .services.statements import KIND_STATEMENT
@@ -22,6 +24,10 @@ from .services.statements import KIND_STATEMENT
 
 def _giving_url() -> str:
     return settings.SITE_URL + reverse("donations:my_giving")
+
+
+def _after_giving_context(**extra) -> dict:
+    return {"org_name": settings.HAVEN_ORG_NAME, "giving_url": _giving_url(), **extra}
 
 
 def _both(template: str, context: dict) -> tuple[str, str]:
@@ -111,6 +117,57 @@ def render_renewal_failed(message: Message) -> Rendered | Skip:
     )
 
 
+def render_monthly_changed(message: Message) -> Rendered | Skip:
+    change = (
+        RecurringAmountChange.objects.select_related("recurring_gift__campaign", "recurring_gift__fund")
+        .filter(pk=message.about_id)
+        .first()
+    )
+    if change is None or change.status != RecurringAmountChange.Status.APPLIED:
+        return Skip("the change was not made")
+    recurring = change.recurring_gift
+    if recurring.status == RecurringGift.Status.CANCELED or is_erased_address(recurring.donor_email):
+        return Skip("the monthly gift was cancelled or erased since")
+    return Rendered(
+        subject=_("Your monthly gift to %(org)s is changed") % {"org": settings.HAVEN_ORG_NAME},
+        text=render_to_string(
+            "donations/email/monthly_changed.txt", _after_giving_context(recurring=recurring, change=change)
+        ),
+    )
+
+
+def render_monthly_cancelled(message: Message) -> Rendered | Skip:
+    recurring = RecurringGift.objects.select_related("campaign", "fund").filter(pk=message.about_id).first()
+    if recurring is None or recurring.status != RecurringGift.Status.CANCELED:
+        return Skip("the monthly gift is not cancelled")
+    if is_erased_address(recurring.donor_email):
+        return Skip("the donor erased their data")
+    return Rendered(
+        subject=_("Your monthly gift to %(org)s is cancelled") % {"org": settings.HAVEN_ORG_NAME},
+        text=render_to_string(
+            "donations/email/monthly_cancelled.txt", _after_giving_context(recurring=recurring)
+        ),
+    )
+
+
+def render_refunded(message: Message) -> Rendered | Skip:
+    refund = (
+        Refund.objects.select_related("donation__campaign", "donation__fund")
+        .filter(pk=message.about_id)
+        .first()
+    )
+    if refund is None or refund.status not in Refund.COUNTED:
+        return Skip("the refund did not go through")
+    if is_erased_address(refund.donation.donor_email):
+        return Skip("the donor erased their data")
+    return Rendered(
+        subject=_("%(org)s refunded your gift") % {"org": settings.HAVEN_ORG_NAME},
+        text=render_to_string(
+            "donations/email/refunded.txt", _after_giving_context(refund=refund, donation=refund.donation)
+        ),
+    )
+
+
 def register() -> None:
     kind_register(KIND_RECEIPT, render=render_receipt, description="A gift's tax receipt, PDF attached.")
     kind_register(KIND_STATEMENT, render=render_statement, description="A donor's annual giving statement.")
@@ -121,4 +178,19 @@ def register() -> None:
         KIND_RENEWAL_FAILED,
         render=render_renewal_failed,
         description="A monthly gift's payment failed: how to update the card.",
+    )
+    kind_register(
+        KIND_MONTHLY_CHANGED,
+        render=render_monthly_changed,
+        description="A donor changed the amount of their monthly gift: the new amount, from when.",
+    )
+    kind_register(
+        KIND_MONTHLY_CANCELLED,
+        render=render_monthly_cancelled,
+        description="A monthly gift was cancelled (by the donor, or at Stripe): no further payments.",
+    )
+    kind_register(
+        KIND_REFUNDED,
+        render=render_refunded,
+        description="Money was refunded on a gift: how much, to the card it came from.",
     )

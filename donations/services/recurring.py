@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from messaging.services import message_queue
 
-from .. import notices, stripe_gateway
+from .. import stripe_gateway
 from ..models import Donation, RecurringAmountChange, RecurringGift
+from . import notices
 from .errors import DonationError
 from .fees import fee_for
 from .locks import lock_recurring, refresh_from_locked

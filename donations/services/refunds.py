@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Sum
 
-from .. import notices, stripe_gateway
+from .. import stripe_gateway
 from ..models import Donation, Refund
+from . import notices
 from .errors import DonationError
 from .locks import lock_donation, lock_refund, refresh_from_locked
 from .payments import is_paid, refresh_totals_after_commit, settle
