@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from core.money import Cents, format_money
 
@@ -83,10 +84,10 @@ class Campaign(models.Model):
 
     def clean(self):
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": "The end date must be on or after the start date."})
+            raise ValidationError({"ends_on": _("The end date must be on or after the start date.")})
         amounts = self.suggested_amounts or []
         if not isinstance(amounts, list) or not all(isinstance(a, int) and a > 0 for a in amounts):
-            raise ValidationError({"suggested_amounts": "Suggested amounts must be positive whole cents."})
+            raise ValidationError({"suggested_amounts": _("Suggested amounts must be positive whole cents.")})
 
 
 # --- Cached running totals ---------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # What a donor may ask to be shown as among the people giving ("Maria", "The Lee family").
 PUBLIC_NAME_MAX_LENGTH = 60
@@ -172,10 +173,10 @@ class RecurringGift(models.Model):
     """A monthly gift: one Stripe subscription. Each paid month is its own Donation."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for first payment"
-        ACTIVE = "active", "Active"
-        PAST_DUE = "past_due", "Payment failed, retrying"
-        CANCELED = "canceled", "Cancelled"
+        PENDING = "pending", _("Waiting for first payment")
+        ACTIVE = "active", pgettext_lazy("monthly gift", "Active")
+        PAST_DUE = "past_due", _("Payment failed, retrying")
+        CANCELED = "canceled", pgettext_lazy("monthly gift", "Cancelled")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     donor = models.ForeignKey(
@@ -248,9 +249,9 @@ class RecurringAmountChange(models.Model):
     amount changes only when Stripe has confirmed."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Waiting for Stripe"
-        APPLIED = "applied", "Changed"
-        FAILED = "failed", "Not changed"
+        REQUESTED = "requested", _("Waiting for Stripe")
+        APPLIED = "applied", pgettext_lazy("change of a monthly gift", "Changed")
+        FAILED = "failed", pgettext_lazy("change of a monthly gift", "Not changed")
 
     recurring_gift = models.ForeignKey(RecurringGift, on_delete=models.PROTECT, related_name="amount_changes")
     amount = models.PositiveBigIntegerField()
@@ -287,11 +288,11 @@ class Refund(models.Model):
     """Money given back on one gift. `donation.amount_refunded` is the sum of the counted refunds."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Refund requested"  # asked Stripe; the webhook confirms it
-        PENDING = "pending", "Pending at Stripe"
-        SUCCEEDED = "succeeded", "Refunded"
-        FAILED = "failed", "Failed"
-        CANCELED = "canceled", "Cancelled"
+        REQUESTED = "requested", _("Refund requested")  # asked Stripe; the webhook confirms it
+        PENDING = "pending", _("Pending at Stripe")
+        SUCCEEDED = "succeeded", pgettext_lazy("refund", "Refunded")
+        FAILED = "failed", pgettext_lazy("refund", "Failed")
+        CANCELED = "canceled", pgettext_lazy("refund", "Cancelled")
 
     COUNTED = (Status.PENDING, Status.SUCCEEDED)
 

@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.services import audit_record
@@ -348,13 +349,15 @@ def message_retry(*, actor: User, message: Message) -> Message:
     stuck = Message.objects.stuck(now).filter(pk=message.pk).exists()
     if message.status != Status.FAILED and not stuck:
         raise ValidationError(
-            "Only a failed or stuck message can be sent again; "
-            f"this one is {message.get_status_display().lower()}."
+            gettext("Only a failed or stuck message can be sent again; this one is %(status)s.")
+            % {"status": message.get_status_display().lower()}
         )
     if message.sensitive and message.prerendered and not message.body_text:
         raise ValidationError(
-            "This message held a secret (a sign-in code or link) and was erased; "
-            "the person can ask for a new one."
+            gettext(
+                "This message held a secret (a sign-in code or link) and was erased; "
+                "the person can ask for a new one."
+            )
         )
     audit_record(
         actor=actor,

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.services import totals_refresh_soon
 
@@ -180,7 +181,7 @@ def donation_review_release(*, donation_id: int, released_by) -> Donation:
     with transaction.atomic():
         donation = lock_donation(donation_id)
         if not donation.needs_review:
-            raise DonationError("This gift is not held for review.")
+            raise DonationError(_("This gift is not held for review."))
         donation.needs_review = False
         donation.review_reason = ""
         if is_paid(donation):
