@@ -28,7 +28,7 @@ from .services.booking import KIND_BOOKING_CONFIRMATION
 from .services.digest import KIND_COORDINATOR_DIGEST
 from .services.holds import KIND_CLEARED, KIND_ON_HOLD, hold_dedupe_key
 from .services.reminders import KIND_REMINDER
-from .services.shift_messages import KIND_SHIFT_MESSAGE
+from .services.shift_messages import KIND_SHIFT_MESSAGE, shift_notice_words
 from .services.waitlist import KIND_WAITLIST_OFFER, waitlist_offer_token
 
 
@@ -163,9 +163,14 @@ def render_shift_message(message: Message) -> Rendered | Skip:
     person = User.objects.filter(pk=message.user_id, is_active=True).first()
     if person is None:
         return Skip("the volunteer's account is closed")
-    context = _shift_context(note.shift, person=person, message=note)
+    notice = (message.data or {}).get("notice")
+    if notice:  # one of Haven's own notices: in this person's language
+        subject, body = shift_notice_words(shift=note.shift, notice=notice)
+    else:  # a coordinator's words, as they wrote them
+        subject, body = note.subject, note.body
+    context = _shift_context(note.shift, person=person, message=note, body=body)
     return Rendered(
-        subject=_subject(note.subject),
+        subject=_subject(subject),
         text=render_to_string("volunteers/coordinate/email/shift_message.txt", context),
     )
 

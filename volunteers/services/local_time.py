@@ -5,7 +5,9 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import dateformat, timezone
+
+from core.i18n import local_format
 
 
 def local_instant(day: datetime.date, time: datetime.time, *, zone: str | None = None) -> datetime.datetime:
@@ -15,6 +17,6 @@ def local_instant(day: datetime.date, time: datetime.time, *, zone: str | None =
 
 
 def format_when(instant: datetime.datetime) -> str:
-    """ "Monday, March 2, 2026 at 9:00 AM EST", in the organisation's zone."""
-    local = timezone.localtime(instant)
-    return f"{local:%A, %B} {local.day}, {local:%Y} at {local:%-I:%M %p %Z}"
+    """ "Monday, March 2, 2026 at 9:00 AM EST" ("lunes, 2 de marzo de 2026, 09:00 EST"), in the
+    organisation's zone and the active language."""
+    return dateformat.format(timezone.localtime(instant), local_format("HAVEN_WEEKDAY_DATETIME_YEAR_ZONE"))

@@ -2,7 +2,9 @@
 writes when a shift moves or is cancelled. One outbox message per person (To: only them), written
 in the same transaction."""
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext
 
 from accounts.models import User
@@ -16,6 +18,42 @@ from .locks import lock_shift
 from .texts import shift_message_texts_queue
 
 KIND_SHIFT_MESSAGE = ShiftMessage.MESSAGE_KIND
+
+# The notices Haven writes itself (a coordinator's own message has none): each person's copy is
+# written when it is sent, in that person's language (the ShiftMessage row keeps the default
+# language's words, for the record).
+NOTICE_MOVED = "moved"
+NOTICE_CANCELLED = "cancelled"
+
+
+def shift_notice_words(*, shift: Shift, notice: str) -> tuple[str, str]:
+    """The subject and body of an automatic notice about `shift`, in the active language."""
+    if notice == NOTICE_MOVED:
+        subject = gettext("New time: %(shift)s") % {"shift": shift.display_title}
+        body = gettext(
+            "The %(role)s shift you are booked on has moved. It now starts %(starts)s and ends %(ends)s."
+        ) % {
+            "role": shift.role.name,
+            "starts": format_when(shift.starts_at),
+            "ends": format_when(shift.ends_at),
+        }
+        body += "\n\n" + gettext(
+            "If you can no longer come, please cancel from your shifts page so someone else can take "
+            "the place."
+        )
+        return subject, body
+    if notice == NOTICE_CANCELLED:
+        subject = gettext("Cancelled: %(shift)s") % {"shift": shift.display_title}
+        body = gettext("The %(role)s shift on %(when)s is cancelled, and your booking with it.") % {
+            "role": shift.role.name,
+            "when": format_when(shift.starts_at),
+        }
+        reason = (shift.cancellation_reason or "").strip()
+        if reason:
+            body += "\n\n" + gettext("From the coordinator: %(reason)s") % {"reason": reason}
+        body += "\n\n" + gettext("We are sorry for the change, and thank you for offering your time.")
+        return subject, body
+    raise ValueError(f"Unknown shift notice {notice!r}.")
 
 
 @transaction.atomic
@@ -34,12 +72,23 @@ def shift_message_send(*, shift: Shift, sender: User, subject: str, body: str) -
 
 
 def shift_notice(
-    *, shift: Shift, sender: User | None, subject: str, body: str, bookings: list[Booking]
+    *,
+    shift: Shift,
+    sender: User | None,
+    bookings: list[Booking],
+    subject: str = "",
+    body: str = "",
+    notice: str = "",
 ) -> ShiftMessage | None:
     """Tell these booked people something about their shift, in the caller's transaction: a
-    `ShiftMessage`, and one outbox message per person (To: only them), each sent once."""
+    `ShiftMessage`, and one outbox message per person (To: only them), each sent once. Either the
+    `subject` and `body` a coordinator wrote, or one of Haven's own `notice`s (NOTICE_MOVED,
+    NOTICE_CANCELLED), which each person reads in their own language."""
     if not bookings:
         return None
+    if notice:
+        with translation.override(settings.LANGUAGE_CODE):
+            subject, body = shift_notice_words(shift=shift, notice=notice)
     message = ShiftMessage.objects.create(shift=shift, sender=sender, subject=subject, body=body)
     volunteers = User.objects.in_bulk({b.volunteer_id for b in bookings})
     for booking in bookings:
@@ -53,7 +102,7 @@ def shift_notice(
             language=message_language(volunteer),
             about=message,
             dedupe_key=f"{KIND_SHIFT_MESSAGE}:{message.pk}:{volunteer.pk}",
-            data={"booking_id": booking.pk},
+            data={"booking_id": booking.pk, **({"notice": notice} if notice else {})},
         )
     # Opted-in people also get a short text pointing to the email (never its words).
     shift_message_texts_queue(message=message, bookings=bookings)
@@ -63,15 +112,4 @@ def shift_notice(
 def shift_moved_notice(*, shift: Shift, sender: User | None) -> None:
     """Tell the people booked on a shift that has just moved its new times."""
     bookings = list(shift.bookings.filter(status=Booking.Status.BOOKED))
-    shift_notice(
-        shift=shift,
-        sender=sender,
-        subject=f"New time: {shift.display_title}",
-        body=(
-            f"The {shift.role.name} shift you are booked on has moved. It now starts "
-            f"{format_when(shift.starts_at)} and ends {format_when(shift.ends_at)}.\n\n"
-            "If you can no longer come, please cancel from your shifts page so someone else can take "
-            "the place."
-        ),
-        bookings=bookings,
-    )
+    shift_notice(shift=shift, sender=sender, notice=NOTICE_MOVED, bookings=bookings)

@@ -14,10 +14,9 @@ from ..models import Booking, Role, Shift, WaitlistEntry
 from .capacity import active_bookings, capacity_check
 from .errors import CoordinationError
 from .holds import booking_holds_sync
-from .local_time import format_when
 from .locks import lock_shift
 from .reminders import reminders_cancel, reminders_reschedule_for_shift
-from .shift_messages import shift_moved_notice, shift_notice
+from .shift_messages import NOTICE_CANCELLED, shift_moved_notice, shift_notice
 from .waitlist import waitlist_fit_capacity
 
 
@@ -144,14 +143,5 @@ def shift_cancel(*, shift: Shift, by: User, reason: str = "") -> Shift:
     WaitlistEntry.objects.filter(shift=shift, status__in=WaitlistEntry.OPEN_STATUSES).update(
         status=WaitlistEntry.Status.CLOSED, responded_at=now
     )
-    body = (
-        f"The {shift.role.name} shift on {format_when(shift.starts_at)} is cancelled, and your booking "
-        "with it."
-    )
-    if reason.strip():
-        body += f"\n\nFrom the coordinator: {reason.strip()}"
-    body += "\n\nWe are sorry for the change, and thank you for offering your time."
-    shift_notice(
-        shift=shift, sender=by, subject=f"Cancelled: {shift.display_title}", body=body, bookings=bookings
-    )
+    shift_notice(shift=shift, sender=by, notice=NOTICE_CANCELLED, bookings=bookings)
     return shift

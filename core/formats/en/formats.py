@@ -13,6 +13,7 @@ HAVEN_LONG_DATE = "F j, Y"  # December 1, 2026
 HAVEN_WEEKDAY_DATE = "l, F j, Y"  # Tuesday, December 1, 2026
 HAVEN_WEEKDAY_DATETIME = "l, F j, Y, g:i A"  # Tuesday, December 1, 2026, 7:30 PM
 HAVEN_WEEKDAY_DATETIME_ZONE = "l, F j, g:i A T"  # Tuesday, December 1, 7:30 PM EST
+HAVEN_WEEKDAY_DATETIME_YEAR_ZONE = r"l, F j, Y \a\t g:i A T"  # Monday, March 2, 2026 at 9:00 AM EST
 HAVEN_SHORT_DAY = "D, M j"  # Tue, Dec 1
 HAVEN_SHORT_DAY_TIME = "D, M j, g:i A"  # Tue, Dec 1, 7:30 PM
 HAVEN_SHORT_DAY_TIME_ZONE = "D, M j, g:i A T"  # Tue, Dec 1, 7:30 PM EST

@@ -13,6 +13,7 @@ HAVEN_LONG_DATE = r"j \d\e F \d\e Y"
 HAVEN_WEEKDAY_DATE = r"l, j \d\e F \d\e Y"
 HAVEN_WEEKDAY_DATETIME = r"l, j \d\e F \d\e Y, H:i"
 HAVEN_WEEKDAY_DATETIME_ZONE = r"l, j \d\e F, H:i T"
+HAVEN_WEEKDAY_DATETIME_YEAR_ZONE = r"l, j \d\e F \d\e Y, H:i T"  # lunes, 2 de marzo de 2026, 09:00 EST
 HAVEN_SHORT_DAY = r"D j \d\e b"
 HAVEN_SHORT_DAY_TIME = r"D j \d\e b, H:i"
 HAVEN_SHORT_DAY_TIME_ZONE = r"D j \d\e b, H:i T"
