@@ -258,16 +258,19 @@ def walk_in(request, shift_id: int):
     if not form.is_valid():
         messages.error(request, _("Enter the volunteer's email address."))
         return redirect(roster + "#walk-in")
-    volunteer = selectors.onboarded_volunteer_by_email(email=form.cleaned_data["email"])
+    volunteer = selectors.walk_in_candidate(user=request.user, shift=shift, email=form.cleaned_data["email"])
     if volunteer is None:
         messages.error(
             request,
-            _("No onboarded volunteer has that address. They can sign up and complete their profile first."),
+            _(
+                "No volunteer cleared for this role has that address. Someone new signs up and completes "
+                "their profile first; someone who is not cleared yet talks to you about what is missing."
+            ),
         )
         return redirect(roster + "#walk-in")
     try:
         booking = services.shift_walk_in(shift=shift, volunteer=volunteer, by=request.user)
-    except (BookingError, CheckInRefused) as error:
+    except (BookingError, CheckInRefused, CoordinationError) as error:
         messages.error(request, _("Not added: %(why)s") % {"why": error})
         return redirect(roster + "#walk-in")
     messages.success(

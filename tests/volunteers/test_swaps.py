@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from messaging import sms
 from messaging.models import Message
 from tests.factories import AgreementFactory, RequirementFactory, RoleFactory, ShiftFactory, ready_volunteer
 from volunteers import services
@@ -61,6 +62,59 @@ def test_the_colleague_takes_the_place_by_link_and_the_booking_moves(
     assert new.status == Booking.Status.BOOKED and new.source == Booking.Source.SWAP
     assert offer.status == SwapOffer.Status.ACCEPTED and offer.new_booking == new
     assert Booking.objects.filter(shift=booked.shift, status__in=Booking.ACTIVE_STATUSES).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_volunteer_who_offered_is_told_by_email_and_text_when_the_colleague_accepts(
+    booked, people, django_capture_on_commit_callbacks
+):
+    ada, grace = people
+    services.sms_opt_in(volunteer=ada, number="+12015550123", wording=services.consent_wording())
+    offer = _offer(booked, people)
+    sms.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.swap_offer_accept(offer=offer, volunteer=grace)
+
+    email = Message.objects.get(kind="volunteers.swap_accepted")
+    text = Message.objects.get(kind="volunteers.swap_accepted_text")
+    assert email.recipient == "ada@example.org" and email.user == ada and email.status == Message.Status.SENT
+    assert "Grace accepted the place you offered them" in email.body_text
+    assert "no longer booked" in email.body_text and "Grace took your place" in email.subject
+    assert text.channel == "sms" and text.recipient == "+12015550123" and text.status == Message.Status.SENT
+    assert "Grace took your place" in sms.outbox[-1]["body"] and "Reply STOP" in sms.outbox[-1]["body"]
+    shift = booked.shift
+    for body in (email.subject, email.body_text, text.body_text):
+        assert shift.address not in body and "grace@example.org" not in body
+
+
+@pytest.mark.django_db
+def test_the_notice_is_queued_with_the_move_and_not_without_it(booked, people):
+    ada, grace = people
+    offer = _offer(booked, people)
+    grace.volunteer_profile.delete()  # she can no longer take it: the move is refused
+
+    with pytest.raises(BookingError):
+        services.swap_offer_accept(offer=offer, volunteer=grace)
+
+    assert not Message.objects.filter(kind__startswith="volunteers.swap_accepted").exists()
+
+
+@pytest.mark.django_db
+def test_the_notice_is_in_the_volunteers_language_and_only_by_email_without_texts(
+    booked, people, django_capture_on_commit_callbacks
+):
+    ada, grace = people
+    ada.language = "es"
+    ada.save(update_fields=["language"])
+    offer = _offer(booked, people)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.swap_offer_accept(offer=offer, volunteer=grace)
+
+    email = Message.objects.get(kind="volunteers.swap_accepted")
+    assert email.language == "es" and "Grace aceptó el lugar que usted le ofreció" in email.body_text
+    assert not Message.objects.filter(kind="volunteers.swap_accepted_text").exists()
 
 
 @pytest.mark.django_db

@@ -56,6 +56,7 @@ def test_twenty_walk_ins_at_once_for_the_last_two_places_give_exactly_two(
 ):
     shift = _shift_with_two_places_left(time_machine)
     coordinator = UserFactory(roles=["coordinator"])
+    shift.role.coordinators.add(coordinator)
     people = [ready_volunteer() for _ in range(20)]
     pause_between_count_and_insert(lambda: time.sleep(0.005))
 
@@ -74,6 +75,7 @@ def test_one_person_added_twice_at_once_is_booked_once(
 ):
     shift = _shift_with_two_places_left(time_machine)
     coordinators = [UserFactory(roles=["coordinator"]) for _ in range(2)]
+    shift.role.coordinators.add(*coordinators)
     person = ready_volunteer()
     pause_between_count_and_insert(lambda: time.sleep(0.05))
 
@@ -90,6 +92,7 @@ def test_control_without_the_locks_walk_ins_overbook(
 ):
     shift = _shift_with_two_places_left(time_machine)
     coordinator = UserFactory(roles=["coordinator"])
+    shift.role.coordinators.add(coordinator)
     people = [ready_volunteer() for _ in range(6)]
     without_row_locks()
     counted = threading.Barrier(len(people))  # every walk-in counts before any inserts
