@@ -3,6 +3,7 @@ one shift, first names and initials only, closes itself), PINs and confirmation 
 codes, and walk-ins added by a coordinator."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -219,6 +220,32 @@ def test_checking_in_at_the_kiosk_with_the_volunteers_own_pin(
     assert wrong.status_code == 400 and right.status_code == 302
     ada_booking.refresh_from_db()
     assert ada_booking.checked_in_at is not None
+
+
+def test_a_wrong_code_at_the_kiosk_comes_back_in_the_error_summary_and_the_kiosk_stays_locked(
+    client, coordinator, shift, ada, ada_booking, at_the_door
+):
+    _open_kiosk(client, coordinator, shift)
+
+    wrong = client.post(reverse("volunteers:kiosk_check_in"), {"booking": ada_booking.pk, "code": "918273"})
+    no_name = client.post(reverse("volunteers:kiosk_check_in"), {"code": "918273"})
+
+    page = wrong.content.decode()
+    assert wrong.status_code == 400 and "<title>Error:" in page
+    summary = page[
+        page.index('class="error-summary"') : page.index("</div>", page.index('class="error-summary"'))
+    ]
+    assert "There is a problem" in summary and 'href="#id_code"' in summary
+    assert "That code does not match" in summary
+    assert "918273" not in page  # the code typed is never shown back to the next person at the door
+    # still locked: the only links are the summary's, within the page
+    links = re.findall(r'href="([^"]*)"', page)
+    assert links and all(link.startswith(("#", "/static/")) for link in links)
+    assert "<nav" not in page and "quick-exit" not in page
+    # a missing name links to the first name that can be picked
+    assert no_name.status_code == 400
+    assert 'href="#id_booking_0"' in no_name.content.decode()
+    assert 'id="id_booking_0"' in no_name.content.decode()
 
 
 def test_the_kiosk_cannot_check_in_a_booking_of_another_shift(
