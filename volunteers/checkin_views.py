@@ -141,7 +141,8 @@ def _render_kiosk(request, kiosk: Kiosk, *, form=None, people=None, status: int 
     form = form or KioskCheckInForm(people=people)
     # The error summary's link to "Your name" goes to the first name that can still be picked.
     first_open = next((person.booking_id for person in people if not person.checked_in), None)
-    # The page reloads itself (no script): it shows new check-ins, and closes at the shift's end.
+    # static/js/kiosk.js loads the page again when nobody is using it (new check-ins; the closed page
+    # at the shift's end): every minute, or just after the end.
     refresh = max(5, min(60, int((kiosk.expires_at - now).total_seconds()) + 1))
     return render(
         request,

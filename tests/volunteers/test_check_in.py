@@ -248,6 +248,20 @@ def test_a_wrong_code_at_the_kiosk_comes_back_in_the_error_summary_and_the_kiosk
     assert 'id="id_booking_0"' in no_name.content.decode()
 
 
+def test_the_kiosk_keeps_itself_current_without_reloading_under_someone_typing(
+    client, coordinator, shift, ada_booking, at_the_door
+):
+    _open_kiosk(client, coordinator, shift)
+
+    page = client.get(reverse("volunteers:kiosk")).content.decode()
+
+    # no timed <meta> refresh (it would interrupt someone typing their PIN: WCAG 2.2.1); the script
+    # loads the page again only while nobody is using it
+    assert 'http-equiv="refresh"' not in page
+    assert '<script src="/static/js/kiosk.js" defer>' in page
+    assert 'data-kiosk-refresh="60"' in page and 'data-kiosk-url="/kiosk/"' in page
+
+
 def test_the_kiosk_cannot_check_in_a_booking_of_another_shift(
     client, coordinator, shift, ada_booking, at_the_door, agreement
 ):
