@@ -30,7 +30,7 @@ from accounts.models import User
 from accounts.services import audit_record
 from core.i18n import message_language
 
-from .channels import channel_for
+from .channels import PermanentChannelError, channel_for
 from .models import Message
 from .publish import task_publish, task_publish_on_commit
 from .registry import Rendered, Skip, kind_get
@@ -238,6 +238,21 @@ def message_backoff(*, attempts: int) -> datetime.timedelta:
 
 def _attempt_failed(message: Message, mine: models.QuerySet, exc: Exception) -> str:
     error = f"{type(exc).__name__}: {exc}"[:2000]
+    if isinstance(exc, PermanentChannelError):
+        # No retry can change it (the recipient unsubscribed): failed now, and its consequence recorded.
+        mine.update(
+            **_wiped_if_sensitive(
+                message,
+                {
+                    "status": Status.FAILED,
+                    "last_error": error,
+                    "status_reason": "refused for good, not retried",
+                },
+            )
+        )
+        logger.warning("Message %s (%s) refused for good, not retried: %s", message.pk, message.kind, error)
+        exc.settle(message)
+        return "failed"
     if message.attempts >= settings.HAVEN_MESSAGE_MAX_ATTEMPTS:
         mine.update(**_wiped_if_sensitive(message, {"status": Status.FAILED, "last_error": error}))
         logger.error(
