@@ -88,7 +88,7 @@ def campaign_match(campaign: Campaign, *, now: datetime.datetime | None = None) 
     counted = [o for o in offers if o.currency == campaign.currency and o.starts_at <= now]
     sponsors = []
     for offer in counted:
-        if offer.published_matched and offer.sponsor_name not in sponsors:
+        if offer.sponsor_name not in sponsors:
             sponsors.append(offer.sponsor_name)
     return MatchProgress(
         raised=campaign_progress(campaign).raised if offers else 0,
@@ -114,4 +114,15 @@ def match_offers_for_staff(campaign: Campaign) -> list[MatchOffer]:
     """Every offer of a campaign, newest first, with the live counters (what the sponsor owes)."""
     return list(
         MatchOffer.objects.filter(campaign=campaign).select_related("created_by").order_by("-starts_at")
+    )
+
+
+def match_pledges_public(now: datetime.datetime | None = None) -> list[MatchOffer]:
+    """Sponsors' matches of published campaigns that have started, for the open books (one query):
+    shown apart from the donors' income, which never includes them."""
+    now = now or timezone.now()
+    return list(
+        MatchOffer.objects.filter(campaign__is_published=True, starts_at__lte=now)
+        .select_related("campaign")
+        .order_by("campaign__title", "starts_at", "pk")
     )

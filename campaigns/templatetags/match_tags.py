@@ -5,6 +5,7 @@ and the donate page."""
 from django import template
 
 from campaigns.match_selectors import campaign_match as _campaign_match
+from campaigns.match_selectors import match_pledges_public
 
 register = template.Library()
 
@@ -12,3 +13,8 @@ register = template.Library()
 @register.simple_tag
 def campaign_match(campaign):
     return _campaign_match(campaign)
+
+
+@register.simple_tag
+def match_pledges():
+    return match_pledges_public()

@@ -269,3 +269,21 @@ def test_match_pages_are_for_staff_only(client, campaign, roles):
 def test_the_staff_campaign_list_links_to_the_matches(staff_client, campaign):
     body = staff_client.get("/staff/campaigns/").content.decode()
     assert f"/staff/campaigns/{campaign.pk}/matches/" in body
+
+
+def test_the_open_books_show_the_match_apart_and_count_donors_gifts_once(client, campaign):
+    from campaigns.selectors import fund_books, income_by_fund_month
+
+    _offer(campaign, ratio=2)
+    _confirm(campaign, 40_000)
+
+    _, body = _text(client, "/transparency/")
+
+    assert (
+        "<strong>Northwind Foundation</strong> matched $800 of gifts to Safe Nights (2:1, up to $5,000)."
+        in body
+    )
+    # the funds and the income are the donors' $400, never the match on top
+    (book,) = [b for b in fund_books() if b.fund == campaign.fund]
+    assert book.raised == 40_000
+    assert sum(row["amount"] for row in income_by_fund_month() if row["fund"] == campaign.fund.name) == 40_000
