@@ -22,6 +22,7 @@ from core.i18n import in_default_language
 from core.public_cache import content_changed
 
 from .gift_source import counted_gifts
+from .matching import match_offers_publish
 from .models import (
     AllocationPlan,
     Campaign,
@@ -324,6 +325,7 @@ def public_totals_publish(*, now: datetime.datetime | None = None, force: bool =
                     moved.append(row)
             model.objects.bulk_update(moved, [*fields, "published_at"])
             changed = changed or bool(moved)
+        changed = match_offers_publish() or changed
         version = _publication_record(now, changed=changed)
     if version is not None:
         _announce(version)

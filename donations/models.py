@@ -414,3 +414,29 @@ class Statement(models.Model):
 
     def __str__(self):
         return f"{self.year} statement for {self.email}"
+
+
+class MatchAllocation(models.Model):
+    """A sponsor's match of one gift (campaigns.MatchOffer), written by donations.services.matching
+    under the gift's and the offer's locks. `granted` is what was matched when the gift succeeded;
+    `amount` what stands now: scaled down in proportion to refunds, 0 once fully refunded or a
+    dispute is lost. While a dispute is open the amount is `is_held` (kept from the cap, not owed).
+    The match is the sponsor's money: it is never part of the donor's gift, receipt or statement."""
+
+    offer = models.ForeignKey("campaigns.MatchOffer", on_delete=models.PROTECT, related_name="allocations")
+    donation = models.OneToOneField(Donation, on_delete=models.PROTECT, related_name="match")
+    granted = models.PositiveBigIntegerField()
+    amount = models.PositiveBigIntegerField()
+    is_held = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(granted__gt=0), name="match_granted_positive"),
+            models.CheckConstraint(condition=Q(amount__lte=F("granted")), name="match_amount_within_granted"),
+        ]
+
+    def __str__(self):
+        return f"Match of {self.donation_id}: {self.amount} of {self.granted}"
