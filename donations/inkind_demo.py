@@ -23,7 +23,7 @@ NEEDS = [
         "Winter coats, adult sizes",
         "Abrigos de invierno, tallas de adulto",
         "Warm, clean coats for the people staying in our safe rooms this winter.",
-        "Abrigos abrigados y limpios para las personas que se alojan en nuestras habitaciones seguras este invierno.",
+        "Abrigos limpios y abrigados para las personas en nuestras habitaciones seguras este invierno.",
         40,
         30,
         "safe-nights",
