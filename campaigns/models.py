@@ -397,3 +397,73 @@ class MatchOffer(models.Model):
     def remaining(self) -> int:
         """What is left of the cap for gifts still to come (gifts under open dispute keep theirs)."""
         return max(self.cap - self.matched - self.held, 0)
+# --- Updates by email, with consent ---------------------------------------------------------------
+
+
+class UpdateSubscription(models.Model):
+    """A person who asked for a campaign's updates by email (`campaign` empty: every campaign's). Active
+    while `unsubscribed_at` is empty. Each opt-in and opt-out is kept as an UpdateConsent, with the
+    words the person saw."""
+
+    email = models.EmailField(_("email"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.CASCADE, related_name="update_subscriptions"
+    )
+    # The language the updates are sent in: the one the person opted in with.
+    language = models.CharField(max_length=16)
+    subscribed_at = models.DateTimeField(_("subscribed"))
+    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["email", "campaign_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "campaign"], nulls_distinct=False, name="one_update_subscription"
+            )
+        ]
+        indexes = [models.Index(fields=["campaign", "unsubscribed_at"], name="update_sub_campaign_active")]
+
+    def __str__(self):
+        # Audit log: no address.
+        return f"Update subscription #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.unsubscribed_at is None
+
+
+class UpdateConsent(models.Model):
+    """The record of one opt-in or opt-out: when, how, and (for an opt-in) the exact words shown, in
+    the language they were shown in. Never edited."""
+
+    class Action(models.TextChoices):
+        OPT_IN = "opt_in", _("Opted in")
+        OPT_OUT = "opt_out", _("Opted out")
+
+    class Source(models.TextChoices):
+        DONATE_FORM = "donate_form", _("Donation form")
+        ACCOUNT = "account", _("Account page")
+        UNSUBSCRIBE_LINK = "unsubscribe_link", _("Unsubscribe link")
+        ONE_CLICK = "one_click", _("One-click unsubscribe (mail program)")
+
+    subscription = models.ForeignKey(UpdateSubscription, on_delete=models.CASCADE, related_name="consents")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    wording = models.TextField(blank=True)
+    language = models.CharField(max_length=16)
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(action="opt_in") | ~Q(wording=""), name="update_opt_in_has_wording"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} #{self.pk}"

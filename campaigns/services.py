@@ -38,6 +38,7 @@ from .models import (
     TotalsPublication,
     TotalsRefreshMark,
 )
+from .subscriptions import campaign_update_announce
 
 SUPPORTER_NAMES_SHOWN = 12
 logger = logging.getLogger(__name__)
@@ -518,6 +519,8 @@ def campaign_update_post(
     )
     update.full_clean()
     update.save()
+    # Subscribers get it by email (once each, however often it is saved): campaigns/subscriptions.py.
+    campaign_update_announce(update=update)
     return update
 
 
@@ -535,6 +538,8 @@ def campaign_update_edit(
     update.title_es, update.body_es = title_es, body_es
     update.full_clean()
     update.save()
+    # Subscribers get it by email (once each, however often it is saved): campaigns/subscriptions.py.
+    campaign_update_announce(update=update)
     return update
 
 

@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from accounts.roles import public
 from core.public_cache import public_cached
 
-from . import api, feeds, match_staff_views, staff_views, views
+from . import api, feeds, match_staff_views, staff_views, update_views, views
 
 app_name = "campaigns"
 
@@ -36,6 +36,9 @@ urlpatterns = [
     path(
         "api/v1/schema/", public(SpectacularAPIView.as_view(urlconf="campaigns.api_urls")), name="api_schema"
     ),
+    # Update emails: one-click unsubscribe (no sign-in), and a person's own choices.
+    path("updates/unsubscribe/<str:token>/", update_views.unsubscribe, name="unsubscribe"),
+    path("me/updates/", update_views.my_updates, name="my_updates"),
     # Staff.
     path("staff/campaigns/", staff_views.campaign_list, name="staff_campaign_list"),
     path("staff/campaigns/new/", staff_views.campaign_create, name="staff_campaign_create"),

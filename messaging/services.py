@@ -121,6 +121,59 @@ def message_queue(
     return message
 
 
+def messages_queue_many(
+    *,
+    kind: str,
+    about: models.Model,
+    recipients: list[dict[str, Any]],
+    due_at: datetime.datetime | None = None,
+) -> int:
+    """Many messages of one kind about one thing (a campaign update to its subscribers) in one INSERT,
+    in the caller's transaction. Each of `recipients` is a dict with `recipient`, `dedupe_key` and
+    optionally `user_id`, `language` and `data`. Keys already in the outbox are skipped (the same
+    fact announced twice is one message each). Delivery starts after commit through one run of the
+    sweeper (which hands due rows to the broker in batches), or when `due_at` comes. Returns how many
+    rows were new."""
+    spec = kind_get(kind)
+    if spec.prerendered:
+        raise ValueError(f"The kind {kind!r} stores its content when queued: use message_queue.")
+    if about.pk is None:
+        raise ValueError("A message can only be about a saved object.")
+    if due_at is not None and timezone.is_naive(due_at):
+        raise ValueError("due_at must be an aware datetime (UTC in the database).")
+    if not recipients:
+        return 0
+    now = timezone.now()
+    due_at = max(due_at or now, now)
+    about_type = ContentType.objects.get_for_model(about)
+    rows = [
+        Message(
+            kind=kind,
+            channel="email",
+            recipient=row["recipient"].strip(),
+            user_id=row.get("user_id"),
+            language=row.get("language") or message_language(None),
+            about_type=about_type,
+            about_id=about.pk,
+            data=row.get("data") or {},
+            dedupe_key=row["dedupe_key"],
+            due_at=due_at,
+            next_attempt_at=due_at,
+            queued_at=None,  # the sweeper publishes them
+            sensitive=spec.sensitive,
+            created_at=now,
+        )
+        for row in recipients
+    ]
+    keys = [row.dedupe_key for row in rows]
+    before = Message.objects.filter(dedupe_key__in=keys).count()
+    with transaction.atomic():
+        Message.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    if due_at <= now:
+        task_publish_on_commit("messaging.tasks.messages_sweep")
+    return len(set(keys)) - before
+
+
 def _publish_on_commit(message_id: int) -> None:
     def forget_publish() -> None:
         # Not with the broker: let the sweeper's next run send it rather than wait two minutes.
