@@ -22,6 +22,7 @@ from core.i18n import in_default_language
 from core.public_cache import content_changed
 
 from .gift_source import counted_gifts
+from .matching import match_offers_publish
 from .models import (
     AllocationPlan,
     Campaign,
@@ -37,6 +38,7 @@ from .models import (
     TotalsPublication,
     TotalsRefreshMark,
 )
+from .subscriptions import campaign_update_announce
 
 SUPPORTER_NAMES_SHOWN = 12
 logger = logging.getLogger(__name__)
@@ -324,6 +326,7 @@ def public_totals_publish(*, now: datetime.datetime | None = None, force: bool =
                     moved.append(row)
             model.objects.bulk_update(moved, [*fields, "published_at"])
             changed = changed or bool(moved)
+        changed = match_offers_publish() or changed
         version = _publication_record(now, changed=changed)
     if version is not None:
         _announce(version)
@@ -516,6 +519,8 @@ def campaign_update_post(
     )
     update.full_clean()
     update.save()
+    # Subscribers get it by email (once each, however often it is saved): campaigns/subscriptions.py.
+    campaign_update_announce(update=update)
     return update
 
 
@@ -533,6 +538,8 @@ def campaign_update_edit(
     update.title_es, update.body_es = title_es, body_es
     update.full_clean()
     update.save()
+    # Subscribers get it by email (once each, however often it is saved): campaigns/subscriptions.py.
+    campaign_update_announce(update=update)
     return update
 
 

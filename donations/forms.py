@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from campaigns.models import Campaign, Fund
+from campaigns.subscriptions import opt_in_wording
 from core.money import AmountNotANumber, AmountTooPrecise, Cents, format_money, parse_major_amount
 
 from .models import PUBLIC_NAME_MAX_LENGTH, Donation
@@ -215,9 +216,14 @@ class DonateForm(GiftAmountForm):
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
+    # Consent to campaign updates by email: unticked unless the donor ticks it. Its label is the exact
+    # wording recorded with the consent (campaigns.subscriptions.opt_in_wording).
+    updates_opt_in = forms.BooleanField(required=False)
+
     def __init__(self, *args, user=None, **kwargs):
         """A signed-in donor finds their name, email and given name (as the name to show) filled in."""
         super().__init__(*args, **kwargs)
+        self.fields["updates_opt_in"].label = opt_in_wording(self.campaign)
         self.fields["designation"].choices = designation_choices(campaign=self.campaign)
         self.fields["designation"].initial = f"campaign:{self.campaign.pk}" if self.campaign else "general"
         if user is not None and user.is_authenticated and not self.is_bound:

@@ -18,15 +18,16 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.roles import public, role_required, signed_in
-from campaigns.models import Campaign
+from campaigns.models import Campaign, UpdateConsent
 from campaigns.selectors import suggested_amounts_with_impact
+from campaigns.subscriptions import update_subscription_opt_in
 from core.csv import csv_writer
 from core.http import client_ip
 from core.money import format_basis_points, format_money, major_amount_text
@@ -41,6 +42,7 @@ from .forms import (
     RefundForm,
     resolve_designation,
 )
+from .inkind_selectors import received_gifts_for_user
 from .models import Donation, Receipt, Refund
 
 DONATE_ATTEMPTS_PER_WINDOW = 10
@@ -197,6 +199,16 @@ def donate(request, slug: str | None = None):
             donor=request.user if request.user.is_authenticated else None,
         )
         _remember_gift(request, donation)
+        if data.get("updates_opt_in"):
+            # The words exactly as shown beside the box, in the language of the page.
+            update_subscription_opt_in(
+                email=data["email"],
+                wording=str(form.fields["updates_opt_in"].label),
+                source=UpdateConsent.Source.DONATE_FORM,
+                campaign=campaign,
+                user=request.user,
+                language=translation.get_language(),
+            )
         checkout_url = services.donation_checkout_start(donation=donation)
     except services.DonationError as exc:
         form.add_error(None, str(exc))
@@ -251,6 +263,7 @@ def my_giving(request):
         "recurring_gifts": list(selectors.recurring_gifts_for_user(user=user)),
         "years": selectors.giving_years(user=user),
         "emails": selectors.verified_emails(user=user),
+        "inkind_gifts": list(received_gifts_for_user(user=user)),
     }
     return render(request, "donations/my_giving.html", context)
 

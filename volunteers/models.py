@@ -77,7 +77,8 @@ class VolunteerProfile(models.Model):
 
 class SmsConsentRecord(models.Model):
     """One opt-in to or opt-out of text messages: when, for which number, how (the form on the site,
-    or a STOP/START reply), and for an opt-in the exact words the volunteer agreed to."""
+    a STOP/START reply, or the provider refusing a text because the number replied STOP), and for an
+    opt-in the exact words the volunteer agreed to."""
 
     class Action(models.TextChoices):
         OPT_IN = "opt_in", _("Agreed to texts")
@@ -86,6 +87,7 @@ class SmsConsentRecord(models.Model):
     class Source(models.TextChoices):
         WEB = "web", _("On the site")
         REPLY = "reply", _("By replying to a text")
+        PROVIDER = "provider", _("The text provider reported a STOP reply")
 
     volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="sms_consents")
     number = PhoneNumberField()

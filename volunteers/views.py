@@ -22,6 +22,7 @@ from .models import (
     Agreement,
     Booking,
     CalendarToken,
+    HoursReport,
     Role,
     RoleApplication,
     VolunteerProfile,
@@ -379,12 +380,15 @@ def agreement(request):
 
 @signed_in
 def hours(request):
+    reports = list(selectors.volunteer_hours_reports(volunteer=request.user))
+    approved = sum(report.minutes for report in reports if report.status == HoursReport.Status.APPROVED)
     return render(
         request,
         "volunteers/hours.html",
         {
             "summary": selectors.volunteer_hours(volunteer=request.user),
-            "reports": selectors.volunteer_hours_reports(volunteer=request.user),
+            "reports": reports,
+            "approved_hours": round(approved / 60, 2),
         },
     )
 
