@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CampaignsConfig(AppConfig):
     name = "campaigns"
-    verbose_name = "Campaigns and open books"
+    verbose_name = _("Campaigns and open books")
 
     def ready(self):
         from core.public_cache import watch  # noqa: PLC0415

@@ -24,7 +24,10 @@ class Fund(models.Model):
     is_active = models.BooleanField(default=True)
     # For a restricted fund: the spending categories its money may go to (none chosen = any).
     allowed_categories = models.ManyToManyField(
-        "SpendingCategory", blank=True, related_name="funds", help_text="Restricted funds only; empty = any."
+        "SpendingCategory",
+        blank=True,
+        related_name="funds",
+        help_text=_("Restricted funds only; empty = any."),
     )
 
     class Meta:
@@ -53,13 +56,16 @@ class Campaign(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=160)
     summary = models.CharField(
-        max_length=300, help_text="One or two sentences shown on cards and share previews."
+        max_length=300, help_text=_("One or two sentences shown on cards and share previews.")
     )
-    story = models.TextField(blank=True, help_text="Plain text with blank lines between paragraphs.")
+    story = models.TextField(blank=True, help_text=_("Plain text with blank lines between paragraphs."))
     fund = models.ForeignKey(
-        Fund, on_delete=models.PROTECT, related_name="campaigns", help_text="Where gifts to this campaign go."
+        Fund,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        help_text=_("Where gifts to this campaign go."),
     )
-    goal_amount = models.PositiveBigIntegerField(help_text="Minor units (cents).")
+    goal_amount = models.PositiveBigIntegerField(help_text=_("Minor units (cents)."))
     currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
     # Suggested gift amounts in minor units, e.g. [2500, 4000, 10000].
     suggested_amounts = models.JSONField(default=list, blank=True)
@@ -100,7 +106,7 @@ class CampaignTotals(models.Model):
         Campaign, on_delete=models.CASCADE, primary_key=True, related_name="totals"
     )
     currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
-    raised = models.BigIntegerField(default=0, help_text="Net of refunds, minor units.")
+    raised = models.BigIntegerField(default=0, help_text=_("Net of refunds, minor units."))
     donor_count = models.PositiveIntegerField(default=0)
     gift_count = models.PositiveIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True, blank=True)
@@ -125,7 +131,7 @@ class CampaignTotals(models.Model):
 class FundTotals(models.Model):
     fund = models.OneToOneField(Fund, on_delete=models.CASCADE, primary_key=True, related_name="totals")
     currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
-    raised = models.BigIntegerField(default=0, help_text="Net of refunds, minor units.")
+    raised = models.BigIntegerField(default=0, help_text=_("Net of refunds, minor units."))
     donor_count = models.PositiveIntegerField(default=0)
     gift_count = models.PositiveIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True, blank=True)
@@ -169,7 +175,7 @@ class CampaignMonthTotals(models.Model):
     raised-over-time chart without touching the donations table."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="month_totals")
-    month = models.DateField(help_text="First day of the month.")
+    month = models.DateField(help_text=_("First day of the month."))
     currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
     raised = models.BigIntegerField(default=0)
     gift_count = models.PositiveIntegerField(default=0)
@@ -184,7 +190,7 @@ class CampaignMonthTotals(models.Model):
 
 class FundMonthTotals(models.Model):
     fund = models.ForeignKey(Fund, on_delete=models.CASCADE, related_name="month_totals")
-    month = models.DateField(help_text="First day of the month.")
+    month = models.DateField(help_text=_("First day of the month."))
     currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
     raised = models.BigIntegerField(default=0)
     gift_count = models.PositiveIntegerField(default=0)
@@ -206,7 +212,7 @@ class SpendingCategory(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     description = models.CharField(max_length=300, blank=True)
-    position = models.PositiveSmallIntegerField(default=0, help_text="Order on public pages.")
+    position = models.PositiveSmallIntegerField(default=0, help_text=_("Order on public pages."))
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -224,7 +230,7 @@ class AllocationPlan(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="allocation_lines")
     category = models.ForeignKey(SpendingCategory, on_delete=models.PROTECT, related_name="allocation_lines")
-    share_bps = models.PositiveIntegerField(help_text="Basis points: 2500 = 25%.")
+    share_bps = models.PositiveIntegerField(help_text=_("Basis points: 2500 = 25%."))
 
     class Meta:
         ordering = ["campaign", "-share_bps", "category__position"]
@@ -247,7 +253,7 @@ class ImpactUnit(models.Model):
     """What a gift buys, in words: "$40 = one night of safe housing"."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="impact_units")
-    amount = models.PositiveBigIntegerField(help_text="Minor units (cents).")
+    amount = models.PositiveBigIntegerField(help_text=_("Minor units (cents)."))
     currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
     description = models.CharField(max_length=160, help_text='e.g. "one night of safe housing"')
     position = models.PositiveSmallIntegerField(default=0)
@@ -265,7 +271,7 @@ class CampaignUpdate(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="updates")
     title = models.CharField(max_length=160)
-    body = models.TextField(help_text="Plain text with blank lines between paragraphs.")
+    body = models.TextField(help_text=_("Plain text with blank lines between paragraphs."))
     is_published = models.BooleanField(default=True)
     published_at = models.DateTimeField()
     author = models.ForeignKey(
@@ -294,16 +300,16 @@ class Expenditure(models.Model):
     payee, document and note are for staff only (a landlord or clinic can reveal where someone is)."""
 
     spent_on = models.DateField()
-    amount = models.PositiveBigIntegerField(help_text="Minor units (cents).")
+    amount = models.PositiveBigIntegerField(help_text=_("Minor units (cents)."))
     currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
     category = models.ForeignKey(SpendingCategory, on_delete=models.PROTECT, related_name="expenditures")
     fund = models.ForeignKey(Fund, on_delete=models.PROTECT, related_name="expenditures")
     campaign = models.ForeignKey(
         Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="expenditures"
     )
-    payee = models.CharField(max_length=200, help_text="Staff only. Never published.")
-    document = models.FileField(upload_to=_receipt_upload_to, blank=True, help_text="Staff only.")
-    note = models.TextField(blank=True, help_text="Staff only.")
+    payee = models.CharField(max_length=200, help_text=_("Staff only. Never published."))
+    document = models.FileField(upload_to=_receipt_upload_to, blank=True, help_text=_("Staff only."))
+    note = models.TextField(blank=True, help_text=_("Staff only."))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -344,13 +350,13 @@ class MatchOffer(models.Model):
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="match_offers")
     sponsor_name = models.CharField(max_length=120)
     ratio = models.PositiveSmallIntegerField(
-        default=1, help_text="Sponsor's units per donor's unit: 2 = 2:1."
+        default=1, help_text=_("Sponsor's units per donor's unit: 2 = 2:1.")
     )
-    cap = models.PositiveBigIntegerField(help_text="The most the sponsor gives, minor units.")
+    cap = models.PositiveBigIntegerField(help_text=_("The most the sponsor gives, minor units."))
     currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True, help_text="Ended early by staff.")
+    ended_at = models.DateTimeField(null=True, blank=True, help_text=_("Ended early by staff."))
     qualifies = models.CharField(max_length=20, choices=Qualifies.choices, default=Qualifies.BOTH)
     matched = models.PositiveBigIntegerField(default=0)
     held = models.PositiveBigIntegerField(default=0)

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DonationsConfig(AppConfig):
     name = "donations"
-    verbose_name = "Donations"
+    verbose_name = _("Donations")
 
     def ready(self):
         # Imported here: app configs load before models.

@@ -73,9 +73,9 @@ class Donation(models.Model):
     )
     fund = models.ForeignKey("campaigns.Fund", on_delete=models.PROTECT, related_name="donations")
 
-    is_anonymous = models.BooleanField(default=False, help_text="Never shown publicly, anywhere.")
+    is_anonymous = models.BooleanField(default=False, help_text=_("Never shown publicly, anywhere."))
     show_name_publicly = models.BooleanField(
-        default=False, help_text="Opt-in: the public name below may appear among the people giving."
+        default=False, help_text=_("Opt-in: the public name below may appear among the people giving.")
     )
     # Exactly what public pages show when the donor opted in: asked for on its own, never derived from
     # `donor_name` (a family-name-first or "Surname, Given" name would show the family name).
@@ -103,7 +103,7 @@ class Donation(models.Model):
     # field, so submitting the same form twice creates one gift.
     entry_nonce = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     offline_reference = models.CharField(
-        max_length=120, blank=True, help_text="Cheque number, bank reference."
+        max_length=120, blank=True, help_text=_("Cheque number, bank reference.")
     )
     received_on = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(
@@ -184,7 +184,7 @@ class RecurringGift(models.Model):
     )
     donor_email = models.EmailField()
     donor_name = models.CharField(max_length=200, blank=True)
-    amount = models.PositiveBigIntegerField(help_text="Monthly amount the charity nets, minor units.")
+    amount = models.PositiveBigIntegerField(help_text=_("Monthly amount the charity nets, minor units."))
     fee_covered = models.PositiveBigIntegerField(default=0)
     # The language of the page the gift was made on: its emails (receipt, tribute card, failed
     # renewal) are written in it when the donor has no account, or in the account's language.

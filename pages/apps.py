@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PagesConfig(AppConfig):
     """The site's own pages: the home page, the health check and the error pages."""
 
     name = "pages"
-    verbose_name = "Site pages"
+    verbose_name = _("Site pages")
 
     def ready(self):
         from core.public_cache import watch  # noqa: PLC0415

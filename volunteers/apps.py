@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class VolunteersConfig(AppConfig):
     name = "volunteers"
-    verbose_name = "Volunteers and shifts"
+    verbose_name = _("Volunteers and shifts")
 
     def ready(self):
         # Imported here: app configs load before models.

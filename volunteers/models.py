@@ -52,7 +52,7 @@ class VolunteerProfile(models.Model):
     languages = models.JSONField(default=list, blank=True)
     availability = models.JSONField(default=list, blank=True)
     phone = models.CharField(
-        max_length=40, blank=True, help_text="The volunteer's own phone, for the roster."
+        max_length=40, blank=True, help_text=_("The volunteer's own phone, for the roster.")
     )
     emergency_contact_name = models.CharField(max_length=200)
     emergency_contact_phone = models.CharField(max_length=40)
@@ -167,7 +167,7 @@ class Requirement(models.Model):
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TRAINING)
     description = models.TextField(blank=True)
     # How long a verification stays valid by default (coordinators may set another expiry date).
-    valid_for_days = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: never expires.")
+    valid_for_days = models.PositiveIntegerField(null=True, blank=True, help_text=_("Empty: never expires."))
 
     class Meta:
         ordering = ["name"]
@@ -186,10 +186,10 @@ class Role(models.Model):
     description = models.TextField(blank=True)
     requirements = models.ManyToManyField(Requirement, blank=True, related_name="roles")
     requires_agreement = models.BooleanField(
-        default=True, help_text="The volunteer must have signed the current confidentiality agreement."
+        default=True, help_text=_("The volunteer must have signed the current confidentiality agreement.")
     )
     requires_approval = models.BooleanField(
-        default=False, help_text="A coordinator approves each volunteer for this role before they book."
+        default=False, help_text=_("A coordinator approves each volunteer for this role before they book.")
     )
     coordinators = models.ManyToManyField(USER, blank=True, related_name="coordinated_roles")
     is_active = models.BooleanField(default=True)
@@ -218,7 +218,7 @@ class RequirementVerification(models.Model):
     volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="requirement_verifications")
     requirement = models.ForeignKey(Requirement, on_delete=models.CASCADE, related_name="verifications")
     verified_on = models.DateField()
-    expires_on = models.DateField(null=True, blank=True, help_text="Empty: never expires.")
+    expires_on = models.DateField(null=True, blank=True, help_text=_("Empty: never expires."))
     verified_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -371,7 +371,7 @@ class Shift(models.Model):
     neighbourhood = models.CharField(max_length=120, blank=True)
     address = models.TextField(blank=True)
     cancellation_cutoff_hours = models.PositiveIntegerField(
-        default=24, help_text="Volunteers may cancel until this many hours before the start."
+        default=24, help_text=_("Volunteers may cancel until this many hours before the start.")
     )
     is_cancelled = models.BooleanField(default=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
