@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pause_views, views
 
 app_name = "donations"
 
@@ -15,6 +15,10 @@ urlpatterns = [
     path("me/giving/monthly/<uuid:public_id>/", views.my_monthly, name="my_monthly"),
     path("me/giving/monthly/<uuid:public_id>/cancel/", views.my_monthly_cancel, name="my_monthly_cancel"),
     path("me/giving/monthly/<uuid:public_id>/card/", views.my_monthly_card, name="my_monthly_card"),
+    path("me/giving/monthly/<uuid:public_id>/pause/", pause_views.my_monthly_pause, name="my_monthly_pause"),
+    path(
+        "me/giving/monthly/<uuid:public_id>/resume/", pause_views.my_monthly_resume, name="my_monthly_resume"
+    ),
     path("staff/", views.staff_home, name="staff_home"),
     path("staff/donations/", views.staff_gifts, name="staff_gifts"),
     path("staff/donations/review/", views.staff_review, name="staff_review"),

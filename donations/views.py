@@ -42,6 +42,7 @@ from .forms import (
     resolve_designation,
 )
 from .models import Donation, Receipt, Refund
+from .pause_views import pause_forms
 
 DONATE_ATTEMPTS_PER_WINDOW = 10
 DONATE_WINDOW_SECONDS = 600
@@ -325,6 +326,7 @@ def my_monthly(request, public_id: uuid.UUID):
         "form": form,
         "gifts": gifts,
         "pending_change": selectors.recurring_pending_change(recurring=recurring),
+        **pause_forms(recurring),
     }
     return render(request, "donations/my_monthly.html", context)
 

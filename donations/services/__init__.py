@@ -6,6 +6,7 @@
 - `locks`: the row locks and the one order they are taken in.
 - `refunds`, `disputes`: money given back, chargebacks.
 - `recurring`: monthly gifts (subscriptions).
+- `pauses`: pausing a monthly gift for 1–3 months (Stripe's pause of collection), resuming early.
 - `offline`: cheque, cash and bank-transfer gifts.
 - `receipts`, `statements`: tax receipts and annual statements (their emails are outbox messages,
   rendered by donations/messages.py).
@@ -19,6 +20,15 @@ from .errors import DonationError
 from .fees import fee_for, fee_gross_up
 from .locks import LockOrderError
 from .offline import donation_record_offline
+from .pauses import (
+    KIND_MONTHLY_PAUSED,
+    KIND_MONTHLY_RESUMED,
+    PAUSE_MONTHS,
+    add_months,
+    recurring_pause,
+    recurring_pause_record,
+    recurring_resume,
+)
 from .payments import (
     PAID_STATUSES,
     donation_link_stripe_ids,
@@ -42,6 +52,13 @@ from .refunds import refund_record, refund_request
 from .statements import KIND_STATEMENT, statement_dedupe_key, statement_issue, statements_send_for_year
 
 __all__ = [
+    "KIND_MONTHLY_PAUSED",
+    "KIND_MONTHLY_RESUMED",
+    "PAUSE_MONTHS",
+    "add_months",
+    "recurring_pause",
+    "recurring_pause_record",
+    "recurring_resume",
     "KIND_RECEIPT",
     "KIND_RENEWAL_FAILED",
     "KIND_STATEMENT",
