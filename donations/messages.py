@@ -73,18 +73,31 @@ def render_statement(message: Message) -> Rendered | Skip:
     statement = Statement.objects.filter(pk=message.about_id).first()
     if statement is None or is_erased_address(statement.email):
         return Skip("the statement's donor erased their data")
+    period = statement.statement_period
     text, html = _both(
         "donations/email/statement",
-        {"statement": statement, "org_name": settings.HAVEN_ORG_NAME, "giving_url": _giving_url()},
+        {
+            "statement": statement,
+            "period_label": period.label,
+            "org_name": settings.HAVEN_ORG_NAME,
+            "giving_url": _giving_url(),
+        },
     )
+    if statement.period == Statement.Period.FISCAL:
+        subject = _("Your giving statement from %(org)s: %(period)s") % {
+            "org": settings.HAVEN_ORG_NAME,
+            "period": period.label,
+        }
+    else:
+        subject = _("Your %(year)s giving statement from %(org)s") % {
+            "year": statement.year,
+            "org": settings.HAVEN_ORG_NAME,
+        }
     return Rendered(
-        subject=_("Your %(year)s giving statement from %(org)s")
-        % {"year": statement.year, "org": settings.HAVEN_ORG_NAME},
+        subject=subject,
         text=text,
         html=html,
-        attachments=(
-            Attachment(f"giving-statement-{statement.year}.pdf", bytes(statement.pdf), "application/pdf"),
-        ),
+        attachments=(Attachment(f"{period.file_stem}.pdf", bytes(statement.pdf), "application/pdf"),),
     )
 
 

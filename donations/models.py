@@ -484,4 +484,10 @@ class Statement(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.year} statement for {self.email}"
+        return f"{self.year} {self.period} statement for {self.email}"
+
+    @property
+    def statement_period(self):
+        from .periods import StatementPeriod
+
+        return StatementPeriod(self.period, self.year)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pause_views, views
+from . import pause_views, statement_views, views
 
 app_name = "donations"
 
@@ -11,7 +11,13 @@ urlpatterns = [
     path("stripe/webhook/", views.stripe_webhook, name="stripe_webhook"),
     path("me/giving/", views.my_giving, name="my_giving"),
     path("me/giving/receipts/<str:number>.pdf", views.my_receipt, name="my_receipt"),
-    path("me/giving/statements/<int:year>.pdf", views.my_statement, name="my_statement"),
+    path("me/giving/statements/<int:year>.pdf", statement_views.my_statement, name="my_statement"),
+    path(
+        "me/giving/statements/fiscal/<int:year>.pdf",
+        statement_views.my_statement,
+        {"kind": "fiscal"},
+        name="my_fiscal_statement",
+    ),
     path("me/giving/monthly/<uuid:public_id>/", views.my_monthly, name="my_monthly"),
     path("me/giving/monthly/<uuid:public_id>/cancel/", views.my_monthly_cancel, name="my_monthly_cancel"),
     path("me/giving/monthly/<uuid:public_id>/card/", views.my_monthly_card, name="my_monthly_card"),

@@ -43,6 +43,7 @@ from .forms import (
 )
 from .models import Donation, Receipt, Refund
 from .pause_views import pause_forms
+from .statement_views import statement_context
 
 DONATE_ATTEMPTS_PER_WINDOW = 10
 DONATE_WINDOW_SECONDS = 600
@@ -247,11 +248,12 @@ def stripe_webhook(request):
 def my_giving(request):
     user = request.user
     donations = list(selectors.donations_for_user(user=user))
+    emails = selectors.verified_emails(user=user)
     context = {
         "donations": donations,
         "recurring_gifts": list(selectors.recurring_gifts_for_user(user=user)),
-        "years": selectors.giving_years(user=user),
-        "emails": selectors.verified_emails(user=user),
+        "emails": emails,
+        **statement_context(request, emails=emails),
     }
     return render(request, "donations/my_giving.html", context)
 
@@ -266,22 +268,6 @@ def my_receipt(request, number: str):
         content,
         content_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="receipt-{receipt.number}.pdf"'},
-    )
-
-
-@signed_in
-def my_statement(request, year: int):
-    if not 2000 <= year <= timezone.localdate().year:
-        raise Http404
-    from .pdf import statement_pdf
-
-    emails = selectors.verified_emails(user=request.user)
-    gifts = list(selectors.donations_for_statement(emails=emails, year=year))
-    content = statement_pdf(emails=emails, year=year, gifts=gifts)
-    return HttpResponse(
-        content,
-        content_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="giving-statement-{year}.pdf"'},
     )
 
 

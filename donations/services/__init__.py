@@ -8,8 +8,8 @@
 - `recurring`: monthly gifts (subscriptions).
 - `pauses`: pausing a monthly gift for 1–3 months (Stripe's pause of collection), resuming early.
 - `offline`: cheque, cash and bank-transfer gifts.
-- `receipts`, `statements`: tax receipts and annual statements (their emails are outbox messages,
-  rendered by donations/messages.py).
+- `receipts`, `statements`: tax receipts and giving statements, per calendar or fiscal year (their
+  emails are outbox messages, rendered by donations/messages.py).
 
 Callers use this package's names (`services.donation_mark_succeeded(...)`), not the modules.
 """
@@ -49,7 +49,14 @@ from .recurring import (
     recurring_set_status,
 )
 from .refunds import refund_record, refund_request
-from .statements import KIND_STATEMENT, statement_dedupe_key, statement_issue, statements_send_for_year
+from .statements import (
+    KIND_STATEMENT,
+    statement_content,
+    statement_dedupe_key,
+    statement_issue,
+    statements_send_for_period,
+    statements_send_for_year,
+)
 
 __all__ = [
     "KIND_MONTHLY_PAUSED",
@@ -90,7 +97,9 @@ __all__ = [
     "recurring_set_status",
     "refund_record",
     "refund_request",
+    "statement_content",
     "statement_dedupe_key",
     "statement_issue",
+    "statements_send_for_period",
     "statements_send_for_year",
 ]
