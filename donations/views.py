@@ -44,6 +44,8 @@ from .forms import (
 )
 from .inkind_selectors import received_gifts_for_user
 from .models import Donation, Receipt, Refund
+from .pause_views import pause_forms
+from .statement_views import statement_context
 
 DONATE_ATTEMPTS_PER_WINDOW = 10
 DONATE_WINDOW_SECONDS = 600
@@ -258,11 +260,12 @@ def stripe_webhook(request):
 def my_giving(request):
     user = request.user
     donations = list(selectors.donations_for_user(user=user))
+    emails = selectors.verified_emails(user=user)
     context = {
         "donations": donations,
         "recurring_gifts": list(selectors.recurring_gifts_for_user(user=user)),
-        "years": selectors.giving_years(user=user),
-        "emails": selectors.verified_emails(user=user),
+        "emails": emails,
+        **statement_context(request, emails=emails),
         "inkind_gifts": list(received_gifts_for_user(user=user)),
     }
     return render(request, "donations/my_giving.html", context)
@@ -278,22 +281,6 @@ def my_receipt(request, number: str):
         content,
         content_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="receipt-{receipt.number}.pdf"'},
-    )
-
-
-@signed_in
-def my_statement(request, year: int):
-    if not 2000 <= year <= timezone.localdate().year:
-        raise Http404
-    from .pdf import statement_pdf
-
-    emails = selectors.verified_emails(user=request.user)
-    gifts = list(selectors.donations_for_statement(emails=emails, year=year))
-    content = statement_pdf(emails=emails, year=year, gifts=gifts)
-    return HttpResponse(
-        content,
-        content_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="giving-statement-{year}.pdf"'},
     )
 
 
@@ -340,6 +327,7 @@ def my_monthly(request, public_id: uuid.UUID):
         "form": form,
         "gifts": gifts,
         "pending_change": selectors.recurring_pending_change(recurring=recurring),
+        **pause_forms(recurring),
     }
     return render(request, "donations/my_monthly.html", context)
 
