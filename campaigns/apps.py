@@ -21,5 +21,6 @@ class CampaignsConfig(AppConfig):
             models.ImpactUnit,
             models.CampaignUpdate,
             models.Expenditure,
+            models.SupporterPage,  # an approval, edit or closing (its totals: see supporter_totals)
         ):
             watch(model, "campaigns")

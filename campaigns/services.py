@@ -34,6 +34,7 @@ from .models import (
     TotalsPublication,
     TotalsRefreshMark,
 )
+from .supporter_totals import supporter_pages_publish, supporter_pages_refresh
 
 SUPPORTER_NAMES_SHOWN = 12
 logger = logging.getLogger(__name__)
@@ -110,6 +111,8 @@ def _refresh_campaign(campaign_id: int, now: datetime.datetime) -> None:
         _copy_to_published(totals, months, now)
     totals.save()
     if _public_figures(totals) != before:
+        content_changed("campaigns")
+    if supporter_pages_refresh(campaign_id=campaign_id, gifts=gifts, live=_publishes_live(), now=now):
         content_changed("campaigns")
     CampaignMonthTotals.objects.filter(campaign_id=campaign_id).delete()
     CampaignMonthTotals.objects.bulk_create(
@@ -321,6 +324,8 @@ def public_totals_publish(*, now: datetime.datetime | None = None, force: bool =
                     moved.append(row)
             model.objects.bulk_update(moved, [*fields, "published_at"])
             changed = changed or bool(moved)
+        # Supporter pages' figures move in the same batch (their rows are locked after the totals').
+        changed = supporter_pages_publish(now=now) or changed
         version = _publication_record(now, changed=changed)
     if version is not None:
         _announce(version)

@@ -11,7 +11,7 @@ class DonationsConfig(AppConfig):
         from accounts.retention import retention_rule_register  # noqa: PLC0415
         from campaigns.gift_source import counted_gifts_source_set  # noqa: PLC0415
 
-        from . import messages, privacy, retention  # noqa: PLC0415
+        from . import messages, privacy, retention, supporter_messages  # noqa: PLC0415
         from .models import Donation  # noqa: PLC0415
 
         privacy_part_register(privacy.PART)
@@ -20,3 +20,4 @@ class DonationsConfig(AppConfig):
         # Campaign and fund totals are computed from these gifts (campaigns cannot import donations).
         counted_gifts_source_set(Donation.objects.counted)
         messages.register()
+        supporter_messages.register()

@@ -113,6 +113,12 @@ class Donation(models.Model):
     succeeded_at = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # A gift made through a supporter's fundraising page (one-time only): it counts for that page and,
+    # like every gift, once for its campaign (`campaign` is the page's campaign).
+    supporter_page = models.ForeignKey(
+        "campaigns.SupporterPage", null=True, blank=True, on_delete=models.PROTECT, related_name="donations"
+    )
+
     objects = DonationQuerySet.as_manager()
 
     class Meta:
