@@ -114,6 +114,12 @@ class Donation(models.Model):
     succeeded_at = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # A gift made through a supporter's fundraising page (one-time only): it counts for that page and,
+    # like every gift, once for its campaign (`campaign` is the page's campaign).
+    supporter_page = models.ForeignKey(
+        "campaigns.SupporterPage", null=True, blank=True, on_delete=models.PROTECT, related_name="donations"
+    )
+
     objects = DonationQuerySet.as_manager()
 
     class Meta:
@@ -518,6 +524,8 @@ class MatchAllocation(models.Model):
 
     def __str__(self):
         return f"Match of {self.donation_id}: {self.amount} of {self.granted}"
+
+
 # --- In-kind needs: goods people give instead of money ------------------------------------------------
 
 

@@ -42,6 +42,7 @@ from .forms import (
     RefundForm,
     resolve_designation,
 )
+from .fundraiser_giving import fundraiser_context, fundraiser_limit, fundraiser_of, fundraiser_resolve
 from .inkind_selectors import received_gifts_for_user
 from .models import Donation, Receipt, Refund
 from .pause_views import pause_forms
@@ -110,6 +111,8 @@ def _amount_page(request, campaign, form, *, status=200):
         "max_amount": format_money(settings.DONATION_MAX_AMOUNT, settings.HAVEN_CURRENCY),
         "carry": _carry(request.POST, skip=DonateForm.AMOUNT_FIELDS) if request.method == "POST" else [],
     }
+    fundraiser_limit(request, form)
+    context.update(fundraiser_context(request))
     return render(request, "donations/donate.html", context, status=status)
 
 
@@ -136,6 +139,8 @@ def _details_page(request, campaign, form: DonateForm, amount: dict, *, status=2
                          "tribute_notify", "tribute_notify_email")
         ),
     }  # fmt: skip
+    fundraiser_limit(request, form)
+    context.update(fundraiser_context(request))
     return render(request, "donations/donate_details.html", context, status=status)
 
 
@@ -151,6 +156,7 @@ def donate(request, slug: str | None = None):
     )
     # One query: each suggested amount's impact unit, shown on its tile.
     impacts = dict(suggested_amounts_with_impact(campaign)) if campaign else {}
+    fundraiser_resolve(request, campaign)  # ?fundraiser=<slug>: a gift through a supporter's page
     if request.method != "POST":
         return _amount_page(request, campaign, GiftAmountForm(campaign=campaign, impacts=impacts))
     post = request.POST
@@ -199,6 +205,7 @@ def donate(request, slug: str | None = None):
             tribute_name=data["tribute_name"],
             tribute_notify_email=data.get("tribute_notify_email") or "",
             donor=request.user if request.user.is_authenticated else None,
+            supporter_page=fundraiser_of(request),
         )
         _remember_gift(request, donation)
         if data.get("updates_opt_in"):
