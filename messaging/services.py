@@ -26,12 +26,13 @@ from django.db.models import F, Q
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.services import audit_record
 from core.i18n import message_language
 
-from .channels import channel_for
+from .channels import PermanentChannelError, channel_for
 from .models import Message
 from .publish import task_publish, task_publish_on_commit
 from .registry import Rendered, Skip, kind_get
@@ -211,6 +212,59 @@ def _insert_one_by_one(rows: list[Message]) -> dict[str, int]:
     return inserted
 
 
+def messages_queue_many(
+    *,
+    kind: str,
+    about: models.Model,
+    recipients: list[dict[str, Any]],
+    due_at: datetime.datetime | None = None,
+) -> int:
+    """Many messages of one kind about one thing (a campaign update to its subscribers) in one INSERT,
+    in the caller's transaction. Each of `recipients` is a dict with `recipient`, `dedupe_key` and
+    optionally `user_id`, `language` and `data`. Keys already in the outbox are skipped (the same
+    fact announced twice is one message each). Delivery starts after commit through one run of the
+    sweeper (which hands due rows to the broker in batches), or when `due_at` comes. Returns how many
+    rows were new."""
+    spec = kind_get(kind)
+    if spec.prerendered:
+        raise ValueError(f"The kind {kind!r} stores its content when queued: use message_queue.")
+    if about.pk is None:
+        raise ValueError("A message can only be about a saved object.")
+    if due_at is not None and timezone.is_naive(due_at):
+        raise ValueError("due_at must be an aware datetime (UTC in the database).")
+    if not recipients:
+        return 0
+    now = timezone.now()
+    due_at = max(due_at or now, now)
+    about_type = ContentType.objects.get_for_model(about)
+    rows = [
+        Message(
+            kind=kind,
+            channel="email",
+            recipient=row["recipient"].strip(),
+            user_id=row.get("user_id"),
+            language=row.get("language") or message_language(None),
+            about_type=about_type,
+            about_id=about.pk,
+            data=row.get("data") or {},
+            dedupe_key=row["dedupe_key"],
+            due_at=due_at,
+            next_attempt_at=due_at,
+            queued_at=None,  # the sweeper publishes them
+            sensitive=spec.sensitive,
+            created_at=now,
+        )
+        for row in recipients
+    ]
+    keys = [row.dedupe_key for row in rows]
+    before = Message.objects.filter(dedupe_key__in=keys).count()
+    with transaction.atomic():
+        Message.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    if due_at <= now:
+        task_publish_on_commit("messaging.tasks.messages_sweep")
+    return len(set(keys)) - before
+
+
 def _publish_on_commit(message_id: int) -> None:
     def forget_publish() -> None:
         # Not with the broker: let the sweeper's next run send it rather than wait two minutes.
@@ -328,6 +382,21 @@ def message_backoff(*, attempts: int) -> datetime.timedelta:
 
 def _attempt_failed(message: Message, mine: models.QuerySet, exc: Exception) -> str:
     error = f"{type(exc).__name__}: {exc}"[:2000]
+    if isinstance(exc, PermanentChannelError):
+        # No retry can change it (the recipient unsubscribed): failed now, and its consequence recorded.
+        mine.update(
+            **_wiped_if_sensitive(
+                message,
+                {
+                    "status": Status.FAILED,
+                    "last_error": error,
+                    "status_reason": "refused for good, not retried",
+                },
+            )
+        )
+        logger.warning("Message %s (%s) refused for good, not retried: %s", message.pk, message.kind, error)
+        exc.settle(message)
+        return "failed"
     if message.attempts >= settings.HAVEN_MESSAGE_MAX_ATTEMPTS:
         mine.update(**_wiped_if_sensitive(message, {"status": Status.FAILED, "last_error": error}))
         logger.error(
@@ -439,13 +508,15 @@ def message_retry(*, actor: User, message: Message) -> Message:
     stuck = Message.objects.stuck(now).filter(pk=message.pk).exists()
     if message.status != Status.FAILED and not stuck:
         raise ValidationError(
-            "Only a failed or stuck message can be sent again; "
-            f"this one is {message.get_status_display().lower()}."
+            gettext("Only a failed or stuck message can be sent again; this one is %(status)s.")
+            % {"status": message.get_status_display().lower()}
         )
     if message.sensitive and message.prerendered and not message.body_text:
         raise ValidationError(
-            "This message held a secret (a sign-in code or link) and was erased; "
-            "the person can ask for a new one."
+            gettext(
+                "This message held a secret (a sign-in code or link) and was erased; "
+                "the person can ask for a new one."
+            )
         )
     audit_record(
         actor=actor,
