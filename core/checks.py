@@ -22,27 +22,34 @@ def pdf_fonts_installed(app_configs, **kwargs):
 
 
 @register()
-def public_cache_after_session_and_locale(app_configs, **kwargs):
-    """The shared copies are keyed by language and skipped for a session: the cache middleware must
-    come after whatever sets those (core/public_cache.py)."""
+def public_cache_first_with_havens_locale(app_configs, **kwargs):
+    """The shared copies are answered before any other middleware runs, keyed by the language that
+    core.i18n.LocaleMiddleware chooses (core/public_cache.py works it out the same way): the cache
+    middleware must come first, and that locale middleware must be the one choosing."""
     from django.conf import settings  # noqa: PLC0415
 
     middleware = list(settings.MIDDLEWARE)
     name = "core.public_cache.PublicPageCacheMiddleware"
     if name not in middleware:
         return []
-    position = middleware.index(name)
-    early = [
-        m
-        for m in middleware[position + 1 :]
-        if m.endswith("LocaleMiddleware") or m.endswith("sessions.middleware.SessionMiddleware")
-    ]
-    if not early:
-        return []
-    return [
-        Error(
-            f"{name} comes before {', '.join(early)}: anonymous pages would be cached in the wrong language.",
-            hint="Put it right after the session and locale middleware in MIDDLEWARE.",
-            id="core.E102",
+    errors = []
+    if middleware[0] != name:
+        errors.append(
+            Error(
+                f"{name} is not first in MIDDLEWARE: a cached page would skip what the middleware "
+                f"before it ({middleware[0]}) does on a full run, or be stored without it.",
+                hint="Put it first in MIDDLEWARE.",
+                id="core.E102",
+            )
         )
-    ]
+    others = [m for m in middleware if m.endswith("LocaleMiddleware") and m != "core.i18n.LocaleMiddleware"]
+    if others or "core.i18n.LocaleMiddleware" not in middleware:
+        errors.append(
+            Error(
+                "The page cache works out the language as core.i18n.LocaleMiddleware does; "
+                f"MIDDLEWARE chooses it with {', '.join(others) or 'nothing'}.",
+                hint="Use core.i18n.LocaleMiddleware alone.",
+                id="core.E103",
+            )
+        )
+    return errors

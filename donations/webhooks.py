@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from . import services, stripe_gateway
 from .models import Donation, RecurringGift, StripeEvent
-from .services.locks import lock_event
+from .services.locks import event_record_locked, lock_donation, lock_event
 
 # A waiting event older than this is retried by the beat task (its release after commit was lost).
 STALE_WAITING = datetime.timedelta(minutes=2)
@@ -162,10 +162,12 @@ def _checkout_apply(donation: Donation, session: dict, event: dict, *, paid: boo
     currency = session.get("currency") if isinstance(session.get("currency"), str) else None
     if donation.recurring_gift_id:
         # The monthly gift first: the lock order (donations/services/locks.py).
-        recurring = donation.recurring_gift
-        services.recurring_link(recurring=recurring, subscription_id=subscription_id, customer_id=customer_id)
+        recurring = services.recurring_link(
+            recurring=donation.recurring_gift, subscription_id=subscription_id, customer_id=customer_id
+        )
         if paid:
             services.recurring_set_status(recurring=recurring, stripe_status="active", at=_event_time(event))
+    donation = lock_donation(donation.pk)
     services.donation_link_stripe_ids(
         donation=donation,
         checkout_session_id=_str(session, "id"),
@@ -183,6 +185,7 @@ def on_checkout_async_failed(session: dict, event: dict) -> str:
     donation = _checkout_donation(session)
     if donation is None:
         return "no matching gift"
+    donation = lock_donation(donation.pk)
     services.donation_link_stripe_ids(donation=donation, payment_intent_id=_str(session, "payment_intent"))
     services.donation_mark_failed(donation=donation, reason="The bank payment failed.")
     _release_after_commit(donation)
@@ -200,6 +203,7 @@ def on_checkout_expired(session: dict, event: dict) -> str:
             services.recurring_set_status(
                 recurring=recurring, stripe_status="incomplete_expired", at=_event_time(event)
             )
+    donation = lock_donation(donation.pk)
     services.donation_mark_failed(donation=donation, reason="The checkout page expired before payment.")
     return "expired"
 
@@ -212,6 +216,7 @@ def on_payment_intent_succeeded(intent: dict, event: dict) -> str:
     donation = _intent_donation(intent)
     if donation is None:
         return "no matching gift"
+    donation = lock_donation(donation.pk)
     services.donation_link_stripe_ids(
         donation=donation, payment_intent_id=_str(intent, "id"), charge_id=_str(intent, "latest_charge")
     )
@@ -227,6 +232,7 @@ def on_payment_intent_failed(intent: dict, event: dict) -> str:
     donation = _intent_donation(intent)
     if donation is None:
         return "no matching gift"
+    donation = lock_donation(donation.pk)
     services.donation_link_stripe_ids(donation=donation, payment_intent_id=_str(intent, "id"))
     message = _dig(intent, "last_payment_error", "message")
     reason = message if isinstance(message, str) and message else "The card was declined."
@@ -251,7 +257,7 @@ def _charge_donation(charge_id: str, payment_intent_id: str, obj: dict) -> Donat
 
 def on_charge_refunded(charge: dict, event: dict) -> str:
     charge_id, intent_id = _str(charge, "id"), _str(charge, "payment_intent")
-    donation = _charge_donation(charge_id, intent_id, charge)
+    donation = lock_donation(_charge_donation(charge_id, intent_id, charge).pk)
     services.donation_link_stripe_ids(donation=donation, payment_intent_id=intent_id, charge_id=charge_id)
     # The refunded charge is itself a report of the payment (amount and currency), in case its
     # success events are late; checked like any other.
@@ -282,7 +288,7 @@ def on_charge_refunded(charge: dict, event: dict) -> str:
 
 def on_dispute(dispute: dict, event: dict) -> str:
     charge_id, intent_id = _str(dispute, "charge"), _str(dispute, "payment_intent")
-    donation = _charge_donation(charge_id, intent_id, {})
+    donation = lock_donation(_charge_donation(charge_id, intent_id, {}).pk)
     services.donation_link_stripe_ids(donation=donation, payment_intent_id=intent_id, charge_id=charge_id)
     amount = _int(dispute, "amount")
     # A dispute does not confirm a payment (its amount may be part of the charge): it is recorded and
@@ -347,7 +353,7 @@ def _invoice_donation(invoice: dict, event: dict) -> tuple[RecurringGift, Donati
     recurring = _recurring_for(invoice, metadata=metadata, subscription_id=subscription_id)
     if recurring is None or not invoice_id:
         return None
-    services.recurring_link(
+    recurring = services.recurring_link(
         recurring=recurring, subscription_id=subscription_id, customer_id=_str(invoice, "customer")
     )
     # Read after the monthly gift's lock (taken by recurring_link, held until commit).
@@ -355,11 +361,14 @@ def _invoice_donation(invoice: dict, event: dict) -> tuple[RecurringGift, Donati
     is_first = invoice.get("billing_reason") == "subscription_create" or (
         first is not None and first.stripe_invoice_id == invoice_id
     )
+    # The gift is locked once, after its monthly gift, and handed to every step of the event.
     if is_first and first is not None and first.stripe_invoice_id in ("", invoice_id):
-        donation = first
+        donation = lock_donation(first.pk)
         services.donation_link_stripe_ids(donation=donation, invoice_id=invoice_id)
     else:
-        donation = services.recurring_renewal_donation(recurring=recurring, invoice_id=invoice_id)
+        donation = lock_donation(
+            services.recurring_renewal_donation(recurring=recurring, invoice_id=invoice_id).pk
+        )
     return recurring, donation
 
 
@@ -401,7 +410,7 @@ def on_subscription_changed(subscription: dict, event: dict) -> str:
     )
     if recurring is None:
         return "no matching monthly gift"
-    services.recurring_link(
+    recurring = services.recurring_link(
         recurring=recurring, subscription_id=subscription_id, customer_id=_str(subscription, "customer")
     )
     status = subscription.get("status")
@@ -550,15 +559,9 @@ def stripe_event_handle(*, event: dict) -> str:
     event_id, event_type, _ = _event_shape(event)
     livemode = event.get("livemode") is True
     with transaction.atomic():
-        # One INSERT … ON CONFLICT DO UPDATE (no-op update) RETURNING id: the new row, or the recorded one,
-        # locked by the statement itself; a concurrent delivery of the same event waits here.
-        (row,) = StripeEvent.objects.bulk_create(
-            [StripeEvent(stripe_id=event_id, type=event_type, payload=event, livemode=livemode)],
-            update_conflicts=True,
-            unique_fields=["stripe_id"],
-            update_fields=["stripe_id"],
-        )
-        row = lock_event(row.pk)
+        # One INSERT … ON CONFLICT DO UPDATE (no-op update) RETURNING the row: the new one, or the
+        # recorded one, locked by the statement itself; a concurrent delivery of the same event waits here.
+        row = event_record_locked(stripe_id=event_id, type=event_type, payload=event, livemode=livemode)
         if row.processed_at is not None:
             return "duplicate"
         _run(row)

@@ -6,6 +6,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import translation
 
+from core import public_cache
 from core.catalogue import compile_catalogues
 from pages.navigation import navigation_items
 from tests.factories import UserFactory
@@ -31,6 +32,8 @@ def _default_language():
 @pytest.fixture(autouse=True)
 def _fresh_cache(request):
     cache.clear()
+    public_cache.local_copies.clear()
+    public_cache.known_versions.clear()
     if request.node.get_closest_marker("django_db") or {"db", "transactional_db"} & set(request.fixturenames):
         # Every page's main navigation comes from the cache, filled by the first page a process
         # serves (pages/navigation.py). Fill it here, so the query counts tests pin are those of a
@@ -39,6 +42,8 @@ def _fresh_cache(request):
         navigation_items()
     yield
     cache.clear()
+    public_cache.local_copies.clear()
+    public_cache.known_versions.clear()
 
 
 @pytest.fixture

@@ -68,6 +68,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Anonymous visitors' public pages from the shared cache (core/public_cache.py), first: a hit is
+    # answered before anything else runs, with the headers the full run below gave the stored page
+    # (security, CSP, Permissions-Policy, Content-Language, Vary). It works out the language as
+    # core.i18n.LocaleMiddleware does; a session cookie means no shared copy.
+    "core.public_cache.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy (django-csp) and Permissions-Policy on every response, static files too.
     "core.middleware.ContentSecurityPolicyMiddleware",
@@ -80,9 +85,6 @@ MIDDLEWARE = [
     # The page's language: ?lang= (the hreflang alternates), then the switcher's cookie, then
     # Accept-Language, then LANGUAGE_CODE (core/i18n.py). Sets Content-Language and Vary.
     "core.i18n.LocaleMiddleware",
-    # Anonymous visitors' public pages from the shared cache (core/public_cache.py). After the session
-    # (a session cookie means no shared copy) and the language (part of the key), before the rest.
-    "core.public_cache.PublicPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -292,6 +294,13 @@ else:
 HAVEN_PUBLIC_CACHE_ENABLED = env_bool("HAVEN_PUBLIC_CACHE_ENABLED", True)
 HAVEN_PUBLIC_CACHE_MAX_AGE = env_int("HAVEN_PUBLIC_CACHE_MAX_AGE", 60)
 HAVEN_PUBLIC_CACHE_TIMEOUT = env_int("HAVEN_PUBLIC_CACHE_TIMEOUT", 120)
+# Each web process keeps copies of recent entries (bytes of page bodies at most), so that a hit asks Redis
+# only for the content versions; a copy is used only while Redis says its versions are current.
+HAVEN_PUBLIC_CACHE_LOCAL_BYTES = env_int("HAVEN_PUBLIC_CACHE_LOCAL_BYTES", 16 * 1024 * 1024)
+# For this long (seconds) a process trusts the content versions it last read or wrote: a hit on its own copy
+# then asks Redis nothing. Its own writes show at once; another process's within this window. 0: ask
+# Redis on every request.
+HAVEN_PUBLIC_CACHE_VERSIONS_SECONDS = env_int("HAVEN_PUBLIC_CACHE_VERSIONS_SECONDS", 1)
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL or "memory://")
 CELERY_TASK_SERIALIZER = "json"

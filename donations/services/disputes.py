@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from ..models import Dispute, Donation
-from .locks import lock_donation, refresh_from_locked
+from .locks import held_or_lock, refresh_from_locked
 from .payments import settle
 
 
@@ -15,8 +15,8 @@ def dispute_record(
     """Upsert a dispute Stripe told us about and derive the gift's status. A closed dispute never
     reopens, so a late `charge.dispute.created` after `closed` changes nothing. A dispute on a gift
     whose payment is not confirmed yet is kept, and counts once the payment is."""
-    with transaction.atomic():
-        locked = lock_donation(donation.pk)
+    with transaction.atomic(savepoint=False):
+        locked = held_or_lock(donation)
         dispute = Dispute.objects.filter(stripe_dispute_id=stripe_dispute_id).first()
         if dispute is None:
             dispute = Dispute.objects.create(

@@ -39,6 +39,8 @@ time it runs, in the tests, rather than once in a hundred concurrent deliveries.
 from __future__ import annotations
 
 from django.db import models, transaction
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 from django.db.transaction import TransactionManagementError
 
 from campaigns.models import MatchOffer
@@ -60,8 +62,9 @@ class LockOrderError(RuntimeError):
     """A row was locked out of ORDER: under concurrency this path could deadlock."""
 
 
-def _held() -> list[tuple[int, int]]:
-    """(rank, pk) of the rows locked through these helpers in the current transaction.
+def _state() -> tuple:
+    """(on-commit list, savepoint id, [(rank, pk) held], {(rank, pk): instance locked}) of the current
+    business transaction.
 
     A transaction is told apart by Django's list of on-commit callbacks (a new list after every commit
     and rollback) and, inside a test's wrapping transaction, by the savepoint id of the outermost block
@@ -74,9 +77,14 @@ def _held() -> list[tuple[int, int]]:
     savepoint = conn.savepoint_ids[first - 1] if first else None
     state = getattr(conn, "_haven_gift_locks", None)
     if state is None or state[0] is not conn.run_on_commit or state[1] != savepoint:
-        state = (conn.run_on_commit, savepoint, [])
+        state = (conn.run_on_commit, savepoint, [], {})
         conn._haven_gift_locks = state
-    return state[2]
+    return state
+
+
+def _held() -> list[tuple[int, int]]:
+    """(rank, pk) of the rows locked through these helpers in the current transaction."""
+    return _state()[2]
 
 
 def _note(model: type[models.Model], pk) -> None:
@@ -95,7 +103,45 @@ def _note(model: type[models.Model], pk) -> None:
 
 def _lock(model: type[models.Model], pk):
     _note(model, pk)
-    return model.objects.select_for_update().get(pk=pk)
+    row = model.objects.select_for_update().get(pk=pk)
+    _state()[3][(_RANK[model], pk)] = row
+    return row
+
+
+def held_or_lock(instance: models.Model) -> models.Model:
+    """The locked row of `instance`, read once per transaction: `instance` itself when it is the very
+    object this transaction locked (a webhook locks its gift once and hands that object to every step,
+    which writes through it), otherwise a fresh locked read, as `lock_<model>(pk)` does."""
+    model = type(instance)
+    if _state()[3].get((_RANK[model], instance.pk)) is instance:
+        return instance
+    return _lock(model, instance.pk)
+
+
+def event_record_locked(*, stripe_id: str, type: str, payload: dict, livemode: bool) -> StripeEvent:
+    """Record a webhook event once and lock it, in one statement: INSERT … ON CONFLICT (stripe_id) DO
+    UPDATE (a no-op update) RETURNING every column. The statement locks the row it returns, the new
+    one or the one recorded before; a concurrent delivery of the same event waits on it and then reads
+    the committed row (its `processed_at` set)."""
+    _held()  # inside a transaction, or raise
+    connection = transaction.get_connection()
+    opts = StripeEvent._meta
+    fields = [f for f in opts.concrete_fields if not f.primary_key]
+    query = InsertQuery(
+        StripeEvent,
+        on_conflict=OnConflict.UPDATE,
+        update_fields=[opts.get_field("stripe_id")],
+        unique_fields=[opts.get_field("stripe_id")],
+    )
+    query.insert_values(
+        fields, [StripeEvent(stripe_id=stripe_id, type=type, payload=payload, livemode=livemode)]
+    )
+    returning = list(opts.concrete_fields)
+    (values,) = query.get_compiler(connection=connection).execute_sql(returning_fields=returning)
+    row = StripeEvent.from_db(connection.alias, [f.attname for f in returning], values)
+    _note(StripeEvent, row.pk)
+    _state()[3][(_RANK[StripeEvent], row.pk)] = row
+    return row
 
 
 def lock_event(event_id: int) -> StripeEvent:
@@ -145,6 +191,8 @@ def lock_receipt_counter(year: int) -> ReceiptCounter:
 
 def refresh_from_locked(instance: models.Model, locked: models.Model) -> None:
     """Give the caller's instance the values read (and written) under the lock, as refresh_from_db()
-    would, without another query."""
+    would, without another query (nothing to do when the caller handed in the locked row itself)."""
+    if instance is locked:
+        return
     for field in type(locked)._meta.concrete_fields:
         setattr(instance, field.attname, getattr(locked, field.attname))

@@ -12,7 +12,10 @@ arrives before the dispute's events, or after them, leaves a fully refunded gift
 
 Every transition takes its own row lock (locks.lock_donation, pretix's `OrderPayment.confirm()` shape)
 and returns early when the fact is already on record, so a replayed or concurrent webhook finds the
-work done, and no caller can forget the lock.
+work done, and no caller can forget the lock. A webhook event locks its gift once and hands that
+locked object to every step (`locks.held_or_lock` then takes no second lock and reads nothing again);
+the transitions run in the caller's transaction without a savepoint of their own, so an error rolls
+back the whole event (whose handler has its savepoint).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from campaigns.services import totals_refresh_soon
 
 from ..models import Dispute, Donation
 from .errors import DonationError
-from .locks import lock_donation, refresh_from_locked
+from .locks import held_or_lock, lock_donation, refresh_from_locked
 from .matching import match_follow, match_grant
 from .receipts import receipt_issue, tribute_notify
 from .supporter_gifts import supporter_gift_notify
@@ -105,8 +108,8 @@ def donation_link_stripe_ids(
     invoice_id: str = "",
 ) -> None:
     """Remember Stripe's ids for a gift; an id once set never changes."""
-    with transaction.atomic():
-        locked = lock_donation(donation.pk)
+    with transaction.atomic(savepoint=False):
+        locked = held_or_lock(donation)
         changed = []
         for field, value in (
             ("stripe_checkout_session_id", checkout_session_id),
@@ -157,8 +160,8 @@ def donation_mark_succeeded(
     """Stripe reports the gift paid: pending/failed -> paid, once. The report must state the amount
     and currency we asked for; one that differs or leaves either out holds the gift for staff review
     (needs_review) instead, and a held gift waits for staff. Returns True if this call confirmed it."""
-    with transaction.atomic():
-        locked = lock_donation(donation.pk)
+    with transaction.atomic(savepoint=False):
+        locked = held_or_lock(donation)
         moved = False
         if not is_paid(locked) and not locked.needs_review:
             problem = _payment_problem(locked, amount_paid=amount_paid, currency=currency)
@@ -175,8 +178,8 @@ def donation_mark_succeeded(
 
 def donation_mark_failed(*, donation: Donation, reason: str) -> bool:
     """pending -> failed, once (a later confirmation may still make it paid). Returns True if it moved."""
-    with transaction.atomic():
-        locked = lock_donation(donation.pk)
+    with transaction.atomic(savepoint=False):
+        locked = held_or_lock(donation)
         moved = locked.status == Status.PENDING and not is_paid(locked)
         if moved:
             locked.status = Status.FAILED

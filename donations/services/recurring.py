@@ -17,7 +17,7 @@ from ..models import Donation, RecurringAmountChange, RecurringGift
 from . import notices
 from .errors import DonationError
 from .fees import fee_for
-from .locks import lock_recurring, refresh_from_locked
+from .locks import held_or_lock, lock_recurring, refresh_from_locked
 
 _SUBSCRIPTION_STATUS = {
     "incomplete": RecurringGift.Status.PENDING,
@@ -37,10 +37,13 @@ _RECURRING_RANK = {
 }
 
 
-def recurring_link(*, recurring: RecurringGift, subscription_id: str = "", customer_id: str = "") -> None:
-    """Remember Stripe's subscription and customer ids for a monthly gift; once set, they stay."""
-    with transaction.atomic():
-        locked = lock_recurring(recurring.pk)
+def recurring_link(
+    *, recurring: RecurringGift, subscription_id: str = "", customer_id: str = ""
+) -> RecurringGift:
+    """Remember Stripe's subscription and customer ids for a monthly gift; once set, they stay.
+    Returns the locked row, for the event's next steps (`locks.held_or_lock`)."""
+    with transaction.atomic(savepoint=False):
+        locked = held_or_lock(recurring)
         changed = []
         if subscription_id and not locked.stripe_subscription_id:
             locked.stripe_subscription_id = subscription_id[:255]
@@ -51,6 +54,7 @@ def recurring_link(*, recurring: RecurringGift, subscription_id: str = "", custo
         if changed:
             locked.save(update_fields=changed)
     refresh_from_locked(recurring, locked)
+    return locked
 
 
 def recurring_set_status(
@@ -66,8 +70,8 @@ def recurring_set_status(
     new = _SUBSCRIPTION_STATUS.get(stripe_status)
     if new is None:
         return False
-    with transaction.atomic():
-        locked = lock_recurring(recurring.pk)
+    with transaction.atomic(savepoint=False):
+        locked = held_or_lock(recurring)
         last = locked.stripe_status_at
         stale = last is not None and (
             at < last or (at == last and _RECURRING_RANK[new] < _RECURRING_RANK[locked.status])
@@ -91,8 +95,8 @@ def recurring_set_status(
 def recurring_renewal_donation(*, recurring: RecurringGift, invoice_id: str) -> Donation:
     """The Donation for one month of a monthly gift: one per Stripe invoice, created on first sight
     (the monthly gift's lock makes two events about one invoice create it once)."""
-    with transaction.atomic():
-        locked = lock_recurring(recurring.pk)
+    with transaction.atomic(savepoint=False):
+        locked = held_or_lock(recurring)
         existing = Donation.objects.filter(stripe_invoice_id=invoice_id).first()
         if existing is not None:
             return existing

@@ -11,7 +11,7 @@ from .. import stripe_gateway
 from ..models import Donation, Refund
 from . import notices
 from .errors import DonationError
-from .locks import lock_donation, lock_refund, refresh_from_locked
+from .locks import held_or_lock, lock_donation, lock_refund, refresh_from_locked
 from .payments import is_paid, refresh_totals_after_commit, settle
 
 Status = Donation.Status
@@ -37,8 +37,8 @@ _REFUND_RANK = {
 def refund_record(*, donation: Donation, stripe_refund_id: str, amount: int, stripe_status: str) -> Refund:
     """Upsert a refund Stripe told us about, recount the gift's refunds and derive its status."""
     status = _REFUND_STATUS.get(stripe_status, Refund.Status.PENDING)
-    with transaction.atomic():
-        locked = lock_donation(donation.pk)
+    with transaction.atomic(savepoint=False):
+        locked = held_or_lock(donation)
         refund = Refund.objects.filter(stripe_refund_id=stripe_refund_id).first()
         if refund is None:
             refund = Refund.objects.create(

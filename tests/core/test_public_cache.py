@@ -2,9 +2,14 @@
 person never receives a stored copy (nor leaves one), a write shows on the next request, ETags answer
 304, and no stored page carries a CSRF token or sets a cookie."""
 
+import datetime
+
 import pytest
+import time_machine
+from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from campaigns.services import campaign_edit, totals_refresh
 from core import public_cache
@@ -205,16 +210,144 @@ def test_a_matching_etag_answers_304_without_a_body(client, campaign):
     assert b"Changed" in changed.content
 
 
-def test_each_language_has_its_own_copy(client, campaign, settings):
-    settings.MIDDLEWARE = [
-        *settings.MIDDLEWARE[: settings.MIDDLEWARE.index("core.public_cache.PublicPageCacheMiddleware")],
-        "django.middleware.locale.LocaleMiddleware",
-        *settings.MIDDLEWARE[settings.MIDDLEWARE.index("core.public_cache.PublicPageCacheMiddleware") :],
-    ]
-    with translation.override("en"):  # the middleware leaves its language active in this thread
-        assert _state(client.get("/campaigns/", HTTP_ACCEPT_LANGUAGE="en")) == "miss"
-        assert _state(client.get("/campaigns/", HTTP_ACCEPT_LANGUAGE="es")) == "miss"
-        assert _state(client.get("/campaigns/", HTTP_ACCEPT_LANGUAGE="es")) == "hit"
+def test_each_language_has_its_own_copy(client, campaign):
+    english = client.get("/campaigns/", HTTP_ACCEPT_LANGUAGE="en")
+    assert _state(english) == "miss" and english["Content-Language"] == "en"
+    assert _state(client.get("/campaigns/", HTTP_ACCEPT_LANGUAGE="es")) == "miss"
+    spanish = client.get("/campaigns/", HTTP_ACCEPT_LANGUAGE="es")
+    assert _state(spanish) == "hit" and spanish["Content-Language"] == "es"
+    assert spanish.content != english.content
+    # ?lang= (the hreflang alternates) and the switcher's cookie choose it too, before Accept-Language
+    by_address = client.get("/campaigns/?lang=es", HTTP_ACCEPT_LANGUAGE="en")
+    assert by_address["Content-Language"] == "es" and _state(by_address) == "miss"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    by_cookie = client.get("/campaigns/", HTTP_ACCEPT_LANGUAGE="en")
+    assert by_cookie["Content-Language"] == "es" and _state(by_cookie) == "hit"
+    assert by_cookie.content == spanish.content
+
+
+# --- the early answer: a hit is served before any other middleware, with the headers they gave ---------
+
+
+def _headers(response) -> dict[str, str]:
+    return {k: v for k, v in response.items() if k not in ("Date", public_cache.HEADER)}
+
+
+def test_a_hit_carries_the_headers_of_a_full_response(client, campaign, public_cache_off, settings):
+    # what a full run gives a page (the cache off: every middleware and the view run)
+    full = client.get("/campaigns/safe-nights/")
+    assert full["Content-Security-Policy"] and full["Permissions-Policy"]
+    settings.HAVEN_PUBLIC_CACHE_ENABLED = True
+
+    stored = client.get("/campaigns/safe-nights/")
+    hit = client.get("/campaigns/safe-nights/")
+
+    assert (_state(stored), _state(hit)) == ("miss", "hit")
+    assert hit.content == stored.content
+    assert _headers(hit) == _headers(stored)
+    for name in (
+        "Content-Security-Policy",
+        "Permissions-Policy",
+        "Content-Language",
+        "X-Content-Type-Options",
+        "Referrer-Policy",
+        "Cross-Origin-Opener-Policy",
+        "X-Frame-Options",
+        "Content-Type",
+    ):
+        assert hit[name] == full[name], name
+    assert {v.strip() for v in full["Vary"].split(",")} <= {v.strip() for v in hit["Vary"].split(",")}
+
+
+def test_a_hit_runs_no_other_middleware_and_no_query(
+    client, campaign, django_assert_num_queries, monkeypatch
+):
+    client.get("/campaigns/")
+    ran = []
+
+    from core import i18n
+
+    monkeypatch.setattr(i18n.LocaleMiddleware, "process_request", lambda self, request: ran.append("locale"))
+    with django_assert_num_queries(0):
+        hit = client.get("/campaigns/")
+    assert _state(hit) == "hit" and ran == []
+
+
+def test_a_hit_answers_304_to_a_matching_etag_and_if_modified_since(client, campaign):
+    first = client.get("/campaigns/")
+    assert _state(client.get("/campaigns/")) == "hit"
+
+    by_etag = client.get("/campaigns/", HTTP_IF_NONE_MATCH=first["ETag"])
+    by_date = client.get("/campaigns/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"])
+
+    for answer in (by_etag, by_date):
+        assert answer.status_code == 304 and answer.content == b""
+        assert answer["ETag"] == first["ETag"] and _state(answer) == "hit"
+
+
+def _another_process_changes(area: str) -> None:
+    """What a write in another web process or a worker leaves here: a new version in the shared cache
+    only (this process's own writes are also known to it at once)."""
+    cache.set(public_cache._VERSION_KEY.format(area), public_cache._new_version(), None)
+
+
+def test_a_write_in_this_process_shows_at_once_on_its_own_copy(client, campaign):
+    client.get("/campaigns/safe-nights/")
+    assert _state(client.get("/campaigns/safe-nights/")) == "hit"
+
+    campaign_edit(campaign=campaign, data={"title": "Safe Nights, Winter"})
+
+    fresh = client.get("/campaigns/safe-nights/")
+    assert _state(fresh) == "miss" and b"Safe Nights, Winter" in fresh.content
+
+
+def test_a_write_in_another_process_shows_within_the_versions_window(client, campaign, monkeypatch):
+    now = [1000.0]
+    monkeypatch.setattr(public_cache, "_clock", lambda: now[0])
+    client.get("/campaigns/safe-nights/")
+    assert _state(client.get("/campaigns/safe-nights/")) == "hit"
+
+    _another_process_changes("campaigns")
+
+    # within the window this process answers from its own copy without asking Redis ...
+    assert _state(client.get("/campaigns/safe-nights/")) == "hit"
+    # ... and once it has passed it sees the new version
+    now[0] += settings.HAVEN_PUBLIC_CACHE_VERSIONS_SECONDS
+    assert _state(client.get("/campaigns/safe-nights/")) == "miss"
+
+
+def test_without_a_window_every_request_checks_the_shared_versions(client, campaign, settings):
+    settings.HAVEN_PUBLIC_CACHE_VERSIONS_SECONDS = 0
+    client.get("/campaigns/safe-nights/")
+    assert _state(client.get("/campaigns/safe-nights/")) == "hit"
+
+    _another_process_changes("campaigns")
+    assert _state(client.get("/campaigns/safe-nights/")) == "miss"
+    assert _state(client.get("/campaigns/safe-nights/")) == "hit"
+
+    # Redis lost everything (a restart): the process's copy is not taken for current
+    cache.clear()
+    assert _state(client.get("/campaigns/safe-nights/")) == "miss"
+
+
+def test_a_page_past_the_entry_lifetime_is_rendered_again(client, campaign):
+    # what changes with the clock alone (a shift that started) shows within the entry's lifetime,
+    # the process's own copy included
+    client.get("/campaigns/")
+    assert _state(client.get("/campaigns/")) == "hit"
+    later = timezone.now() + datetime.timedelta(seconds=settings.HAVEN_PUBLIC_CACHE_TIMEOUT + 1)
+    with time_machine.travel(later, tick=False):
+        assert _state(client.get("/campaigns/")) == "miss"
+
+
+def test_a_signed_in_request_never_reaches_the_early_answer(client, campaign):
+    client.get("/campaigns/")
+    assert _state(client.get("/campaigns/")) == "hit"
+    signed_in = _signed_in_client()
+    for _ in range(2):
+        response = signed_in.get("/campaigns/")
+        assert _state(response) == "" and "no-store" in response["Cache-Control"]
+        assert b"Sign out" in response.content
 
 
 def test_a_write_rolled_back_still_leaves_later_writes_announced(client, campaign):
