@@ -25,3 +25,6 @@ class CampaignsConfig(AppConfig):
             models.Expenditure,
         ):
             watch(model, "campaigns")
+        # Match offers are not watched either: their counters move with every matched gift, and the
+        # public sees only their published figure and terms, whose writers say so (campaigns.matching,
+        # donations.services.matching).

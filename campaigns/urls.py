@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from accounts.roles import public
 from core.public_cache import public_cached
 
-from . import api, feeds, staff_views, update_views, views
+from . import api, feeds, match_staff_views, staff_views, update_views, views
 
 app_name = "campaigns"
 
@@ -50,6 +50,17 @@ urlpatterns = [
         "staff/campaigns/<int:pk>/updates/<int:update_pk>/",
         staff_views.campaign_update_edit,
         name="staff_update_edit",
+    ),
+    path("staff/campaigns/<int:pk>/matches/", match_staff_views.match_offers, name="staff_matches"),
+    path(
+        "staff/campaigns/<int:pk>/matches/<int:offer_pk>/",
+        match_staff_views.match_offer_edit,
+        name="staff_match_edit",
+    ),
+    path(
+        "staff/campaigns/<int:pk>/matches/<int:offer_pk>/end/",
+        match_staff_views.match_offer_end,
+        name="staff_match_end",
     ),
     path("staff/expenditures/", staff_views.expenditure_list, name="staff_expenditure_list"),
     path("staff/expenditures/new/", staff_views.expenditure_create, name="staff_expenditure_create"),

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # What a donor may ask to be shown as among the people giving ("Maria", "The Lee family").
 PUBLIC_NAME_MAX_LENGTH = 60
@@ -172,10 +173,10 @@ class RecurringGift(models.Model):
     """A monthly gift: one Stripe subscription. Each paid month is its own Donation."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for first payment"
-        ACTIVE = "active", "Active"
-        PAST_DUE = "past_due", "Payment failed, retrying"
-        CANCELED = "canceled", "Cancelled"
+        PENDING = "pending", _("Waiting for first payment")
+        ACTIVE = "active", pgettext_lazy("monthly gift", "Active")
+        PAST_DUE = "past_due", _("Payment failed, retrying")
+        CANCELED = "canceled", pgettext_lazy("monthly gift", "Cancelled")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     donor = models.ForeignKey(
@@ -248,9 +249,9 @@ class RecurringAmountChange(models.Model):
     amount changes only when Stripe has confirmed."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Waiting for Stripe"
-        APPLIED = "applied", "Changed"
-        FAILED = "failed", "Not changed"
+        REQUESTED = "requested", _("Waiting for Stripe")
+        APPLIED = "applied", pgettext_lazy("change of a monthly gift", "Changed")
+        FAILED = "failed", pgettext_lazy("change of a monthly gift", "Not changed")
 
     recurring_gift = models.ForeignKey(RecurringGift, on_delete=models.PROTECT, related_name="amount_changes")
     amount = models.PositiveBigIntegerField()
@@ -287,11 +288,11 @@ class Refund(models.Model):
     """Money given back on one gift. `donation.amount_refunded` is the sum of the counted refunds."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Refund requested"  # asked Stripe; the webhook confirms it
-        PENDING = "pending", "Pending at Stripe"
-        SUCCEEDED = "succeeded", "Refunded"
-        FAILED = "failed", "Failed"
-        CANCELED = "canceled", "Cancelled"
+        REQUESTED = "requested", _("Refund requested")  # asked Stripe; the webhook confirms it
+        PENDING = "pending", _("Pending at Stripe")
+        SUCCEEDED = "succeeded", pgettext_lazy("refund", "Refunded")
+        FAILED = "failed", pgettext_lazy("refund", "Failed")
+        CANCELED = "canceled", pgettext_lazy("refund", "Cancelled")
 
     COUNTED = (Status.PENDING, Status.SUCCEEDED)
 
@@ -415,6 +416,30 @@ class Statement(models.Model):
         return f"{self.year} statement for {self.email}"
 
 
+class MatchAllocation(models.Model):
+    """A sponsor's match of one gift (campaigns.MatchOffer), written by donations.services.matching
+    under the gift's and the offer's locks. `granted` is what was matched when the gift succeeded;
+    `amount` what stands now: scaled down in proportion to refunds, 0 once fully refunded or a
+    dispute is lost. While a dispute is open the amount is `is_held` (kept from the cap, not owed).
+    The match is the sponsor's money: it is never part of the donor's gift, receipt or statement."""
+
+    offer = models.ForeignKey("campaigns.MatchOffer", on_delete=models.PROTECT, related_name="allocations")
+    donation = models.OneToOneField(Donation, on_delete=models.PROTECT, related_name="match")
+    granted = models.PositiveBigIntegerField()
+    amount = models.PositiveBigIntegerField()
+    is_held = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(granted__gt=0), name="match_granted_positive"),
+            models.CheckConstraint(condition=Q(amount__lte=F("granted")), name="match_amount_within_granted"),
+        ]
+
+    def __str__(self):
+        return f"Match of {self.donation_id}: {self.amount} of {self.granted}"
 # --- In-kind needs: goods people give instead of money ------------------------------------------------
 
 

@@ -326,7 +326,9 @@ def my_monthly(request, public_id: uuid.UUID):
             except (services.DonationError, stripe_gateway.GatewayError) as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, "Your monthly gift is changed from the next payment on. Thank you.")
+                messages.success(
+                    request, _("Your monthly gift is changed from the next payment on. Thank you.")
+                )
                 return redirect("donations:my_monthly", public_id=recurring.public_id)
     gifts = (
         recurring.donations.select_related("receipt")
@@ -369,7 +371,7 @@ def my_monthly_card(request, public_id: uuid.UUID):
     try:
         url = services.recurring_card_update_url(user=request.user, recurring_id=recurring.pk)
     except (services.DonationError, stripe_gateway.GatewayError) as exc:
-        messages.error(request, f"We could not open the card page: {exc}")
+        messages.error(request, _("We could not open the card page: %(reason)s") % {"reason": exc})
         return redirect("donations:my_monthly", public_id=recurring.public_id)
     return redirect(url)
 
@@ -511,7 +513,7 @@ def staff_gift(request, public_id: uuid.UUID):
         except services.DonationError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "Released: the gift is counted and its receipt is on its way.")
+            messages.success(request, _("Released: the gift is counted and its receipt is on its way."))
         return redirect("donations:staff_gift", public_id=gift.public_id)
     context = {
         "gift": gift,
@@ -548,10 +550,12 @@ def staff_offline(request):
             else:
                 if created:
                     messages.success(
-                        request, f"Gift recorded; receipt {gift.receipt.number} is being emailed."
+                        request,
+                        _("Gift recorded; receipt %(number)s is being emailed.")
+                        % {"number": gift.receipt.number},
                     )
                 else:
-                    messages.info(request, "This form was already submitted; the gift was recorded once.")
+                    messages.info(request, _("This form was already submitted; the gift was recorded once."))
                 return redirect("donations:staff_gift", public_id=gift.public_id)
     else:
         form = OfflineGiftForm(initial={"nonce": uuid.uuid4(), "received_on": timezone.localdate()})

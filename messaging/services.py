@@ -24,12 +24,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.services import audit_record
 from core.i18n import message_language
 
-from .channels import channel_for
+from .channels import PermanentChannelError, channel_for
 from .models import Message
 from .publish import task_publish, task_publish_on_commit
 from .registry import Rendered, Skip, kind_get
@@ -290,6 +291,21 @@ def message_backoff(*, attempts: int) -> datetime.timedelta:
 
 def _attempt_failed(message: Message, mine: models.QuerySet, exc: Exception) -> str:
     error = f"{type(exc).__name__}: {exc}"[:2000]
+    if isinstance(exc, PermanentChannelError):
+        # No retry can change it (the recipient unsubscribed): failed now, and its consequence recorded.
+        mine.update(
+            **_wiped_if_sensitive(
+                message,
+                {
+                    "status": Status.FAILED,
+                    "last_error": error,
+                    "status_reason": "refused for good, not retried",
+                },
+            )
+        )
+        logger.warning("Message %s (%s) refused for good, not retried: %s", message.pk, message.kind, error)
+        exc.settle(message)
+        return "failed"
     if message.attempts >= settings.HAVEN_MESSAGE_MAX_ATTEMPTS:
         mine.update(**_wiped_if_sensitive(message, {"status": Status.FAILED, "last_error": error}))
         logger.error(
@@ -401,13 +417,15 @@ def message_retry(*, actor: User, message: Message) -> Message:
     stuck = Message.objects.stuck(now).filter(pk=message.pk).exists()
     if message.status != Status.FAILED and not stuck:
         raise ValidationError(
-            "Only a failed or stuck message can be sent again; "
-            f"this one is {message.get_status_display().lower()}."
+            gettext("Only a failed or stuck message can be sent again; this one is %(status)s.")
+            % {"status": message.get_status_display().lower()}
         )
     if message.sensitive and message.prerendered and not message.body_text:
         raise ValidationError(
-            "This message held a secret (a sign-in code or link) and was erased; "
-            "the person can ask for a new one."
+            gettext(
+                "This message held a secret (a sign-in code or link) and was erased; "
+                "the person can ask for a new one."
+            )
         )
     audit_record(
         actor=actor,

@@ -196,5 +196,74 @@ def test_the_gift_was_really_counted_and_the_spending_really_published(client, p
     helping = client.get("/how-you-can-help/").content.decode()
     assert "5 places left" not in helping and "4 places left" in helping  # the booked shift is listed
     assert "Justice Bridge Legal Aid" in client.get("/find-help/").content.decode()
+
+
+MATCH_SECRETS = {
+    "matched anonymous donor name": "Quinevere Matchwell",
+    "matched anonymous donor email": "quinevere@matched-secret.example",
+    "matched anonymous gift amount": "123.45",
+    "matched anonymous gift's match": "246.90",
+}
+
+
+@pytest.fixture
+def matched_private_things(private_things):
+    """A sponsor's 2:1 match on the campaign, and two gifts it matched: one anonymous."""
+    from campaigns.matching import match_offer_create
+    from donations import services
+    from tests.factories import PendingDonationFactory
+
+    campaign = private_things
+    now = datetime.datetime.now(datetime.UTC)
+    match_offer_create(
+        campaign=campaign,
+        sponsor_name="Northwind Foundation",
+        ratio=2,
+        cap=1_000_000,
+        starts_at=now - datetime.timedelta(days=1),
+        ends_at=now + datetime.timedelta(days=20),
+        qualifies="both",
+    )
+    for fields in (
+        {
+            "amount": 12345,
+            "is_anonymous": True,
+            "donor_name": MATCH_SECRETS["matched anonymous donor name"],
+            "donor_email": MATCH_SECRETS["matched anonymous donor email"],
+        },
+        {"amount": 10000, "donor_name": "Ben Open", "show_name_publicly": True, "public_name": "Ben O."},
+    ):
+        gift = PendingDonationFactory(campaign=campaign, **fields)
+        services.donation_mark_succeeded(
+            donation=gift, amount_paid=gift.charged_amount, currency=gift.currency
+        )
+    refresh(campaign)
+    return campaign
+
+
+def test_no_public_url_reveals_a_matched_anonymous_gift(matched_private_things):
+    campaign = matched_private_things
+    client = Client(raise_request_exception=False)
+    fetched = []
+    for route, _entry in _walk(get_resolver().url_patterns):
+        url = _concrete(route, campaign.slug)
+        if url is None:
+            continue
+        response = client.get(url)
+        fetched.append(url)
+        body = b"".join(response) if response.streaming else response.content
+        text = body.decode("utf-8", "replace")
+        for what, secret in {**SECRETS, **MATCH_SECRETS}.items():
+            assert secret not in text, f"{what} leaked on {url}"
+        assert "Quinevere" not in text and "matched-secret" not in text, url
+    assert f"/campaigns/{campaign.slug}/" in fetched and f"/campaigns/{campaign.slug}/donate/" in fetched
+
+    # not vacuous: both gifts were matched and the page shows the match as one sum only
+    page = " ".join(client.get(f"/campaigns/{campaign.slug}/").content.decode().split())
+    assert "Matched by Northwind Foundation</dt><dd>$446.90</dd>" in page  # 2 x ($123.45 + $100)
+    assert (
+        "Your gift is matched 2:1 by Northwind Foundation"
+        in client.get(f"/campaigns/{campaign.slug}/donate/").content.decode()
+    )
     # the pledge counts on the public in-kind page, without its name or the drop-off address
     assert "2 pledged, of 10 needed" in client.get("/give/in-kind/").content.decode()

@@ -6,10 +6,11 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
-from core.i18n import message_language
+from core.i18n import local_format, message_language
 from messaging.services import message_queue
 
 from .. import booking_rules
@@ -225,10 +226,12 @@ def _check_no_overlap(*, shift: Shift, volunteer: User) -> None:
         .first()
     )
     if clash is not None:
-        start = timezone.localtime(clash.shift.starts_at)
+        start = dateformat.format(
+            timezone.localtime(clash.shift.starts_at), local_format("HAVEN_MONTH_DAY_TIME")
+        )
         raise booking_rules.OverlappingBooking(
-            f"You are already booked on {clash.shift.display_title} at {start:%b %-d, %-I:%M %p}, "
-            "which overlaps this shift."
+            gettext("You are already booked on %(shift)s at %(start)s, which overlaps this shift.")
+            % {"shift": clash.shift.display_title, "start": start}
         )
 
 
@@ -237,7 +240,7 @@ def booking_cancel(*, booking: Booking, volunteer: User) -> Booking:
     """The volunteer cancels their own booking, until the shift's cut-off. Pending reminders are
     cancelled and the freed place is offered to the first person on the waitlist."""
     if booking.volunteer_id != volunteer.pk:
-        raise BookingError("This is not your booking.")
+        raise BookingError(gettext("This is not your booking."))
     locks.lock_profile_then_shift(volunteer=volunteer, shift=booking.shift)
     booking = Booking.objects.select_for_update(of=("self",)).select_related("shift__role").get(pk=booking.pk)
     now = timezone.now()

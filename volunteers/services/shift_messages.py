@@ -3,6 +3,7 @@ writes when a shift moves or is cancelled. One outbox message per person (To: on
 in the same transaction."""
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from accounts.models import User
 from core.i18n import message_language
@@ -26,7 +27,7 @@ def shift_message_send(*, shift: Shift, sender: User, subject: str, body: str) -
         shift.bookings.filter(status__in=[Booking.Status.BOOKED, Booking.Status.ATTENDED]).order_by("pk")
     )
     if not bookings:
-        raise CoordinationError("Nobody is booked on this shift, so there is no one to write to.")
+        raise CoordinationError(gettext("Nobody is booked on this shift, so there is no one to write to."))
     return shift_notice(
         shift=shift, sender=sender, subject=subject.strip(), body=body.strip(), bookings=bookings
     )

@@ -5,7 +5,11 @@ can take the place). Offering to the waitlist is what cancelling does (`booking_
 
 Locks, in the app's order (locks.py): the accepting colleague's profile, then the shift, then the
 offer and the booking. A cancel by the owner takes the owner's profile, then the same shift, so the
-two wait for each other and exactly one of them happens."""
+two wait for each other and exactly one of them happens.
+
+When the colleague accepts, the volunteer who offered is told in the same transaction: an email, and
+a text if they opted in to texts (both through the outbox, in their own language, without the
+shift's address)."""
 
 from __future__ import annotations
 
@@ -27,8 +31,11 @@ from ..models import Booking, SwapOffer
 from . import locks
 from .booking import booking_confirmation_queue
 from .reminders import reminders_cancel, reminders_schedule
+from .texts import text_queue
 
 KIND_SWAP_OFFER = "volunteers.swap_offer"
+KIND_SWAP_ACCEPTED = "volunteers.swap_accepted"
+KIND_SWAP_ACCEPTED_TEXT = "volunteers.swap_accepted_text"
 SIGNING_SALT = "volunteers.swap-offer"
 
 
@@ -181,7 +188,28 @@ def swap_offer_accept(*, offer: SwapOffer, volunteer: User, now: datetime.dateti
         offer.save(update_fields=["status", "responded_at", "new_booking"])
         reminders_schedule(booking=new, now=now)
         booking_confirmation_queue(booking=new, volunteer=volunteer)
+        swap_accepted_notices_queue(offer=offer)
     return new
+
+
+def swap_accepted_notices_queue(*, offer: SwapOffer) -> None:
+    """Tell the volunteer who offered their place that the colleague took it: an email, and a text
+    if they opted in. In the caller's transaction; one of each per offer (the dedupe keys)."""
+    owner = offer.from_volunteer
+    message_queue(
+        kind=KIND_SWAP_ACCEPTED,
+        recipient=owner.email,
+        user=owner,
+        language=message_language(owner),
+        about=offer,
+        dedupe_key=f"{KIND_SWAP_ACCEPTED}:{offer.pk}",
+    )
+    text_queue(
+        volunteer_id=owner.pk,
+        kind=KIND_SWAP_ACCEPTED_TEXT,
+        about=offer,
+        dedupe_key=f"{KIND_SWAP_ACCEPTED_TEXT}:{offer.pk}",
+    )
 
 
 @transaction.atomic

@@ -100,11 +100,16 @@ def sms_opt_out(
     return profile
 
 
-def sms_keyword_received(*, number: str, keyword: str, now: datetime.datetime | None = None) -> int:
-    """A STOP or START reply from `number` (E.164, from the provider's webhook). STOP stops texts to
-    every volunteer with that number; START restarts them only for someone who agreed on the site
-    before (the reply is recorded as their new opt-in). Returns how many profiles changed."""
+def sms_keyword_received(
+    *, number: str, keyword: str, source: str = "reply", now: datetime.datetime | None = None
+) -> int:
+    """A STOP or START reply from `number` (E.164, from the provider's webhook), or a STOP the
+    provider reported by refusing a text to it (error 21610, `source="provider"`). STOP stops texts
+    to every volunteer with that number, recorded with its time and source; START restarts them
+    only for someone who agreed on the site before (the reply is recorded as their new opt-in).
+    Returns how many profiles changed."""
     now = now or timezone.now()
+    stop_source = SmsConsentRecord.Source.PROVIDER if source == "provider" else SmsConsentRecord.Source.REPLY
     try:
         phone = _number(number)
     except TextsError:
@@ -112,7 +117,7 @@ def sms_keyword_received(*, number: str, keyword: str, now: datetime.datetime | 
     changed = 0
     for profile in VolunteerProfile.objects.filter(mobile=phone).select_related("user"):
         if keyword == "stop" and profile.sms_opted_in_at is not None:
-            sms_opt_out(volunteer=profile.user, source=SmsConsentRecord.Source.REPLY, now=now)
+            sms_opt_out(volunteer=profile.user, source=stop_source, now=now)
             changed += 1
         elif keyword == "start" and profile.sms_opted_in_at is None:
             agreed = SmsConsentRecord.objects.filter(
