@@ -397,6 +397,8 @@ class MatchOffer(models.Model):
     def remaining(self) -> int:
         """What is left of the cap for gifts still to come (gifts under open dispute keep theirs)."""
         return max(self.cap - self.matched - self.held, 0)
+
+
 # --- Updates by email, with consent ---------------------------------------------------------------
 
 

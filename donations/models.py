@@ -440,6 +440,8 @@ class MatchAllocation(models.Model):
 
     def __str__(self):
         return f"Match of {self.donation_id}: {self.amount} of {self.granted}"
+
+
 # --- In-kind needs: goods people give instead of money ------------------------------------------------
 
 

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campaigns', '0008_match_offers'),
-        ('campaigns', '0008_update_subscriptions'),
+        ("campaigns", "0008_match_offers"),
+        ("campaigns", "0008_update_subscriptions"),
     ]
 
-    operations = [
-    ]
+    operations = []

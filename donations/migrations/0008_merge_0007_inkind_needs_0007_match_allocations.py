@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('donations', '0007_inkind_needs'),
-        ('donations', '0007_match_allocations'),
+        ("donations", "0007_inkind_needs"),
+        ("donations", "0007_match_allocations"),
     ]
 
-    operations = [
-    ]
+    operations = []
