@@ -24,6 +24,7 @@ class CampaignsConfig(AppConfig):
             models.ImpactUnit,
             models.CampaignUpdate,
             models.Expenditure,
+            models.SupporterPage,  # an approval, edit or closing (its totals: see supporter_totals)
         ):
             watch(model, "campaigns")
         # Match offers are not watched either: their counters move with every matched gift, and the

@@ -39,6 +39,7 @@ from .models import (
     TotalsRefreshMark,
 )
 from .subscriptions import campaign_update_announce
+from .supporter_totals import supporter_pages_publish, supporter_pages_refresh
 
 SUPPORTER_NAMES_SHOWN = 12
 logger = logging.getLogger(__name__)
@@ -115,6 +116,8 @@ def _refresh_campaign(campaign_id: int, now: datetime.datetime) -> None:
         _copy_to_published(totals, months, now)
     totals.save()
     if _public_figures(totals) != before:
+        content_changed("campaigns")
+    if supporter_pages_refresh(campaign_id=campaign_id, gifts=gifts, live=_publishes_live(), now=now):
         content_changed("campaigns")
     CampaignMonthTotals.objects.filter(campaign_id=campaign_id).delete()
     CampaignMonthTotals.objects.bulk_create(
@@ -327,6 +330,8 @@ def public_totals_publish(*, now: datetime.datetime | None = None, force: bool =
             model.objects.bulk_update(moved, [*fields, "published_at"])
             changed = changed or bool(moved)
         changed = match_offers_publish() or changed
+        # Supporter pages' figures move in the same batch (their rows are locked after the totals').
+        changed = supporter_pages_publish(now=now) or changed
         version = _publication_record(now, changed=changed)
     if version is not None:
         _announce(version)

@@ -17,6 +17,7 @@ from core.money import Cents, format_money
 from core.public_cache import public_cached
 
 from . import charts, selectors
+from .supporter_selectors import supporter_pages_for_campaign
 
 
 @public
@@ -65,6 +66,9 @@ def campaign_detail(request, slug: str):
         "share_url": settings.SITE_URL + reverse("campaigns:detail", args=[campaign.slug]),
         "share_image": settings.SITE_URL + settings.STATIC_URL + "img/favicon.svg",
         "donate_url": f"/campaigns/{campaign.slug}/donate/",
+        # Supporters' own fundraising pages (approved ones, most raised first).
+        "supporter_cards": supporter_pages_for_campaign(campaign),
+        "campaign_takes_pages": campaign.is_published and not page.finished,
     }
     return render(request, "campaigns/detail.html", context)
 

@@ -11,7 +11,7 @@ class DonationsConfig(AppConfig):
         from accounts.retention import retention_rule_register  # noqa: PLC0415
         from campaigns.gift_source import counted_gifts_source_set  # noqa: PLC0415
 
-        from . import messages, privacy, retention  # noqa: PLC0415
+        from . import messages, privacy, retention, supporter_messages  # noqa: PLC0415
         from .models import Donation  # noqa: PLC0415
 
         privacy_part_register(privacy.PART)
@@ -21,6 +21,7 @@ class DonationsConfig(AppConfig):
         counted_gifts_source_set(Donation.objects.counted)
         messages.register()
         _inkind_ready()
+        supporter_messages.register()
 
 
 def _inkind_ready() -> None:

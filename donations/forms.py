@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from campaigns.models import Campaign, Fund
 from campaigns.subscriptions import opt_in_wording
@@ -356,3 +356,37 @@ class GiftFilterForm(forms.Form):
             method=data.get("method") or "",
             needs_review=bool(data.get("needs_review")),
         )
+
+
+class PauseForm(forms.Form):
+    """Pause a monthly gift for 1, 2 or 3 months. `nonce` is a hidden field made when the page is
+    shown: the same form submitted twice is one pause (donations.services.pauses)."""
+
+    months = forms.TypedChoiceField(
+        label=_("Pause for"),
+        widget=forms.RadioSelect,
+        coerce=int,
+        choices=(),
+        error_messages={
+            "required": _("Choose how long to pause: 1, 2 or 3 months."),
+            "invalid_choice": _("Choose how long to pause: 1, 2 or 3 months."),
+        },
+    )
+    nonce = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, resume_dates: dict[int, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["months"].choices = [
+            (
+                months,
+                ngettext(
+                    "%(count)d month (resumes on %(date)s)", "%(count)d months (resumes on %(date)s)", months
+                )
+                % {"count": months, "date": date},
+            )
+            for months, date in resume_dates.items()
+        ]
+
+
+class ResumeForm(forms.Form):
+    nonce = forms.UUIDField(widget=forms.HiddenInput)

@@ -114,6 +114,12 @@ class Donation(models.Model):
     succeeded_at = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # A gift made through a supporter's fundraising page (one-time only): it counts for that page and,
+    # like every gift, once for its campaign (`campaign` is the page's campaign).
+    supporter_page = models.ForeignKey(
+        "campaigns.SupporterPage", null=True, blank=True, on_delete=models.PROTECT, related_name="donations"
+    )
+
     objects = DonationQuerySet.as_manager()
 
     class Meta:
@@ -207,6 +213,14 @@ class RecurringGift(models.Model):
     current_period_end = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     canceled_at = models.DateTimeField(null=True, blank=True)
+    # Paused (Stripe's `pause_collection`, behavior "void": the months due meanwhile are not
+    # charged): since when (None = not paused), and when collection resumes by itself (None with
+    # `paused_at` set = until resumed; a pause from Stripe's dashboard may have no date). Set only
+    # from what Stripe confirmed (our call's answer, or a subscription event not older than
+    # `stripe_pause_at`).
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_until = models.DateTimeField(null=True, blank=True)
+    stripe_pause_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -240,6 +254,62 @@ class RecurringGift(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in {self.Status.ACTIVE, self.Status.PAST_DUE}
+
+    @property
+    def is_paused(self) -> bool:
+        return self.is_live and self.paused_at is not None
+
+
+class RecurringPause(models.Model):
+    """One request to pause a monthly gift (for 1–3 months) or to resume it early, sent to Stripe
+    with this row's idempotency key. Like RecurringAmountChange: an attempt Stripe never answered stays
+    open, and the next submit sends the same key and the same `resumes_at`, so Stripe changes the
+    subscription once; the monthly gift changes only when Stripe has confirmed."""
+
+    class Action(models.TextChoices):
+        PAUSE = "pause", "Pause"
+        RESUME = "resume", "Resume"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Waiting for Stripe"
+        APPLIED = "applied", "Done"
+        FAILED = "failed", "Not done"
+
+    MONTHS_CHOICES = (1, 2, 3)
+
+    recurring_gift = models.ForeignKey(RecurringGift, on_delete=models.PROTECT, related_name="pauses")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    months = models.PositiveSmallIntegerField(null=True, blank=True)
+    resumes_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # From a hidden field of the form: the same form submitted twice is one request.
+    entry_nonce = models.UUIDField(editable=False)
+    error = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recurring_gift"],
+                condition=Q(status="requested"),
+                name="one_open_pause_per_recurring_gift",
+            ),
+            models.UniqueConstraint(fields=["recurring_gift", "entry_nonce"], name="one_pause_per_form"),
+            models.CheckConstraint(
+                condition=Q(action="resume", months__isnull=True, resumes_at__isnull=True)
+                | Q(action="pause", months__gte=1, months__lte=3, resumes_at__isnull=False),
+                name="pause_has_months_and_resume_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.action} of {self.recurring_gift} ({self.status})"
 
 
 class RecurringAmountChange(models.Model):
@@ -398,10 +468,16 @@ class Receipt(models.Model):
 
 
 class Statement(models.Model):
-    """The annual giving statement for one email address and one calendar year (sent once)."""
+    """The giving statement for one email address and one year (sent once): a calendar year, or a
+    fiscal year (HAVEN_FISCAL_YEAR_START_MONTH), which is numbered by the year it starts in."""
+
+    class Period(models.TextChoices):
+        CALENDAR = "calendar", _("Calendar year")
+        FISCAL = "fiscal", _("Fiscal year")
 
     email = models.EmailField()
     year = models.PositiveIntegerField()
+    period = models.CharField(max_length=10, choices=Period.choices, default=Period.CALENDAR)
     total = models.BigIntegerField(default=0)
     currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
     pdf = models.BinaryField(blank=True, default=b"", editable=False)
@@ -410,10 +486,18 @@ class Statement(models.Model):
 
     class Meta:
         ordering = ["-year", "email"]
-        constraints = [models.UniqueConstraint(fields=["email", "year"], name="one_statement_per_email_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["email", "year", "period"], name="one_statement_per_email_period")
+        ]
 
     def __str__(self):
-        return f"{self.year} statement for {self.email}"
+        return f"{self.year} {self.period} statement for {self.email}"
+
+    @property
+    def statement_period(self):
+        from .periods import StatementPeriod
+
+        return StatementPeriod(self.period, self.year)
 
 
 class MatchAllocation(models.Model):

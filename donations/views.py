@@ -42,8 +42,11 @@ from .forms import (
     RefundForm,
     resolve_designation,
 )
+from .fundraiser_giving import fundraiser_context, fundraiser_limit, fundraiser_of, fundraiser_resolve
 from .inkind_selectors import received_gifts_for_user
 from .models import Donation, Receipt, Refund
+from .pause_views import pause_forms
+from .statement_views import statement_context
 
 DONATE_ATTEMPTS_PER_WINDOW = 10
 DONATE_WINDOW_SECONDS = 600
@@ -108,6 +111,8 @@ def _amount_page(request, campaign, form, *, status=200):
         "max_amount": format_money(settings.DONATION_MAX_AMOUNT, settings.HAVEN_CURRENCY),
         "carry": _carry(request.POST, skip=DonateForm.AMOUNT_FIELDS) if request.method == "POST" else [],
     }
+    fundraiser_limit(request, form)
+    context.update(fundraiser_context(request))
     return render(request, "donations/donate.html", context, status=status)
 
 
@@ -134,6 +139,8 @@ def _details_page(request, campaign, form: DonateForm, amount: dict, *, status=2
                          "tribute_notify", "tribute_notify_email")
         ),
     }  # fmt: skip
+    fundraiser_limit(request, form)
+    context.update(fundraiser_context(request))
     return render(request, "donations/donate_details.html", context, status=status)
 
 
@@ -149,6 +156,7 @@ def donate(request, slug: str | None = None):
     )
     # One query: each suggested amount's impact unit, shown on its tile.
     impacts = dict(suggested_amounts_with_impact(campaign)) if campaign else {}
+    fundraiser_resolve(request, campaign)  # ?fundraiser=<slug>: a gift through a supporter's page
     if request.method != "POST":
         return _amount_page(request, campaign, GiftAmountForm(campaign=campaign, impacts=impacts))
     post = request.POST
@@ -197,6 +205,7 @@ def donate(request, slug: str | None = None):
             tribute_name=data["tribute_name"],
             tribute_notify_email=data.get("tribute_notify_email") or "",
             donor=request.user if request.user.is_authenticated else None,
+            supporter_page=fundraiser_of(request),
         )
         _remember_gift(request, donation)
         if data.get("updates_opt_in"):
@@ -258,11 +267,12 @@ def stripe_webhook(request):
 def my_giving(request):
     user = request.user
     donations = list(selectors.donations_for_user(user=user))
+    emails = selectors.verified_emails(user=user)
     context = {
         "donations": donations,
         "recurring_gifts": list(selectors.recurring_gifts_for_user(user=user)),
-        "years": selectors.giving_years(user=user),
-        "emails": selectors.verified_emails(user=user),
+        "emails": emails,
+        **statement_context(request, emails=emails),
         "inkind_gifts": list(received_gifts_for_user(user=user)),
     }
     return render(request, "donations/my_giving.html", context)
@@ -278,22 +288,6 @@ def my_receipt(request, number: str):
         content,
         content_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="receipt-{receipt.number}.pdf"'},
-    )
-
-
-@signed_in
-def my_statement(request, year: int):
-    if not 2000 <= year <= timezone.localdate().year:
-        raise Http404
-    from .pdf import statement_pdf
-
-    emails = selectors.verified_emails(user=request.user)
-    gifts = list(selectors.donations_for_statement(emails=emails, year=year))
-    content = statement_pdf(emails=emails, year=year, gifts=gifts)
-    return HttpResponse(
-        content,
-        content_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="giving-statement-{year}.pdf"'},
     )
 
 
@@ -340,6 +334,7 @@ def my_monthly(request, public_id: uuid.UUID):
         "form": form,
         "gifts": gifts,
         "pending_change": selectors.recurring_pending_change(recurring=recurring),
+        **pause_forms(recurring),
     }
     return render(request, "donations/my_monthly.html", context)
 

@@ -416,6 +416,11 @@ HAVEN_DIRECTORY_LANGUAGES = env_list(
 # Spending is published per category per month only once the month has closed and this many days
 # have passed, so a single payment cannot be timed from the public books.
 HAVEN_SPENDING_PUBLISH_DELAY_DAYS = env_int("HAVEN_SPENDING_PUBLISH_DELAY_DAYS", 15)
+# The month the organisation's fiscal year starts in (7 = July to June); 1 = the calendar year, and
+# then donors are offered calendar-year statements only (donations/periods.py).
+HAVEN_FISCAL_YEAR_START_MONTH = env_int("HAVEN_FISCAL_YEAR_START_MONTH", 1)
+if not 1 <= HAVEN_FISCAL_YEAR_START_MONTH <= 12:
+    raise ValueError("HAVEN_FISCAL_YEAR_START_MONTH must be a month number, 1 to 12.")
 
 # --- Stripe --------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "")

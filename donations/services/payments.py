@@ -31,6 +31,7 @@ from .errors import DonationError
 from .locks import lock_donation, refresh_from_locked
 from .matching import match_follow, match_grant
 from .receipts import receipt_issue, tribute_notify
+from .supporter_gifts import supporter_gift_notify
 
 Status = Donation.Status
 
@@ -142,6 +143,8 @@ def _confirm(donation: Donation, *, paid_at: datetime.datetime | None, changed: 
     receipt_issue(donation=donation)
     if donation.tribute_notify_email and donation.tribute_type:
         tribute_notify(donation)
+    if donation.supporter_page_id:
+        supporter_gift_notify(donation)
 
 
 def donation_mark_succeeded(

@@ -12,8 +12,11 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from campaigns.models import SupporterPage
 from campaigns.services import impact_units_set
 from campaigns.subscriptions import update_subscription_opt_in
+from campaigns.supporter_pages import supporter_page_decline
+from core.access import view_access
 from donations.models import InKindNeed
 from donations.services.inkind import inkind_pledge_create
 from tests.factories import (
@@ -26,6 +29,7 @@ from tests.factories import (
     ShiftFactory,
     UserFactory,
 )
+from tests.factories.supporter_pages import photo_with_gps, supporter_page
 
 from .conftest import refresh
 
@@ -45,6 +49,12 @@ SECRETS = {
     "in-kind drop-off address": "41 Quillfeather Row, side gate",
     "in-kind pledger": "Octavian Brightwater-Sloane",
     "update subscriber": "octavian.updates@secret-subscriber.example",
+    "supporter page waiting for review": "Walking for the Quillfeather shelter",
+    "declined supporter page": "Ostrander bake sale",
+    "supporter page owner's email": "octavia@secret-owner.example",
+    "supporter page owner's account name": "Octavia Secretowner",
+    "anonymous donor through a supporter page": "Quintessa Marchbanks",
+    "anonymous donor email through a supporter page": "quintessa@secret-donor.example",
 }
 
 
@@ -120,6 +130,36 @@ def private_things(campaign, categories):
         campaign=campaign,
     )
     campaign.inkind_need = need
+    # supporter fundraising pages: an approved one (with a photo) under the slug the walk fills in, with
+    # a named and an anonymous gift through it; one waiting for review and one declined
+    owner = UserFactory(
+        email=SECRETS["supporter page owner's email"], name=SECRETS["supporter page owner's account name"]
+    )
+    page = supporter_page(
+        campaign,
+        owner=owner,
+        title="Cycling for Safe Nights",
+        display_name="Tavi",
+        photo=photo_with_gps(size=(300, 200)),
+    )
+    SupporterPage.objects.filter(pk=page.pk).update(slug=campaign.slug)
+    DonationFactory(
+        campaign=campaign, supporter_page=page, amount=5000, show_name_publicly=True, public_name="Pat"
+    )
+    DonationFactory(
+        campaign=campaign,
+        supporter_page=page,
+        amount=1234,
+        donor_name=SECRETS["anonymous donor through a supporter page"],
+        donor_email=SECRETS["anonymous donor email through a supporter page"],
+        is_anonymous=True,
+    )
+    supporter_page(campaign, owner=owner, approved=False, title=SECRETS["supporter page waiting for review"])
+    declined = supporter_page(campaign, owner=owner, approved=False, title=SECRETS["declined supporter page"])
+    supporter_page_decline(
+        page=declined, reviewer=UserFactory(roles=["staff"]), reason="A survivor is named."
+    )
+    refresh(campaign)
     return campaign
 
 
@@ -142,7 +182,7 @@ def test_no_public_url_reveals_an_anonymous_donor_or_a_payee(private_things):
             entry.lookup_str.startswith(("campaigns.", "pages."))
             or "campaigns" in callback
             or "pages" in callback
-        ):
+        ) and view_access(entry.callback) in ("public", None):
             ours.append((url, response.status_code))
         body = b"".join(response) if response.streaming else response.content
         text = body.decode("utf-8", "replace")
@@ -170,6 +210,8 @@ def test_no_public_url_reveals_an_anonymous_donor_or_a_payee(private_things):
         "/news.atom",
         "/give/in-kind/",
         f"/give/in-kind/{campaign.inkind_need.public_id}/",
+        f"/fundraisers/{campaign.slug}/",
+        f"/fundraisers/{campaign.slug}/photo.jpg",
     ):
         assert needed in fetched
     public_ours = [
@@ -189,8 +231,13 @@ def test_the_gift_was_really_counted_and_the_spending_really_published(client, p
     campaign = private_things
     body = client.get(f"/campaigns/{campaign.slug}/").content.decode()
 
-    assert "$8,777.77</strong> raised" in body  # the anonymous gift counts, it just is not shown
-    assert "2 donors" in body
+    assert "$8,840.11</strong> raised" in body  # the anonymous gifts count, they just are not shown
+    assert "4 donors" in body  # the page's two gifts count once, for the campaign
+    assert "Cycling for Safe Nights" in body and "Walking for" not in body and "Ostrander" not in body
+    fundraiser = client.get(f"/fundraisers/{campaign.slug}/").content.decode()
+    assert (
+        "$62.34</strong> raised" in fundraiser and "Pat" in fundraiser and "Organised by Tavi" in fundraiser
+    )
     assert "Ann O." in body
     assert "$250" in body  # the expenditure, as its category's total
     helping = client.get("/how-you-can-help/").content.decode()

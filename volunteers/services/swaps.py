@@ -23,14 +23,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.i18n import message_language
-from messaging.services import message_queue
+from messaging.services import message_queue, messages_queue
 
 from .. import booking_rules
 from ..booking_rules import BookingError, VolunteerStanding
 from ..models import Booking, SwapOffer
 from . import locks
-from .booking import booking_confirmation_queue
-from .reminders import reminders_cancel, reminders_schedule
+from .booking import booking_confirmation_draft
+from .reminders import reminder_drafts, reminders_cancel
 from .texts import text_queue
 
 KIND_SWAP_OFFER = "volunteers.swap_offer"
@@ -143,7 +143,7 @@ def swap_offer_accept(*, offer: SwapOffer, volunteer: User, now: datetime.dateti
         )
         raise SwapError(_("This offer closed before the shift; please contact the coordinator."))
     with transaction.atomic():
-        _profile, shift = locks.lock_profile_then_shift(volunteer=volunteer, shift=offer.booking.shift)
+        profile, shift = locks.lock_profile_then_shift(volunteer=volunteer, shift=offer.booking.shift)
         offer = SwapOffer.objects.select_for_update().get(pk=offer.pk)
         old = (
             Booking.objects.select_for_update(of=("self",))
@@ -186,8 +186,13 @@ def swap_offer_accept(*, offer: SwapOffer, volunteer: User, now: datetime.dateti
             raise booking_rules.AlreadyBooked() from exc
         offer.status, offer.responded_at, offer.new_booking = SwapOffer.Status.ACCEPTED, now, new
         offer.save(update_fields=["status", "responded_at", "new_booking"])
-        reminders_schedule(booking=new, now=now)
-        booking_confirmation_queue(booking=new, volunteer=volunteer)
+        # The new booking's reminders and confirmation, in one INSERT.
+        messages_queue(
+            [
+                *reminder_drafts(booking=new, now=now, profile=profile),
+                booking_confirmation_draft(booking=new, volunteer=volunteer),
+            ]
+        )
         swap_accepted_notices_queue(offer=offer)
     return new
 
