@@ -12,6 +12,7 @@ class CampaignsConfig(AppConfig):
         from . import models, subscriptions, tasks  # noqa: PLC0415, F401 (tasks: registered before the first gift queues one)
 
         subscriptions.register()
+        _update_emails_privacy()
 
         # Every public page showing campaigns or the books is rendered again after any write here. The
         # totals rows are not watched: public pages show their published figures, which change only
@@ -30,3 +31,12 @@ class CampaignsConfig(AppConfig):
         # Match offers are not watched either: their counters move with every matched gift, and the
         # public sees only their published figure and terms, whose writers say so (campaigns.matching,
         # donations.services.matching).
+
+
+def _update_emails_privacy() -> None:
+    """A person's update subscriptions in their data download, and gone when they erase their data."""
+    from accounts.privacy import privacy_part_register  # noqa: PLC0415
+
+    from . import subscription_privacy  # noqa: PLC0415
+
+    privacy_part_register(subscription_privacy.PART)

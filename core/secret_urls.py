@@ -1,9 +1,9 @@
 """URLs that carry a secret, and how every log Haven writes leaves the secret out.
 
 A calendar feed's secret, a waitlist offer's token, a password-reset or email-confirmation key, the
-thanks page's gift id: whoever holds the URL holds the access, and URLs end up in access logs (the
-request line and the Referer of the next request), in Django's "Not Found: /path" warnings and in
-runserver's request lines. This module is the one list of them:
+thanks page's gift id, an update email's unsubscribe token: whoever holds the URL holds the access,
+and URLs end up in access logs (the request line and the Referer of the next request), in Django's
+"Not Found: /path" warnings and in runserver's request lines. This module is the one list of them:
 
 - Python: `RedactSecretsFilter` on the one handler of config/settings/base.py's LOGGING (Django's
   request, server and security loggers, runserver's lines in the demo, Celery's worker and beat, which
@@ -77,6 +77,13 @@ SECRET_URLS: tuple[SecretURL, ...] = (
         secret=r"[^/?#\s\"]+",
         after=r"/thanks",
         example="/donations/{secret}/thanks/",
+    ),
+    SecretURL(
+        name="update email unsubscribe token",
+        before=r"/updates/unsubscribe/",
+        secret=r"[^/?#\s\"]+",
+        after=r"",
+        example="/updates/unsubscribe/{secret}/",
     ),
     # Whatever a link or a form sends in its query string under these names (sign-in codes, keys).
     SecretURL(

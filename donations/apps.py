@@ -27,13 +27,15 @@ class DonationsConfig(AppConfig):
 
 def _inkind_ready() -> None:
     """In-kind needs: their emails, their section of "How you can help", and the public pages' cache."""
+    from accounts.privacy import privacy_part_register  # noqa: PLC0415
     from core import ways_to_help  # noqa: PLC0415
     from core.public_cache import watch  # noqa: PLC0415
 
-    from . import inkind_messages, inkind_selectors  # noqa: PLC0415
+    from . import inkind_messages, inkind_privacy, inkind_selectors  # noqa: PLC0415
     from .models import InKindNeed, InKindPledge  # noqa: PLC0415
 
     inkind_messages.register()
+    privacy_part_register(inkind_privacy.PART)
     ways_to_help.register("in_kind", inkind_selectors.help_section)
     # A need's progress changes with every pledge and receipt.
     watch(InKindNeed, "inkind")

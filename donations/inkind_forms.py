@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from campaigns.forms import SPANISH_HELP
 from campaigns.models import Campaign
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -53,7 +54,7 @@ class PledgeForm(forms.Form):
 
 def _spanish(field: forms.Field) -> forms.Field:
     field.required = False
-    field.help_text = _("Optional. Shown to visitors reading in Spanish; English is shown when empty.")
+    field.help_text = SPANISH_HELP
     field.widget.attrs["lang"] = "es"
     return field
 

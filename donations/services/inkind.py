@@ -119,7 +119,7 @@ def inkind_pledge_create(
         need=need,
         user=user if user is not None and user.is_authenticated else None,
         name=" ".join(name.split()),
-        email=email.strip(),
+        email=email.strip().lower(),
         language=language or active_language(),
         quantity=quantity,
     )

@@ -306,3 +306,19 @@ def test_messages_are_registered_kinds_in_the_outbox():
         Message.objects.filter(kind="donations.inkind_dropoff", about_id=pledge.pk, language="en").count()
         == 1
     )
+
+
+def test_the_needs_page_makes_the_same_queries_for_one_need_or_many(client, public_cache_off):
+    _pledge(_need(), 1)
+    client.get("/give/in-kind/")  # warm the navigation cache
+    with CaptureQueriesContext(connection) as few:
+        client.get("/give/in-kind/")
+    for index in range(8):
+        need = _need(title_en=f"Bus passes {index}", campaign=CampaignFactory())
+        _pledge(need, 1, email=f"p{index}@example.org")
+
+    with CaptureQueriesContext(connection) as many:
+        body = client.get("/give/in-kind/").content.decode()
+
+    assert "Bus passes 7" in body
+    assert len(few) == len(many) <= 2
