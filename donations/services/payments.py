@@ -22,6 +22,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.services import totals_refresh_soon
 
@@ -30,6 +31,7 @@ from .errors import DonationError
 from .locks import lock_donation, refresh_from_locked
 from .matching import match_follow, match_grant
 from .receipts import receipt_issue, tribute_notify
+from .supporter_gifts import supporter_gift_notify
 
 Status = Donation.Status
 
@@ -141,6 +143,8 @@ def _confirm(donation: Donation, *, paid_at: datetime.datetime | None, changed: 
     receipt_issue(donation=donation)
     if donation.tribute_notify_email and donation.tribute_type:
         tribute_notify(donation)
+    if donation.supporter_page_id:
+        supporter_gift_notify(donation)
 
 
 def donation_mark_succeeded(
@@ -187,7 +191,7 @@ def donation_review_release(*, donation_id: int, released_by) -> Donation:
     with transaction.atomic():
         donation = lock_donation(donation_id)
         if not donation.needs_review:
-            raise DonationError("This gift is not held for review.")
+            raise DonationError(_("This gift is not held for review."))
         donation.needs_review = False
         donation.review_reason = ""
         if is_paid(donation):
