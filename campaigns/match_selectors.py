@@ -79,9 +79,12 @@ class MatchProgress:
         return self.offer is not None or self.matched > 0
 
 
-def campaign_match(campaign: Campaign, *, now: datetime.datetime | None = None) -> MatchProgress:
-    """What the campaign and donate pages show of matching (one query for the offers; the raised
-    figure is the campaign's published total, as on its progress bar)."""
+def campaign_match(
+    campaign: Campaign, *, with_raised: bool = True, now: datetime.datetime | None = None
+) -> MatchProgress:
+    """What the campaign and donate pages show of matching (one query for the offers). The raised
+    figure is the campaign's published total, as on its progress bar, read only `with_raised` and
+    when the campaign has a match (the donate page shows the offer alone)."""
     now = now or timezone.now()
     offers = list(MatchOffer.objects.filter(campaign=campaign).order_by("starts_at", "pk"))
     current = next((o for o in offers if o.is_open_at(now) and o.currency == campaign.currency), None)
@@ -91,7 +94,7 @@ def campaign_match(campaign: Campaign, *, now: datetime.datetime | None = None) 
         if offer.sponsor_name not in sponsors:
             sponsors.append(offer.sponsor_name)
     return MatchProgress(
-        raised=campaign_progress(campaign).raised if offers else 0,
+        raised=campaign_progress(campaign).raised if offers and with_raised else 0,
         matched=sum(o.published_matched for o in counted),
         goal=campaign.goal_amount,
         currency=campaign.currency,

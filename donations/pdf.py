@@ -17,8 +17,6 @@ from core.i18n import local_format
 from core.money import format_money as money
 from core.pdf import Cell, Column, Document, Row
 
-from .match_selectors import match_sponsor_name
-
 
 class CommonText:
     tax_id = _("Tax ID (EIN): {tax_id}")
@@ -137,7 +135,9 @@ def _org_name() -> str:
     return settings.HAVEN_ORG_LEGAL_NAME or settings.HAVEN_ORG_NAME
 
 
-def receipt_pdf(*, receipt) -> bytes:
+def receipt_pdf(*, receipt, matched_by: str = "") -> bytes:
+    """The receipt of one gift; `matched_by` names the sponsor who matched it (information only: the
+    amounts are the donor's)."""
     donation = receipt.donation
     words = ReceiptText
     org = _org_name()
@@ -170,9 +170,8 @@ def receipt_pdf(*, receipt) -> bytes:
     lines.append(Row([words.total, money(donation.charged_amount, currency)], bold=True, rule_above=True))
     doc.table([Column(words.what, wrap=True), Column(words.amounts, align="RIGHT")], lines)
     doc.space(6)
-    sponsor = match_sponsor_name(donation)
-    if sponsor:
-        doc.text(words.matched_by.format(sponsor=sponsor), size=9)
+    if matched_by:
+        doc.text(words.matched_by.format(sponsor=matched_by), size=9)
         doc.space(3)
     doc.text(words.no_goods.format(org=org), size=9, muted=True)
     return doc.output()

@@ -11,8 +11,8 @@ register = template.Library()
 
 
 @register.simple_tag
-def campaign_match(campaign):
-    return _campaign_match(campaign)
+def campaign_match(campaign, with_raised=False):
+    return _campaign_match(campaign, with_raised=bool(with_raised))
 
 
 @register.simple_tag

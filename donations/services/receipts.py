@@ -12,6 +12,7 @@ from django.utils import timezone
 from messaging.services import message_queue
 
 from .. import pdf
+from ..match_selectors import match_sponsor_name
 from ..models import Donation, Receipt
 from .locks import receipt_number_take
 
@@ -58,7 +59,7 @@ def receipt_pdf(*, receipt: Receipt) -> bytes:
             .get(pk=receipt.pk)
         )
         if not locked.pdf:
-            content = pdf.receipt_pdf(receipt=locked)
+            content = pdf.receipt_pdf(receipt=locked, matched_by=match_sponsor_name(locked.donation))
             locked.pdf = content
             locked.pdf_sha256 = hashlib.sha256(content).hexdigest()
             locked.save(update_fields=["pdf", "pdf_sha256"])

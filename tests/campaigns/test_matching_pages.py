@@ -287,3 +287,17 @@ def test_the_open_books_show_the_match_apart_and_count_donors_gifts_once(client,
     (book,) = [b for b in fund_books() if b.fund == campaign.fund]
     assert book.raised == 40_000
     assert sum(row["amount"] for row in income_by_fund_month() if row["fund"] == campaign.fund.name) == 40_000
+
+
+def test_the_donate_page_with_a_match_makes_the_same_queries_as_without(
+    client, campaign, django_assert_num_queries
+):
+    from tests.factories import CampaignFactory
+
+    plain = CampaignFactory()
+    _offer(campaign)
+    client.get(f"/campaigns/{plain.slug}/donate/")  # warm per-process caches
+    with django_assert_num_queries(3):
+        assert client.get(f"/campaigns/{plain.slug}/donate/").status_code == 200
+    with django_assert_num_queries(3):
+        assert "Your gift is matched" in client.get(f"/campaigns/{campaign.slug}/donate/").content.decode()

@@ -252,10 +252,11 @@ def test_donate_page_query_count_does_not_grow_with_impact_units(client, django_
         ImpactUnitFactory(campaign=rich, amount=amount, description=f"impact of {amount}")
     client.get(f"/campaigns/{plain.slug}/donate/")  # warm any per-process caches
 
-    # when each page is rendered, then both take the same small, fixed number of queries
-    with django_assert_num_queries(2):
+    # when each page is rendered, then both take the same small, fixed number of queries (the third
+    # looks for a sponsor's match of the campaign)
+    with django_assert_num_queries(3):
         assert client.get(f"/campaigns/{plain.slug}/donate/").status_code == 200
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         body = client.get(f"/campaigns/{rich.slug}/donate/").content.decode()
     assert _tile("$500", "impact of 50000") in body
 

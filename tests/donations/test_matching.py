@@ -466,3 +466,16 @@ def test_a_matched_gift_costs_three_queries_more_and_does_not_grow_with_the_matc
     assert first <= MAX_QUERIES_NEW_EVENT + 3
     assert queries() == first
     assert MatchAllocation.objects.count() == 23
+
+
+def test_a_long_sponsor_name_on_the_receipt_pdf_wraps_without_overlap():
+    from donations import pdf
+    from tests.donations.pdf_samples import sample_receipt
+
+    content = pdf.receipt_pdf(
+        receipt=sample_receipt(),
+        matched_by="The Very Long Name Community Foundation for Safe Housing and Legal Aid",
+    )
+    assert pdfcheck.overlapping_words(content) == []
+    assert pdfcheck.words_outside(content, margin_mm=10) == []
+    assert "Matched by The Very Long Name Community Foundation" in " ".join(pdfcheck.text(content).split())
