@@ -18,6 +18,7 @@ from accounts.privacy import is_erased_address
 from messaging.models import Message
 from messaging.registry import Attachment, Rendered, Skip, kind_register
 
+from .match_selectors import match_sponsor_name
 from .models import Donation, Receipt, RecurringAmountChange, RecurringGift, Refund, Statement
 from .services.notices import KIND_MONTHLY_CANCELLED, KIND_MONTHLY_CHANGED, KIND_REFUNDED
 from .services.pauses import KIND_MONTHLY_PAUSED, KIND_MONTHLY_RESUMED
@@ -58,6 +59,7 @@ def render_receipt(message: Message) -> Rendered | Skip:
             "org_address": settings.HAVEN_ORG_ADDRESS,
             "org_tax_id": settings.HAVEN_ORG_TAX_ID,
             "giving_url": _giving_url(),
+            "match_sponsor": match_sponsor_name(receipt.donation),
         },
     )
     return Rendered(

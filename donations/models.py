@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # What a donor may ask to be shown as among the people giving ("Maria", "The Lee family").
 PUBLIC_NAME_MAX_LENGTH = 60
@@ -113,6 +114,12 @@ class Donation(models.Model):
     succeeded_at = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # A gift made through a supporter's fundraising page (one-time only): it counts for that page and,
+    # like every gift, once for its campaign (`campaign` is the page's campaign).
+    supporter_page = models.ForeignKey(
+        "campaigns.SupporterPage", null=True, blank=True, on_delete=models.PROTECT, related_name="donations"
+    )
+
     objects = DonationQuerySet.as_manager()
 
     class Meta:
@@ -172,10 +179,10 @@ class RecurringGift(models.Model):
     """A monthly gift: one Stripe subscription. Each paid month is its own Donation."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for first payment"
-        ACTIVE = "active", "Active"
-        PAST_DUE = "past_due", "Payment failed, retrying"
-        CANCELED = "canceled", "Cancelled"
+        PENDING = "pending", _("Waiting for first payment")
+        ACTIVE = "active", pgettext_lazy("monthly gift", "Active")
+        PAST_DUE = "past_due", _("Payment failed, retrying")
+        CANCELED = "canceled", pgettext_lazy("monthly gift", "Cancelled")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     donor = models.ForeignKey(
@@ -312,9 +319,9 @@ class RecurringAmountChange(models.Model):
     amount changes only when Stripe has confirmed."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Waiting for Stripe"
-        APPLIED = "applied", "Changed"
-        FAILED = "failed", "Not changed"
+        REQUESTED = "requested", _("Waiting for Stripe")
+        APPLIED = "applied", pgettext_lazy("change of a monthly gift", "Changed")
+        FAILED = "failed", pgettext_lazy("change of a monthly gift", "Not changed")
 
     recurring_gift = models.ForeignKey(RecurringGift, on_delete=models.PROTECT, related_name="amount_changes")
     amount = models.PositiveBigIntegerField()
@@ -351,11 +358,11 @@ class Refund(models.Model):
     """Money given back on one gift. `donation.amount_refunded` is the sum of the counted refunds."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Refund requested"  # asked Stripe; the webhook confirms it
-        PENDING = "pending", "Pending at Stripe"
-        SUCCEEDED = "succeeded", "Refunded"
-        FAILED = "failed", "Failed"
-        CANCELED = "canceled", "Cancelled"
+        REQUESTED = "requested", _("Refund requested")  # asked Stripe; the webhook confirms it
+        PENDING = "pending", _("Pending at Stripe")
+        SUCCEEDED = "succeeded", pgettext_lazy("refund", "Refunded")
+        FAILED = "failed", pgettext_lazy("refund", "Failed")
+        CANCELED = "canceled", pgettext_lazy("refund", "Cancelled")
 
     COUNTED = (Status.PENDING, Status.SUCCEEDED)
 
@@ -491,3 +498,116 @@ class Statement(models.Model):
         from .periods import StatementPeriod
 
         return StatementPeriod(self.period, self.year)
+
+
+class MatchAllocation(models.Model):
+    """A sponsor's match of one gift (campaigns.MatchOffer), written by donations.services.matching
+    under the gift's and the offer's locks. `granted` is what was matched when the gift succeeded;
+    `amount` what stands now: scaled down in proportion to refunds, 0 once fully refunded or a
+    dispute is lost. While a dispute is open the amount is `is_held` (kept from the cap, not owed).
+    The match is the sponsor's money: it is never part of the donor's gift, receipt or statement."""
+
+    offer = models.ForeignKey("campaigns.MatchOffer", on_delete=models.PROTECT, related_name="allocations")
+    donation = models.OneToOneField(Donation, on_delete=models.PROTECT, related_name="match")
+    granted = models.PositiveBigIntegerField()
+    amount = models.PositiveBigIntegerField()
+    is_held = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(granted__gt=0), name="match_granted_positive"),
+            models.CheckConstraint(condition=Q(amount__lte=F("granted")), name="match_amount_within_granted"),
+        ]
+
+    def __str__(self):
+        return f"Match of {self.donation_id}: {self.amount} of {self.granted}"
+
+
+# --- In-kind needs: goods people give instead of money ------------------------------------------------
+
+
+class InKindNeed(models.Model):
+    """Something staff ask supporters to bring (hygiene kits, winter coats, bus passes), how many, and
+    by when. The title and description are staff-written and translated (donations/translation.py).
+    Where to bring it is private: it goes by email to those who pledge, never on a public page."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("item"), max_length=160)
+    description = models.TextField(_("description"), blank=True)
+    quantity_needed = models.PositiveIntegerField(_("quantity needed"))
+    deadline = models.DateField(_("needed by"))
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inkind_needs",
+    )
+    # Staff only: where and when to bring the items. Empty: settings.HAVEN_INKIND_DROPOFF.
+    dropoff = models.TextField(_("drop-off address and hours"), blank=True)
+    is_published = models.BooleanField(_("published"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity_needed__gt=0), name="inkind_need_quantity_positive")
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def dropoff_text(self) -> str:
+        return self.dropoff.strip() or settings.HAVEN_INKIND_DROPOFF
+
+
+class InKindPledge(models.Model):
+    """A supporter's promise to bring `quantity` of a need. Pledged until staff mark it received (all or
+    part of it: `quantity_received`) or cancelled. Pledged and received items count against the need;
+    the part of a pledge that never came is free again."""
+
+    class Status(models.TextChoices):
+        PLEDGED = "pledged", _("Pledged")
+        RECEIVED = "received", _("Received")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    KIND_DROPOFF = "donations.inkind_dropoff"
+    KIND_RECEIVED = "donations.inkind_received"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    need = models.ForeignKey(InKindNeed, on_delete=models.PROTECT, related_name="pledges")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"))
+    language = models.CharField(max_length=16)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    quantity_received = models.PositiveIntegerField(_("quantity received"), default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLEDGED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["need", "status"], name="inkind_pledge_need_status")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="inkind_pledge_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity_received__lte=F("quantity")), name="inkind_received_within_pledge"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="received") | Q(quantity_received__gt=0, received_at__isnull=False),
+                name="inkind_received_has_quantity",
+            ),
+        ]
+
+    def __str__(self):
+        # Audit log: no name, no email.
+        return f"In-kind pledge #{self.pk}"

@@ -17,6 +17,8 @@ from core.i18n import local_format
 from core.money import format_money as money
 from core.pdf import Cell, Column, Document, Row
 
+from .match_selectors import match_sponsor_name
+
 
 class CommonText:
     tax_id = _("Tax ID (EIN): {tax_id}")
@@ -45,6 +47,11 @@ class ReceiptText:
     no_goods = _(
         "No goods or services were provided in exchange for this contribution. {org} is a tax-exempt "
         "charitable organization; please keep this receipt for your tax records."
+    )
+    # Information only: the sponsor's match is their gift, never part of the donor's amounts.
+    matched_by = _(
+        "Matched by {sponsor}. The match is {sponsor}'s own gift: it is not part of your gift or of "
+        "this receipt."
     )
 
 
@@ -163,6 +170,10 @@ def receipt_pdf(*, receipt) -> bytes:
     lines.append(Row([words.total, money(donation.charged_amount, currency)], bold=True, rule_above=True))
     doc.table([Column(words.what, wrap=True), Column(words.amounts, align="RIGHT")], lines)
     doc.space(6)
+    sponsor = match_sponsor_name(donation)
+    if sponsor:
+        doc.text(words.matched_by.format(sponsor=sponsor), size=9)
+        doc.space(3)
     doc.text(words.no_goods.format(org=org), size=9, muted=True)
     return doc.output()
 

@@ -122,10 +122,14 @@ def checkout_session_create(
     customer_email: str,
     success_url: str,
     cancel_url: str,
+    supporter_page_id: int | None = None,
 ) -> CheckoutSession:
-    """Start Stripe Checkout for one gift. Metadata carries only our own id: Stripe shows metadata in
-    places we do not control (dashboard, exports), so no names or emails go there."""
+    """Start Stripe Checkout for one gift. Metadata carries only our own ids (the gift's, and the
+    supporter page's it was made through): Stripe shows metadata in places we do not control
+    (dashboard, exports), so no names or emails go there."""
     metadata = {"donation_id": public_id}
+    if supporter_page_id:
+        metadata["supporter_page_id"] = str(supporter_page_id)
     price_data: dict[str, Any] = {
         "currency": currency,
         "unit_amount": amount,

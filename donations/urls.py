@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pause_views, statement_views, views
+from . import inkind_views, pause_views, statement_views, views
 
 app_name = "donations"
 
@@ -32,4 +32,18 @@ urlpatterns = [
     path("staff/donations/offline/", views.staff_offline, name="staff_offline"),
     path("staff/donations/receipts/<str:number>.pdf", views.staff_receipt, name="staff_receipt"),
     path("staff/donations/<uuid:public_id>/", views.staff_gift, name="staff_gift"),
+    # In-kind needs.
+    path("give/in-kind/", inkind_views.needs, name="inkind_needs"),
+    path("give/in-kind/<uuid:public_id>/", inkind_views.pledge, name="inkind_pledge"),
+    path("me/giving/in-kind/<uuid:public_id>.pdf", inkind_views.my_acknowledgement, name="my_inkind_pdf"),
+    path("staff/in-kind/", inkind_views.staff_needs, name="staff_inkind"),
+    path("staff/in-kind/<int:pk>/", inkind_views.staff_need, name="staff_inkind_need"),
+    path(
+        "staff/in-kind/pledges/<int:pk>/receive/",
+        inkind_views.staff_pledge_receive,
+        name="staff_inkind_receive",
+    ),
+    path(
+        "staff/in-kind/pledges/<int:pk>/cancel/", inkind_views.staff_pledge_cancel, name="staff_inkind_cancel"
+    ),
 ]

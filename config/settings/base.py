@@ -404,6 +404,9 @@ HAVEN_QUICK_EXIT_URL = env("HAVEN_QUICK_EXIT_URL", "https://www.google.com/searc
 HAVEN_ORG_LEGAL_NAME = env("HAVEN_ORG_LEGAL_NAME", "")
 HAVEN_ORG_ADDRESS = env("HAVEN_ORG_ADDRESS", "PO Box 0000, Anytown, USA")
 HAVEN_ORG_TAX_ID = env("HAVEN_ORG_TAX_ID", "00-0000000")
+# Where in-kind gifts are brought (and when), unless a need says otherwise. Private: it goes only in the
+# email to people who pledged (donations.inkind_messages), never on a public page.
+HAVEN_INKIND_DROPOFF = env("HAVEN_INKIND_DROPOFF", "")
 HAVEN_CURRENCY = env("HAVEN_CURRENCY", "usd")
 # Languages staff can say a partner service in the "Find help" directory helps in (codes; names
 # come from CLDR in the visitor's language). "ase" is American Sign Language.
