@@ -351,8 +351,7 @@ def _c_renew(s: StandIn, params: dict, obj_id: str) -> dict:
 
 @control.add("POST", "/_standin/subscriptions/resume_due")
 def _c_resume_due(s: StandIn, params: dict) -> dict:
-    at = params.get("at")
-    return {"resumed": s.resume_due_collections(int(at) if at not in (None, "") else None)}
+    return {"resumed": s.resume_due_collections(int_param(params, "at", minimum=1))}
 
 
 @control.add("POST", "/_standin/subscriptions/import")

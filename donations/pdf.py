@@ -110,7 +110,7 @@ class WhereText:
         "Computed only from the totals the organisation publishes in its open books (the spending of "
         "each published month, summed by category); never from single payments or who was paid. "
         "Percentages are rounded to whole numbers that add up to 100 (the largest remainders get the "
-        "points left over); a category under half a percent can show as 0 %."
+        "points left over); a category under half a percent can show as 0%."
     )
 
 

@@ -4,9 +4,12 @@ Stripe confirms, the subscription events as truth (idempotent, older news ignore
 change in the donor's language, and no renewal gift or receipt while paused."""
 
 import datetime
+import threading
 import uuid
 
 import pytest
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from devstripe import objects as so
@@ -296,3 +299,34 @@ def test_the_emails_are_in_the_donors_language(
     subjects = [m.subject for m in mailoutbox[-2:]]
     assert "Su donación mensual" in subjects[0] and "en pausa" in subjects[0]
     assert "Su donación mensual" in subjects[1]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_clicks_at_the_same_moment_pause_once(requires_postgres, client, standin):
+    recurring = _signed_in(client, standin, "together@example.org")
+    donor = UserFactory._meta.model.objects.get(email="together@example.org")
+    nonce = uuid.uuid4()
+    barrier = threading.Barrier(2)
+    codes = []
+
+    def submit():
+        try:
+            browser = Client()
+            browser.force_login(donor)
+            barrier.wait(timeout=10)
+            codes.append(_pause(browser, recurring, months=2, nonce=nonce).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    standin.flush()
+
+    assert codes == [302, 302]
+    assert len(_pause_updates(standin, recurring.stripe_subscription_id)) == 1
+    assert RecurringPause.objects.get().status == RecurringPause.Status.APPLIED
+    assert Message.objects.filter(kind="donations.monthly_paused").count() == 1
