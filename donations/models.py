@@ -172,10 +172,10 @@ class RecurringGift(models.Model):
     """A monthly gift: one Stripe subscription. Each paid month is its own Donation."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for first payment"
-        ACTIVE = "active", "Active"
-        PAST_DUE = "past_due", "Payment failed, retrying"
-        CANCELED = "canceled", "Cancelled"
+        PENDING = "pending", _("Waiting for first payment")
+        ACTIVE = "active", _("Active")
+        PAST_DUE = "past_due", _("Payment failed, retrying")
+        CANCELED = "canceled", _("Cancelled")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     donor = models.ForeignKey(

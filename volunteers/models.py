@@ -418,15 +418,15 @@ class Booking(models.Model):
     stored when a coordinator marks attendance (from check-in/out, else the shift's length)."""
 
     class Status(models.TextChoices):
-        BOOKED = "booked", "Booked"
-        CANCELLED = "cancelled", "Cancelled"
-        ATTENDED = "attended", "Attended"
-        NO_SHOW = "no_show", "No-show"
+        BOOKED = "booked", _("Booked")
+        CANCELLED = "cancelled", _("Cancelled")
+        ATTENDED = "attended", _("Attended")
+        NO_SHOW = "no_show", _("No-show")
 
     class Source(models.TextChoices):
-        DIRECT = "direct", "Booked directly"
-        WAITLIST = "waitlist", "From the waitlist"
-        COORDINATOR = "coordinator", "Added by a coordinator"
+        DIRECT = "direct", _("Booked directly")
+        WAITLIST = "waitlist", _("From the waitlist")
+        COORDINATOR = "coordinator", _("Added by a coordinator")
         WALK_IN = "walk_in", _("Walked in, added at the door")
         SWAP = "swap", _("Taken over from a colleague")
 
