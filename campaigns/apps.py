@@ -8,7 +8,9 @@ class CampaignsConfig(AppConfig):
     def ready(self):
         from core.public_cache import watch  # noqa: PLC0415
 
-        from . import models, tasks  # noqa: PLC0415, F401 (tasks: registered before the first gift queues one)
+        from . import models, subscriptions, tasks  # noqa: PLC0415, F401 (tasks: registered before the first gift queues one)
+
+        subscriptions.register()
 
         # Every public page showing campaigns or the books is rendered again after any write here. The
         # totals rows are not watched: public pages show their published figures, which change only
@@ -21,5 +23,9 @@ class CampaignsConfig(AppConfig):
             models.ImpactUnit,
             models.CampaignUpdate,
             models.Expenditure,
+            models.SupporterPage,  # an approval, edit or closing (its totals: see supporter_totals)
         ):
             watch(model, "campaigns")
+        # Match offers are not watched either: their counters move with every matched gift, and the
+        # public sees only their published figure and terms, whose writers say so (campaigns.matching,
+        # donations.services.matching).

@@ -5,7 +5,8 @@ plugs its counted gifts in from `DonationsConfig.ready()` with `counted_gifts_so
 source returns a queryset of the gifts whose money the organisation holds, with the fields the
 totals read: `campaign_id`, `fund_id`, `currency`, `amount` and `amount_refunded` (integer minor
 units), `succeeded_at`, `created_at`, `donor_email`, `donor_name`, `show_name_publicly`,
-`public_name` (what the donor asked to be shown as) and `is_anonymous`.
+`public_name` (what the donor asked to be shown as), `is_anonymous` and `supporter_page_id` (the
+supporter fundraising page the gift was made through, or None).
 """
 
 from collections.abc import Callable

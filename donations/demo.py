@@ -205,7 +205,10 @@ def _history(campaign: Campaign, share: float, now: datetime.datetime) -> None:
 
 
 def seed() -> None:
+    from . import inkind_demo  # noqa: PLC0415
+
     _seed_gifts()
+    inkind_demo.seed()
     # Seeded history, not a gift anyone could time: the demo's public figures show it at once.
     public_totals_publish(force=True)
 

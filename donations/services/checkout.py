@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from campaigns.models import Campaign, Fund
+from campaigns.models import Campaign, Fund, SupporterPage
 from core.i18n import active_language
 
 from .. import stripe_gateway
@@ -39,18 +40,28 @@ def donation_create(
     tribute_name: str = "",
     tribute_notify_email: str = "",
     donor=None,
+    supporter_page: SupporterPage | None = None,
 ) -> Donation:
-    """Write a pending gift (and, for monthly, its RecurringGift) before anyone talks to Stripe."""
+    """Write a pending gift (and, for monthly, its RecurringGift) before anyone talks to Stripe. A
+    gift through a supporter's fundraising page (`supporter_page`) is one-time, to that page's
+    campaign, and only while the page is approved and open."""
+    if supporter_page is not None:
+        if monthly:
+            raise DonationError("Gifts through a supporter's page are one-time gifts.")
+        if not supporter_page.takes_gifts:
+            raise DonationError("This fundraising page is closed or not public; nothing was charged.")
+        if designation.campaign is None or designation.campaign.pk != supporter_page.campaign_id:
+            raise DonationError("A gift through a supporter's page goes to that page's campaign.")
     if is_anonymous and show_name_publicly:
-        raise DonationError("An anonymous gift cannot show your name.")
+        raise DonationError(_("An anonymous gift cannot show your name."))
     if not settings.DONATION_MIN_AMOUNT <= amount <= settings.DONATION_MAX_AMOUNT:
-        raise DonationError("The amount is outside the allowed range.")
+        raise DonationError(_("The amount is outside the allowed range."))
     if tribute_type and not tribute_name:
-        raise DonationError("Please give the name of the person the gift honours.")
+        raise DonationError(_("Please give the name of the person the gift honours."))
     # Shown exactly as given, and only when the donor asked to be named (never for an anonymous gift).
     public_name = " ".join(public_name.split()) if show_name_publicly and not is_anonymous else ""
     if show_name_publicly and not is_anonymous and not public_name:
-        raise DonationError("Please give the name to show, or choose not to be named.")
+        raise DonationError(_("Please give the name to show, or choose not to be named."))
     fee = fee_for(net=amount) if cover_fee else 0
     email = email.strip().lower()
     with transaction.atomic():
@@ -89,6 +100,7 @@ def donation_create(
             tribute_notify_email=tribute_notify_email if tribute_type else "",
             recurring_gift=recurring,
             language=active_language(),
+            supporter_page=supporter_page,
         )
         donation.full_clean()
         donation.save()
@@ -102,10 +114,16 @@ def donation_checkout_start(*, donation: Donation) -> str:
     thanks = settings.SITE_URL + reverse("donations:thanks", args=[donation.public_id])
     if donation.campaign_id:
         cancel = settings.SITE_URL + reverse("donations:campaign_donate", args=[donation.campaign.slug])
+        if donation.supporter_page_id:
+            cancel += f"?fundraiser={donation.supporter_page.slug}"
     else:
         cancel = settings.SITE_URL + reverse("donations:donate")
-    description = "Monthly gift" if donation.frequency == Donation.Frequency.MONTHLY else "Gift"
-    description += f" to {donation.campaign.title if donation.campaign_id else settings.HAVEN_ORG_NAME}"
+    # Shown on Stripe's checkout page, in the language of the page the donor gave on.
+    to = donation.campaign.title if donation.campaign_id else settings.HAVEN_ORG_NAME
+    if donation.frequency == Donation.Frequency.MONTHLY:
+        description = _("Monthly gift to %(name)s") % {"name": to}
+    else:
+        description = _("Gift to %(name)s") % {"name": to}
     try:
         session = stripe_gateway.checkout_session_create(
             public_id=str(donation.public_id),
@@ -117,11 +135,12 @@ def donation_checkout_start(*, donation: Donation) -> str:
             customer_email=donation.donor_email,
             success_url=thanks,
             cancel_url=cancel,
+            supporter_page_id=donation.supporter_page_id,
         )
     except stripe_gateway.GatewayError as exc:
         donation_mark_failed(donation=donation, reason=f"Checkout could not start: {exc}")
         raise DonationError(
-            "We could not reach our payment provider. Nothing was charged; please try again."
+            _("We could not reach our payment provider. Nothing was charged; please try again.")
         ) from exc
     donation_link_stripe_ids(donation=donation, checkout_session_id=session.id)
     return session.url
