@@ -6,9 +6,14 @@ class CampaignsConfig(AppConfig):
     verbose_name = "Campaigns and open books"
 
     def ready(self):
+        from accounts.privacy import privacy_part_register  # noqa: PLC0415
         from core.public_cache import watch  # noqa: PLC0415
 
-        from . import models, tasks  # noqa: PLC0415, F401 (tasks: registered before the first gift queues one)
+        from . import (  # noqa: PLC0415, F401 (tasks: registered before the first gift queues one)
+            models,
+            supporter_privacy,  # noqa: PLC0415
+            tasks,
+        )
 
         # Every public page showing campaigns or the books is rendered again after any write here. The
         # totals rows are not watched: public pages show their published figures, which change only
@@ -24,3 +29,4 @@ class CampaignsConfig(AppConfig):
             models.SupporterPage,  # an approval, edit or closing (its totals: see supporter_totals)
         ):
             watch(model, "campaigns")
+        privacy_part_register(supporter_privacy.PART)

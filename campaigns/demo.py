@@ -24,6 +24,7 @@ from .services import (
     spending_category_save,
     totals_refresh,
 )
+from .supporter_demo import supporter_pages_seed
 
 CATEGORIES = [
     (
@@ -367,6 +368,7 @@ def seed() -> None:
                     recorded_by=staff,
                 )
         totals_refresh(campaign_id=campaign.pk, fund_id=campaign.fund_id)
+    supporter_pages_seed(staff=staff)
 
 
 demo_registry.register("campaigns", seed=seed)

@@ -88,8 +88,9 @@ def test_refresh_is_a_few_queries_whatever_the_number_of_gifts(django_assert_max
     _refresh(campaign)  # creates the totals rows
 
     # 16, and 2 more where the public figures are live (the test settings): the refresh then also
-    # records the publication (services.public_totals_publish), under its row lock
-    with django_assert_max_num_queries(18):
+    # records the publication (services.public_totals_publish), under its row lock; and 1 for the
+    # campaign's supporter pages (none here: see test_supporter_pages for a campaign with pages)
+    with django_assert_max_num_queries(19):
         _refresh(campaign)
 
 
