@@ -7,12 +7,19 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns and open books")
 
     def ready(self):
+        from accounts.privacy import privacy_part_register  # noqa: PLC0415
         from core.public_cache import watch  # noqa: PLC0415
 
-        from . import models, subscriptions, tasks  # noqa: PLC0415, F401 (tasks: registered before the first gift queues one)
+        from . import (  # noqa: PLC0415, F401 (tasks: registered before the first gift queues one)
+            models,
+            subscriptions,
+            supporter_privacy,
+            tasks,
+        )
 
         subscriptions.register()
         _update_emails_privacy()
+        privacy_part_register(supporter_privacy.PART)
 
         # Every public page showing campaigns or the books is rendered again after any write here. The
         # totals rows are not watched: public pages show their published figures, which change only

@@ -24,6 +24,7 @@ from .services import (
     spending_category_save,
     totals_refresh,
 )
+from .supporter_demo import supporter_pages_seed
 
 CATEGORIES = [
     (
@@ -368,6 +369,7 @@ def seed() -> None:
                 )
         totals_refresh(campaign_id=campaign.pk, fund_id=campaign.fund_id)
     _seed_match(staff)
+    supporter_pages_seed(staff=staff)
 
 
 # One sponsor's match on Safe Nights, open for a month from the demo's first start: a gift made in the

@@ -34,7 +34,7 @@ class SupporterPageForm(forms.Form):
     )
     goal_amount = MoneyField(label=_("Your goal (dollars)"), min_value=1)
     photo = forms.FileField(
-        label=_("A photo (optional)"),
+        label=_("A photo"),
         required=False,
         help_text=_(
             "JPEG, PNG, WebP or GIF, up to 5 MB. We re-save it at a smaller size and remove everything "

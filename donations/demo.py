@@ -26,6 +26,7 @@ from core import demo as demo_registry
 
 from . import services
 from .models import Donation, RecurringGift
+from .supporter_demo import supporter_gifts_seed
 
 _NAMESPACE = uuid.UUID("6f1c2a4e-2d0b-4c55-9d7e-1c0f3f7a9b10")
 
@@ -209,6 +210,7 @@ def seed() -> None:
 
     _seed_gifts()
     inkind_demo.seed()
+    supporter_gifts_seed()  # through the campaigns seed's approved supporter page
     # Seeded history, not a gift anyone could time: the demo's public figures show it at once.
     public_totals_publish(force=True)
 

@@ -372,3 +372,52 @@ def test_the_owner_sees_their_pages_at_me(client, campaign):
     assert "Mine, public" in body and "Mine, waiting" in body and "Someone else" not in body
     assert "Waiting for review" in body
     assert "/me/fundraisers/" in dashboard
+
+
+@pytest.mark.parametrize("pages", [1, 6])
+def test_a_refresh_reads_the_pages_totals_in_the_same_few_queries_however_many_pages(
+    campaign, pages, django_assert_num_queries
+):
+    from campaigns.services import totals_refresh
+
+    for n in range(pages):
+        page = supporter_page(campaign, owner=UserFactory(), title=f"Page {n}")
+        DonationFactory.create_batch(
+            3, campaign=campaign, supporter_page=page, show_name_publicly=True, public_name=f"Giver {n}"
+        )
+    totals_refresh(campaign_id=campaign.pk, fund_id=campaign.fund_id)
+
+    # the campaign's own refresh (18, test_totals), then the pages: their rows, sums and donors, the
+    # names (one window query), one UPDATE for them all
+    with django_assert_num_queries(22):
+        totals_refresh(campaign_id=campaign.pk, fund_id=campaign.fund_id)
+    assert SupporterPage.objects.get(title="Page 0").gift_count == 3
+
+
+def test_an_owner_who_erases_their_data_takes_their_pages_down_and_keeps_the_gifts_counted(
+    client, campaign, django_capture_on_commit_callbacks
+):
+    from accounts.privacy import personal_data_erase, personal_data_export
+    from campaigns.models import CampaignTotals
+
+    owner = UserFactory()
+    page = supporter_page(
+        campaign, owner=owner, photo=photo_with_gps(size=(300, 200)), display_name="Maria L."
+    )
+    DonationFactory(campaign=campaign, supporter_page=page, amount=4000)
+    photo = page.photo.name
+    exported = personal_data_export(user=owner)["fundraising_pages"]
+    assert exported[0]["organised_by"] == "Maria L." and exported[0]["has_photo"] is True
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert personal_data_erase(user=owner)
+
+    page.refresh_from_db()
+    assert page.owner is None and page.display_name == "—" and page.story == "" and not page.photo
+    assert page.status == SupporterPage.Status.DECLINED and page.is_closed
+    assert not default_storage.exists(photo)
+    assert client.get(f"/fundraisers/{page.slug}/").status_code == 404
+    from campaigns.services import totals_refresh
+
+    totals_refresh(campaign_id=campaign.pk, fund_id=campaign.fund_id)
+    assert CampaignTotals.objects.get(campaign=campaign).raised == 4000

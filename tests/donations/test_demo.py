@@ -24,9 +24,14 @@ def test_demo_seed_is_idempotent_and_gives_receipts(django_capture_on_commit_cal
     assert gifts.filter(status=Donation.Status.SUCCEEDED).count() == gifts.count()
     assert gifts.filter(is_anonymous=True).exists() and gifts.filter(show_name_publicly=True).exists()
     assert RecurringGift.objects.get().donations.count() == 3
-    assert Receipt.objects.count() == gifts.count()
+    # and the gifts through the approved supporter page, once each, with a notice to its owner
+    from donations import supporter_demo
+
+    page_gifts = Donation.objects.filter(supporter_page__isnull=False)
+    assert page_gifts.count() == len(supporter_demo.GIFTS)
+    assert Receipt.objects.count() == gifts.count() + page_gifts.count()
     # one receipt each (the in-kind demo's drop-off and acknowledgement emails come besides)
-    assert sum(m.subject.startswith("Your receipt") for m in mailoutbox) == gifts.count()
+    assert sum(m.subject.startswith("Your receipt") for m in mailoutbox) == gifts.count() + page_gifts.count()
 
 
 def test_the_demo_campaigns_show_a_year_of_believable_giving(client):

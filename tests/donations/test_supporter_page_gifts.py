@@ -90,7 +90,7 @@ def test_the_donate_link_carries_the_page_to_checkout(client, standin, campaign)
         },
     )
 
-    assert "Your gift counts for “Running 10 km for Safe Nights”" in step_one
+    assert "Your gift counts for the fundraising page “Running 10 km for Safe Nights” (Maria L.)" in step_one
     assert 'value="monthly"' not in step_one  # gifts through a page are one-time
     assert response.status_code == 302
     donation = Donation.objects.get()
