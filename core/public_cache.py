@@ -10,7 +10,10 @@ live in the session), so neither ever reads or writes the shared copy. Their pag
 Staying fresh. Each area has a version in the cache, a new value at every write that changes what the
 area shows (`content_changed(area)`, run after commit; models are watched with `watch(Model, area)`, so a
 write through the ORM needs no call of its own). An entry remembers the versions it was rendered under
-and is used only while they are all still current: a write is visible on the next request. What
+and is used only while they are all still current: a write is visible on the next request served by
+the process that made it, and within HAVEN_PUBLIC_CACHE_VERSIONS_SECONDS (1 s) on the others, which
+trust the versions they last read for that long (`_KnownVersions`; each keeps its own copies of recent
+entries, `_LocalCopies`, so such a hit asks Redis nothing). What
 changes with the clock alone (a shift that started, a scheduled update, a spending month that opens)
 shows within HAVEN_PUBLIC_CACHE_TIMEOUT seconds, the entries' lifetime. If Redis drops a version
 (restart, eviction) the next request starts a new one, so an old entry is never taken for current. If
