@@ -169,7 +169,9 @@ class DonateForm(GiftAmountForm):
     )
     email = forms.EmailField(
         label=_("Your email"),
-        help_text=_("For your receipt, and for updates only if you ask for them below. Never shown or shared."),
+        help_text=_(
+            "For your receipt, and for updates only if you ask for them below. Never shown or shared."
+        ),
         error_messages={
             "required": _("Enter your email address, for your receipt."),
             "invalid": _("Enter an email address like name@example.org."),
