@@ -52,51 +52,33 @@ SIGNED_IN = ROLES[1:]
 # Django's admin: its own pages in Django's own (translated) words, for the few who run the site.
 SKIPPED_MODULES = ("django.contrib.admin", "django.contrib.contenttypes")
 
+# Routes added on main after this guard was written whose objects the world (world.py) does not make
+# yet: read only as their "not found" answer (that page's text is checked). Only shrinks: a route
+# that renders (200) fails here until it is removed, so give it its object in world.py and _value.
+NOT_IN_WORLD = {
+    "updates/unsubscribe/<str:token>/",
+    "fundraisers/<slug:slug>/",
+    "fundraisers/<slug:slug>/photo.jpg",
+    "me/fundraisers/<int:pk>/",
+    "me/fundraisers/<int:pk>/close/",
+    "staff/fundraisers/<int:pk>/",
+    "give/in-kind/<uuid:public_id>/",
+    "me/giving/in-kind/<uuid:public_id>.pdf",
+    "staff/in-kind/<int:pk>/",
+    "staff/in-kind/pledges/<int:pk>/receive/",
+    "staff/in-kind/pledges/<int:pk>/cancel/",
+    "staff/campaigns/<int:pk>/matches/<int:offer_pk>/",
+    "staff/campaigns/<int:pk>/matches/<int:offer_pk>/end/",
+}
+
 # route (as the resolver spells it) -> why its untranslated text is allowed for now. Only shrinks:
 # each entry is text in a file being tagged on another branch (issue 12's tagging of the staff and
 # coordination screens, their views and forms); once that lands, the entry fails as unneeded.
-_CHARTS = "campaigns/charts.py: the charts' titles, descriptions and month labels (strftime, English)"
-_COORDINATION = "volunteers/coordination_forms.py and coordination_views.py: labels and help texts"
-_CAMPAIGNS_STAFF = "templates/campaigns/staff/ (UNTAGGED) and campaigns/staff_views.py: titles and navigation"
-_DONATIONS_STAFF = "templates/donations/staff/ (UNTAGGED) and donations/views.py: titles and navigation"
-_PEOPLE = "templates/accounts/people.html and audit_log.html (UNTAGGED), accounts/views.py"
 _MESSAGES = "messaging/views.py: the staff outbox shows the channel and language codes as they are stored"
 PENDING: dict[str, str] = {
-    "campaigns/<slug:slug>/": _CHARTS,
-    "transparency/": _CHARTS,
-    "coordinate/": _COORDINATION,
-    "coordinate/series/new/": _COORDINATION,
-    "coordinate/shifts/new/": _COORDINATION,
-    "coordinate/shifts/<int:shift_id>/": _COORDINATION + " (the capacity form's label)",
-    "coordinate/shifts/<int:shift_id>/cancel/": _COORDINATION,
-    "coordinate/shifts/<int:shift_id>/edit/": _COORDINATION,
-    "coordinate/shifts/<int:shift_id>/message/": _COORDINATION,
-    "coordinate/volunteers/": _COORDINATION,
-    "coordinate/volunteers/<int:volunteer_id>/": "volunteers/coordinate/volunteer_detail.html (UNTAGGED)",
-    "me/giving/monthly/<uuid:public_id>/": "donations/forms.py: the monthly amount form's labels",
-    "me/privacy/erase/": "accounts/privacy_views.py: the erase form's label",
-    "staff/": _DONATIONS_STAFF,
-    "staff/donations/": _DONATIONS_STAFF,
-    "staff/donations/<uuid:public_id>/": _DONATIONS_STAFF,
-    "staff/donations/offline/": _DONATIONS_STAFF,
-    "staff/donations/review/": _DONATIONS_STAFF,
-    "staff/campaigns/": _CAMPAIGNS_STAFF,
-    "staff/campaigns/new/": _CAMPAIGNS_STAFF,
-    "staff/campaigns/<int:pk>/": _CAMPAIGNS_STAFF,
-    "staff/campaigns/<int:pk>/plan/": _CAMPAIGNS_STAFF,
-    "staff/campaigns/<int:pk>/impact/": _CAMPAIGNS_STAFF,
-    "staff/campaigns/<int:pk>/updates/": _CAMPAIGNS_STAFF,
-    "staff/campaigns/<int:pk>/updates/<int:update_pk>/": _CAMPAIGNS_STAFF,
-    "staff/expenditures/": _CAMPAIGNS_STAFF,
-    "staff/expenditures/new/": _CAMPAIGNS_STAFF,
-    "staff/expenditures/<int:pk>/": _CAMPAIGNS_STAFF,
-    "staff/categories/": _CAMPAIGNS_STAFF,
-    "staff/categories/<int:pk>/": _CAMPAIGNS_STAFF,
-    "staff/funds/": _CAMPAIGNS_STAFF,
-    "staff/funds/<int:pk>/": _CAMPAIGNS_STAFF,
+    "coordinate/volunteers/<int:volunteer_id>/": "coordination_views.py: skills shown as stored codes",
     "staff/messages/": _MESSAGES,
-    "staff/people/": _PEOPLE,
-    "staff/people/audit/": _PEOPLE,
+    "staff/people/audit/": "accounts/views.py, audit_log.html: an entry's stored details shown as keys",
 }
 
 # email kind -> why, as above
@@ -214,6 +196,8 @@ def _pk_by_route(route: str, world: World):
     for prefix, obj in prefixes.items():
         if route.startswith(prefix):
             return obj.pk
+    if route in NOT_IN_WORLD:
+        return 999999
     raise LookupError(route)
 
 
@@ -221,6 +205,10 @@ def _value(route: str, name: str, world: World) -> str:
     o = world.objects
     if name == "pk":
         return str(_pk_by_route(route, world))
+    if name == "offer_pk" and route in NOT_IN_WORLD:
+        return "999999"
+    if route in NOT_IN_WORLD and name in ("slug", "public_id", "token"):
+        return {"slug": "no-such-page", "public_id": str(uuid.UUID(int=0)), "token": "no-such-token"}[name]
     if name == "slug":
         return o["page"].slug if route.startswith("pages/") else o["campaign"].slug
     if name == "public_id":
@@ -340,6 +328,8 @@ def test_every_page_shows_only_translated_text(world):
         for route, by_role in sorted(new.items())
         for role, words in by_role.items()
     )
+    made = sorted(NOT_IN_WORLD & (rendered | pdfs))
+    assert not made, f"These pages render now: remove them from NOT_IN_WORLD: {made}"
     unneeded = sorted(set(PENDING) - set(findings))
     assert not unneeded, f"These pages are fully translated now: remove them from PENDING: {unneeded}"
     # the walk really rendered the site, and the PDFs from their pages
@@ -366,6 +356,8 @@ def test_every_page_shows_only_translated_text(world):
         "staff/donations/receipts/<str:number>.pdf",
         "me/volunteer/hours/letter/",
     } <= pdfs, pdfs
+    for route in sorted(PENDING):  # what is still waiting, for whoever empties PENDING
+        print(f"PENDING /{route}: {findings[route]}")
     print(
         f"\npseudo-locale walk: {requests} requests, {len(rendered)} pages and {len(pdfs)} PDFs read "
         f"in {elapsed:.1f} s ({cpu:.1f} s CPU)"

@@ -29,6 +29,18 @@ NUMBER = "+12015550123"
 # another branch); only shrinks, like PENDING in test_pseudo_locale.py.
 PENDING_EMAILS: dict[str, str] = {}
 
+# Kinds added on main after this guard was written, whose situation make_every_message does not
+# make yet (so they are not read). Only shrinks: a kind made here fails until it is removed.
+_NEW = "added on main after the guard; its situation is not made here yet"
+NOT_MADE: dict[str, str] = {
+    "campaigns.update": _NEW,
+    "donations.inkind_dropoff": _NEW,
+    "donations.inkind_received": _NEW,
+    "donations.monthly_paused": _NEW,
+    "donations.monthly_resumed": _NEW,
+    "donations.supporter_page_gift": _NEW,
+}
+
 
 class Outbox:
     """Renders each message the situations queue, once, as the delivery would (in its language)."""
@@ -141,7 +153,6 @@ def make_every_message(outbox: Outbox) -> None:
     services.requirement_verification_record(
         volunteer=colleague, requirement=check, verified_on=timezone.localdate(), by=coordinator
     )
-    services.swap_offer_make(booking=booking, volunteer=volunteer, colleague_email=colleague.email)
     report = services.hours_report(
         volunteer=volunteer,
         role=role,
@@ -156,6 +167,11 @@ def make_every_message(outbox: Outbox) -> None:
     services.role_approval_revoke(role=role, volunteer=volunteer, by=coordinator)
     outbox.render_new()
     services.role_approval_grant(role=role, volunteer=volunteer, by=coordinator)
+    outbox.render_new()
+    # a swap: offered to a colleague, taken
+    offer = services.swap_offer_make(booking=booking, volunteer=volunteer, colleague_email=colleague.email)
+    outbox.render_new()
+    services.swap_offer_accept(offer=offer, volunteer=colleague)  # swap accepted, by mail and text
     outbox.render_new()
     # a waitlist offer: a full shift, a place freed
     full = ShiftFactory(role=other_role, starts_at=starts + datetime.timedelta(days=1), capacity=1)
@@ -191,8 +207,10 @@ def test_every_message_kind_reads_only_translated_text(mailoutbox):
                 if words:
                     findings.setdefault(kind, []).extend(words)
 
-    missing = sorted(set(KINDS) - set(outbox.rendered))
+    missing = sorted(set(KINDS) - set(outbox.rendered) - set(NOT_MADE))
     assert not missing, f"No situation made these kinds (skipped: {outbox.skipped}): {missing}"
+    made = sorted(set(NOT_MADE) & set(outbox.rendered))
+    assert not made, f"These kinds are made now: remove them from NOT_MADE: {made}"
     new = {kind: words for kind, words in findings.items() if kind not in PENDING_EMAILS}
     assert not new, "Text outside translation in messages:\n" + "\n".join(
         f"  {kind}: {' | '.join(dict.fromkeys(words))}" for kind, words in sorted(new.items())
