@@ -1,6 +1,7 @@
 """A small site with one of everything a page or an email can be about, made with the factories and
 the services (as in tests/campaigns/test_no_leaks.py): a campaign with gifts, spending and updates,
-pages and directory entries, shifts with bookings, a waitlist offer, a swap offer, hours, a kiosk,
+pages and directory entries, a supporter's fundraising page, a sponsor's match, a subscriber to updates,
+an in-kind need with pledges, shifts with bookings, a waitlist offer, a swap offer, hours, a kiosk,
 and the five kinds of reader (the public, a donor, a volunteer, a coordinator, staff).
 
 `known_content()` is everything the database holds as text once the world is made (names, titles,
@@ -52,8 +53,13 @@ class World:
 
 
 def build_world() -> World:
+    from campaigns.matching import match_offer_create
+    from campaigns.models import UpdateConsent
+    from campaigns.subscriptions import opt_in_wording, unsubscribe_token, update_subscription_opt_in
     from donations.models import RecurringGift
+    from donations.services.inkind import inkind_need_create, inkind_pledge_create, inkind_pledge_receive
     from donations.services.statements import statement_issue
+    from tests.factories.supporter_pages import photo_with_gps, supporter_page
     from volunteers.models import HoursCategory, WaitlistEntry
     from volunteers.services.calendar import calendar_token_reset
     from volunteers.services.checkin import kiosk_open
@@ -89,6 +95,41 @@ def build_world() -> World:
     impact_units_set(campaign=campaign, units=[(4000, "one night of safe housing")])
     update = CampaignUpdateFactory(campaign=campaign)
     statement = statement_issue(email=donor.email, year=timezone.localdate().year, send=False)
+
+    # a donor's fundraising page (approved, with a photo), a sponsor's match, a subscriber to updates
+    fundraiser = supporter_page(campaign, owner=donor, photo=photo_with_gps(size=(240, 180)))
+    match = match_offer_create(
+        campaign=campaign,
+        sponsor_name="Northwind Foundation",
+        ratio=1,
+        cap=100_000,
+        starts_at=timezone.now() - datetime.timedelta(days=1),
+        ends_at=timezone.now() + datetime.timedelta(days=30),
+        qualifies="both",
+        created_by=staff,
+    )
+    subscription = update_subscription_opt_in(
+        email=donor.email,
+        wording=opt_in_wording(campaign),
+        source=UpdateConsent.Source.DONATE_FORM,
+        campaign=campaign,
+        user=donor,
+        language=PSEUDO,
+    )
+    # an in-kind need with two pledges: one the donor brought (received), one still to come
+    need = inkind_need_create(
+        actor=staff,
+        title="Winter coats",
+        description="Adult sizes, clean and warm.",
+        quantity_needed=10,
+        deadline=timezone.localdate() + datetime.timedelta(days=20),
+        dropoff="Back door of 12 Larkspur Lane, Tuesdays 9-12",
+    )
+    brought = inkind_pledge_create(
+        need=need, quantity=2, name=donor.name, email=donor.email, user=donor, language=PSEUDO
+    )
+    inkind_pledge_receive(actor=staff, pledge=brought, quantity=2)
+    pledge = inkind_pledge_create(need=need, quantity=3, name="Rosa Field", email="rosa@example.org")
 
     page = PageFactory(slug="about-us", title_en="About us", body_en="We answer the phone.")
     partner = PartnerServiceFactory()
@@ -153,11 +194,17 @@ def build_world() -> World:
         "kiosk": kiosk,
         "application": application,
         "message": message,
+        "fundraiser": fundraiser,
+        "match": match,
+        "need": need,
+        "pledge": pledge,
+        "received_pledge": brought,
     }
     world.tokens = {
         "calendar": calendar_token_reset(user=volunteer),
         "waitlist_offer": waitlist_offer_token(offered),
         "swap": swap_offer_token(swap),
+        "unsubscribe": unsubscribe_token(subscription),
     }
     return world
 
