@@ -5,13 +5,14 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role(models.TextChoices):
-    DONOR = "donor", "Donor"
-    VOLUNTEER = "volunteer", "Volunteer"
-    COORDINATOR = "coordinator", "Coordinator"
-    STAFF = "staff", "Staff"
+    DONOR = "donor", pgettext_lazy("role", "Donor")
+    VOLUNTEER = "volunteer", pgettext_lazy("role", "Volunteer")
+    COORDINATOR = "coordinator", pgettext_lazy("role", "Coordinator")
+    STAFF = "staff", pgettext_lazy("role", "Staff")
 
 
 class UserManager(BaseUserManager):

@@ -9,6 +9,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from .privacy import ErasureRefused, personal_data_erase, personal_data_export
@@ -16,7 +18,7 @@ from .roles import signed_in
 
 
 class EraseConfirmForm(forms.Form):
-    confirm_email = forms.CharField(label="Type your email address to confirm", max_length=254)
+    confirm_email = forms.CharField(label=gettext_lazy("Type your email address to confirm"), max_length=254)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -25,7 +27,7 @@ class EraseConfirmForm(forms.Form):
     def clean_confirm_email(self):
         typed = self.cleaned_data["confirm_email"].strip()
         if typed.lower() != self.user.email.lower():
-            raise forms.ValidationError("This is not the email address you are signed in with.")
+            raise forms.ValidationError(_("This is not the email address you are signed in with."))
         return typed
 
 
@@ -64,7 +66,7 @@ def privacy_erase(request):
             refused = str(exc)
         else:
             logout(request)
-            messages.success(request, "Your personal data has been erased and you have been signed out.")
+            messages.success(request, _("Your personal data has been erased and you have been signed out."))
             return redirect("pages:home")
     response = render(
         request,

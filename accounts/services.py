@@ -3,6 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext as _
 
 from .models import AuditEntry, Role, User
 from .roles import user_grant_role, user_revoke_role
@@ -28,7 +29,7 @@ def audit_record(
 def user_language_set(*, user: User, language: str) -> None:
     """Save the language a signed-in person chose with the switcher (their messages follow it)."""
     if language not in dict(settings.LANGUAGES):
-        raise ValidationError(f"Unknown language {language!r}.")
+        raise ValidationError(_("Unknown language %(language)r.") % {"language": language})
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])
@@ -40,9 +41,9 @@ def staff_role_set(*, actor: User, user: User, role: str, granted: bool) -> None
     the organisation cannot lock itself out by a slip of the mouse. Changes that change nothing
     (granting a role already held) are not logged."""
     if role not in Role.values:
-        raise ValidationError(f"Unknown role {role!r}.")
+        raise ValidationError(_("Unknown role %(role)r.") % {"role": role})
     if not granted and role == Role.STAFF and actor.pk == user.pk:
-        raise ValidationError("You cannot remove your own staff role; ask another staff member.")
+        raise ValidationError(_("You cannot remove your own staff role; ask another staff member."))
     had_role = user.groups.filter(name=role).exists()
     if granted == had_role:
         return

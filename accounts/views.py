@@ -6,6 +6,7 @@ from django.http import HttpResponseBadRequest
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from django.views.i18n import JavaScriptCatalog, set_language
@@ -52,8 +53,11 @@ def people_role(request, pk: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        verb = "now has" if action == "grant" else "no longer has"
-        messages.success(request, f"{person.email} {verb} the {role} role.")
+        values = {"email": person.email, "role": str(Role(role).label).lower()}
+        if action == "grant":
+            messages.success(request, _("%(email)s now has the %(role)s role.") % values)
+        else:
+            messages.success(request, _("%(email)s no longer has the %(role)s role.") % values)
     back = request.POST.get("next", "")
     if back and url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()

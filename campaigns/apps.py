@@ -11,9 +11,12 @@ class CampaignsConfig(AppConfig):
 
         from . import (  # noqa: PLC0415, F401 (tasks: registered before the first gift queues one)
             models,
-            supporter_privacy,  # noqa: PLC0415
+            subscriptions,
+            supporter_privacy,
             tasks,
         )
+
+        subscriptions.register()
 
         # Every public page showing campaigns or the books is rendered again after any write here. The
         # totals rows are not watched: public pages show their published figures, which change only
@@ -30,3 +33,6 @@ class CampaignsConfig(AppConfig):
         ):
             watch(model, "campaigns")
         privacy_part_register(supporter_privacy.PART)
+        # Match offers are not watched either: their counters move with every matched gift, and the
+        # public sees only their published figure and terms, whose writers say so (campaigns.matching,
+        # donations.services.matching).

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import dateformat
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from core.i18n import local_format
 from core.money import Cents, format_money
 
 PLANNED_COLOUR = "#1d4e89"
@@ -138,7 +140,13 @@ def raised_over_time(
                 "",
                 '<text x="{}" y="{}" text-anchor="{}" fill="{}">{}</text>',
                 (
-                    (x(i), height - bottom + 20, _anchor(i, len(months)), TEXT_COLOUR, m.strftime("%b %Y"))
+                    (
+                        x(i),
+                        height - bottom + 20,
+                        _anchor(i, len(months)),
+                        TEXT_COLOUR,
+                        dateformat.format(m, local_format("HAVEN_SHORT_MONTH_YEAR")),
+                    )
                     for i, m in labels
                 ),
             )

@@ -368,7 +368,37 @@ def seed() -> None:
                     recorded_by=staff,
                 )
         totals_refresh(campaign_id=campaign.pk, fund_id=campaign.fund_id)
+    _seed_match(staff)
     supporter_pages_seed(staff=staff)
+
+
+# One sponsor's match on Safe Nights, open for a month from the demo's first start: a gift made in the
+# demo (card 4242 4242 4242 4242 on the stand-in) is matched, and its staff page shows what is owed.
+DEMO_MATCH = {
+    "campaign": "safe-nights",
+    "sponsor": "Northwind Community Foundation",
+    "ratio": 1,
+    "cap": 500_000,
+}
+
+
+def _seed_match(staff) -> None:
+    from .matching import match_offer_create  # noqa: PLC0415
+
+    campaign = Campaign.objects.filter(slug=DEMO_MATCH["campaign"]).first()
+    if campaign is None or campaign.match_offers.exists():
+        return
+    start = timezone.now() - datetime.timedelta(days=1)
+    match_offer_create(
+        campaign=campaign,
+        sponsor_name=DEMO_MATCH["sponsor"],
+        ratio=DEMO_MATCH["ratio"],
+        cap=DEMO_MATCH["cap"],
+        starts_at=start,
+        ends_at=start + datetime.timedelta(days=31),
+        qualifies="both",
+        created_by=staff,
+    )
 
 
 demo_registry.register("campaigns", seed=seed)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from core.money import Cents, major_amount, major_amount_text, parse_major_amount
@@ -166,16 +168,16 @@ class PercentField(forms.DecimalField):
 
 class AllocationLineForm(forms.Form):
     category = forms.ModelChoiceField(
-        queryset=SpendingCategory.objects.filter(is_active=True), required=False
+        label=_("Category"), queryset=SpendingCategory.objects.filter(is_active=True), required=False
     )
-    percent = PercentField(label="Share (%)", required=False)
+    percent = PercentField(label=_("Share (%)"), required=False)
 
     def clean(self):
         data = super().clean()
         if data.get("category") and data.get("percent") is None and "percent" not in self.errors:
-            self.add_error("percent", "Enter this category's share.")
+            self.add_error("percent", _("Enter this category's share."))
         if data.get("percent") is not None and not data.get("category"):
-            self.add_error("category", "Choose a category for this share.")
+            self.add_error("category", _("Choose a category for this share."))
         return data
 
 
@@ -194,14 +196,18 @@ class BaseAllocationFormSet(forms.BaseFormSet):
         seen = set()
         for category, _share in lines:
             if category.pk in seen:
-                raise ValidationError(f"{category} appears more than once; combine it into one line.")
+                raise ValidationError(
+                    _("%(category)s appears more than once; combine it into one line.")
+                    % {"category": category}
+                )
             seen.add(category.pk)
         total = sum(share for _, share in lines)
         if not lines:
-            raise ValidationError("Add at least one category to the plan.")
+            raise ValidationError(_("Add at least one category to the plan."))
         if total != 10000:
             raise ValidationError(
-                f"The split must add up to exactly 100%; these lines add up to {total / 100:g}%."
+                _("The split must add up to exactly 100%%; these lines add up to %(total)s%%.")
+                % {"total": number_format(Decimal(total) / 100)}
             )
 
 
@@ -270,15 +276,19 @@ class CampaignUpdateForm(forms.Form):
 
 
 class ExpenditureForm(forms.Form):
-    spent_on = forms.DateField(widget=DATE, label="Date paid")
-    amount = MoneyField(label="Amount (dollars)")
-    currency = forms.CharField(max_length=3, initial=settings.HAVEN_CURRENCY.upper())
-    category = forms.ModelChoiceField(queryset=SpendingCategory.objects.filter(is_active=True))
-    fund = forms.ModelChoiceField(queryset=Fund.objects.filter(is_active=True))
-    campaign = forms.ModelChoiceField(queryset=Campaign.objects.all(), required=False)
-    payee = forms.CharField(max_length=200, help_text="Staff only; never published.")
-    document = forms.FileField(required=False, label="Receipt or invoice", help_text="Staff only.")
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="Staff only.")
+    spent_on = forms.DateField(widget=DATE, label=_("Date paid"))
+    amount = MoneyField(label=_("Amount (dollars)"))
+    currency = forms.CharField(label=_("Currency"), max_length=3, initial=settings.HAVEN_CURRENCY.upper())
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=SpendingCategory.objects.filter(is_active=True)
+    )
+    fund = forms.ModelChoiceField(label=_("Fund"), queryset=Fund.objects.filter(is_active=True))
+    campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.all(), required=False)
+    payee = forms.CharField(label=_("Payee"), max_length=200, help_text=_("Staff only; never published."))
+    document = forms.FileField(required=False, label=_("Receipt or invoice"), help_text=_("Staff only."))
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text=_("Staff only.")
+    )
 
     def clean_currency(self) -> str:
         return self.cleaned_data["currency"].strip().lower()
@@ -299,12 +309,15 @@ class ExpenditureForm(forms.Form):
 
 class ExpenditureFilterForm(forms.Form):
     month = forms.CharField(
+        label=_("Month"),
         required=False,
         widget=forms.DateInput(attrs={"type": "month"}),
-        help_text="YYYY-MM",
+        help_text=_("YYYY-MM"),
     )
-    category = forms.ModelChoiceField(queryset=SpendingCategory.objects.all(), required=False)
-    fund = forms.ModelChoiceField(queryset=Fund.objects.all(), required=False)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=SpendingCategory.objects.all(), required=False
+    )
+    fund = forms.ModelChoiceField(label=_("Fund"), queryset=Fund.objects.all(), required=False)
 
     def clean_month(self):
         value = (self.cleaned_data.get("month") or "").strip()
@@ -313,7 +326,7 @@ class ExpenditureFilterForm(forms.Form):
         try:
             return datetime.datetime.strptime(value, "%Y-%m").date()
         except ValueError as exc:
-            raise ValidationError("Enter a month as YYYY-MM.") from exc
+            raise ValidationError(_("Enter a month as YYYY-MM.")) from exc
 
 
 class SpendingCategoryForm(forms.Form):

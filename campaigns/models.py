@@ -84,10 +84,10 @@ class Campaign(models.Model):
 
     def clean(self):
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": "The end date must be on or after the start date."})
+            raise ValidationError({"ends_on": _("The end date must be on or after the start date.")})
         amounts = self.suggested_amounts or []
         if not isinstance(amounts, list) or not all(isinstance(a, int) and a > 0 for a in amounts):
-            raise ValidationError({"suggested_amounts": "Suggested amounts must be positive whole cents."})
+            raise ValidationError({"suggested_amounts": _("Suggested amounts must be positive whole cents.")})
 
 
 # --- Cached running totals ---------------------------------------------------------------------
@@ -320,6 +320,155 @@ class Expenditure(models.Model):
 
     def __str__(self):
         return f"Expenditure {self.pk} ({self.category_id}, {self.spent_on})"
+
+
+# --- Matching gifts ---------------------------------------------------------------------------------
+
+
+class MatchOffer(models.Model):
+    """A sponsor's promise to match gifts to a campaign: `ratio` of the sponsor's money for each unit
+    a donor gives (2 = 2:1), up to `cap`, for gifts that succeed between `starts_at` and `ends_at`
+    (or until staff end it early: `ended_at`), of the kinds `qualifies` names.
+
+    The counters are written only by donations.services.matching, under this row's lock (the lock
+    order of donations/services/locks.py): `matched` is what the sponsor owes for counted gifts,
+    `held` what gifts under an open dispute keep reserved. The public sees `published_matched`, copied
+    from `matched` with the other public totals (at once when they publish live), so one gift cannot
+    be timed from it. The constraint keeps the last dollars of the cap from being matched twice."""
+
+    class Qualifies(models.TextChoices):
+        ONE_TIME = "one_time", _("One-time gifts")
+        FIRST_MONTHLY = "first_monthly", _("The first payment of monthly gifts")
+        BOTH = "both", _("One-time gifts and the first payment of monthly gifts")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="match_offers")
+    sponsor_name = models.CharField(max_length=120)
+    ratio = models.PositiveSmallIntegerField(
+        default=1, help_text="Sponsor's units per donor's unit: 2 = 2:1."
+    )
+    cap = models.PositiveBigIntegerField(help_text="The most the sponsor gives, minor units.")
+    currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True, help_text="Ended early by staff.")
+    qualifies = models.CharField(max_length=20, choices=Qualifies.choices, default=Qualifies.BOTH)
+    matched = models.PositiveBigIntegerField(default=0)
+    held = models.PositiveBigIntegerField(default=0)
+    published_matched = models.PositiveBigIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    RATIO_MAX = 10
+
+    class Meta:
+        ordering = ["campaign", "starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(cap__gt=0), name="match_cap_positive"),
+            models.CheckConstraint(condition=Q(ratio__gte=1) & Q(ratio__lte=10), name="match_ratio_1_to_10"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="match_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(matched__lte=models.F("cap") - models.F("held")), name="match_never_above_cap"
+            ),
+            models.CheckConstraint(
+                condition=Q(published_matched__lte=models.F("cap")), name="match_published_never_above_cap"
+            ),
+        ]
+        indexes = [models.Index(fields=["campaign", "starts_at"], name="match_offer_campaign_start")]
+
+    def __str__(self):
+        return f"{self.sponsor_name} {self.ratio}:1 on {self.campaign_id}"
+
+    @property
+    def closes_at(self):
+        """When gifts stop qualifying: the end of the window, or the moment staff ended it."""
+        if self.ended_at is not None and self.ended_at < self.ends_at:
+            return self.ended_at
+        return self.ends_at
+
+    def is_open_at(self, moment) -> bool:
+        return self.starts_at <= moment < self.closes_at
+
+    @property
+    def remaining(self) -> int:
+        """What is left of the cap for gifts still to come (gifts under open dispute keep theirs)."""
+        return max(self.cap - self.matched - self.held, 0)
+
+
+# --- Updates by email, with consent ---------------------------------------------------------------
+
+
+class UpdateSubscription(models.Model):
+    """A person who asked for a campaign's updates by email (`campaign` empty: every campaign's). Active
+    while `unsubscribed_at` is empty. Each opt-in and opt-out is kept as an UpdateConsent, with the
+    words the person saw."""
+
+    email = models.EmailField(_("email"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.CASCADE, related_name="update_subscriptions"
+    )
+    # The language the updates are sent in: the one the person opted in with.
+    language = models.CharField(max_length=16)
+    subscribed_at = models.DateTimeField(_("subscribed"))
+    unsubscribed_at = models.DateTimeField(_("unsubscribed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["email", "campaign_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "campaign"], nulls_distinct=False, name="one_update_subscription"
+            )
+        ]
+        indexes = [models.Index(fields=["campaign", "unsubscribed_at"], name="update_sub_campaign_active")]
+
+    def __str__(self):
+        # Audit log: no address.
+        return f"Update subscription #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.unsubscribed_at is None
+
+
+class UpdateConsent(models.Model):
+    """The record of one opt-in or opt-out: when, how, and (for an opt-in) the exact words shown, in
+    the language they were shown in. Never edited."""
+
+    class Action(models.TextChoices):
+        OPT_IN = "opt_in", _("Opted in")
+        OPT_OUT = "opt_out", _("Opted out")
+
+    class Source(models.TextChoices):
+        DONATE_FORM = "donate_form", _("Donation form")
+        ACCOUNT = "account", _("Account page")
+        UNSUBSCRIBE_LINK = "unsubscribe_link", _("Unsubscribe link")
+        ONE_CLICK = "one_click", _("One-click unsubscribe (mail program)")
+
+    subscription = models.ForeignKey(UpdateSubscription, on_delete=models.CASCADE, related_name="consents")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    source = models.CharField(max_length=20, choices=Source.choices)
+    wording = models.TextField(blank=True)
+    language = models.CharField(max_length=16)
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(action="opt_in") | ~Q(wording=""), name="update_opt_in_has_wording"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} #{self.pk}"
 
 
 # --- Supporter fundraising pages (peer-to-peer) -------------------------------------------------------

@@ -439,3 +439,62 @@ def allocation_open_data() -> list[dict]:
         }
         for line in rows
     ]
+
+
+# --- Where a donor's gift went (giving statements) -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedSpending:
+    """Published spending over a span of months, per category: only months the open books have
+    published (spending_published_before), summed per category, as the campaign page and the open
+    data show them. Never a payee, note, document or single payment."""
+
+    months_from: datetime.date | None  # the first published month in the span (None: none is)
+    months_to: datetime.date | None  # the last published month in the span
+    by_campaign: dict[int, dict[int, int]]  # campaign id -> category id -> amount
+    by_fund: dict[int, dict[int, int]]  # fund id -> category id -> amount
+    categories: dict[int, SpendingCategory]
+
+
+def published_spending_between(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    campaign_ids: set[int],
+    fund_ids: set[int],
+    currency: str,
+    today: datetime.date | None = None,
+) -> PublishedSpending:
+    """The published spending of these campaigns and funds in the months from `start` (a month's
+    first day) to before `end`, per category, in one currency (three queries at most). A campaign's
+    spending is what was spent for it (and only while the campaign is published); a fund's is
+    everything spent from it, its campaigns' spending included."""
+    published_before = spending_published_before(today)
+    last = min(end, published_before)
+    if last <= start:
+        return PublishedSpending(None, None, {}, {}, {})
+    spent = Expenditure.objects.filter(spent_on__gte=start, spent_on__lt=last, currency=currency)
+    by_campaign: dict[int, dict[int, int]] = {}
+    by_fund: dict[int, dict[int, int]] = {}
+    if campaign_ids:
+        rows = (
+            spent.filter(campaign_id__in=campaign_ids, campaign__is_published=True)
+            .values("campaign_id", "category_id")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        for row in rows:
+            by_campaign.setdefault(row["campaign_id"], {})[row["category_id"]] = row["total"]
+    if fund_ids:
+        rows = (
+            spent.filter(fund_id__in=fund_ids)
+            .values("fund_id", "category_id")
+            .annotate(total=Sum("amount"))
+            .order_by()
+        )
+        for row in rows:
+            by_fund.setdefault(row["fund_id"], {})[row["category_id"]] = row["total"]
+    used = {c for split in (*by_campaign.values(), *by_fund.values()) for c in split}
+    categories = {c.pk: c for c in SpendingCategory.objects.filter(pk__in=used)} if used else {}
+    return PublishedSpending(start, previous_month(last), by_campaign, by_fund, categories)

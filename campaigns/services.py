@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import logging
 import zoneinfo
+from decimal import Decimal
 
 from celery import current_app
 from django.conf import settings
@@ -14,11 +15,14 @@ from django.db import models, transaction
 from django.db.models import Count, F, Sum
 from django.db.models.functions import Coalesce, Lower, TruncMonth
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from core.i18n import in_default_language
 from core.public_cache import content_changed
 
 from .gift_source import counted_gifts
+from .matching import match_offers_publish
 from .models import (
     AllocationPlan,
     Campaign,
@@ -34,6 +38,7 @@ from .models import (
     TotalsPublication,
     TotalsRefreshMark,
 )
+from .subscriptions import campaign_update_announce
 from .supporter_totals import supporter_pages_publish, supporter_pages_refresh
 
 SUPPORTER_NAMES_SHOWN = 12
@@ -324,6 +329,7 @@ def public_totals_publish(*, now: datetime.datetime | None = None, force: bool =
                     moved.append(row)
             model.objects.bulk_update(moved, [*fields, "published_at"])
             changed = changed or bool(moved)
+        changed = match_offers_publish() or changed
         # Supporter pages' figures move in the same batch (their rows are locked after the totals').
         changed = supporter_pages_publish(now=now) or changed
         version = _publication_record(now, changed=changed)
@@ -357,7 +363,9 @@ RESERVED_SLUGS = {"finished", "new", "feed"}
 
 def _check_slug(slug: str) -> None:
     if slug in RESERVED_SLUGS:
-        raise ValidationError({"slug": f"\u201c{slug}\u201d is reserved for another page; choose another."})
+        raise ValidationError(
+            {"slug": _("“%(slug)s” is reserved for another page; choose another.") % {"slug": slug}}
+        )
 
 
 @transaction.atomic
@@ -439,15 +447,20 @@ def allocation_plan_set(
     seen: set[int] = set()
     for category, share in lines:
         if share is None or share <= 0:
-            errors.append(f"The share for {category} must be more than 0%.")
+            errors.append(_("The share for %(category)s must be more than 0%%.") % {"category": category})
         if category.pk in seen:
-            errors.append(f"{category} appears more than once; combine it into one line.")
+            errors.append(
+                _("%(category)s appears more than once; combine it into one line.") % {"category": category}
+            )
         seen.add(category.pk)
     total = sum(share or 0 for _, share in lines)
     if not lines:
-        errors.append("Add at least one category to the plan.")
+        errors.append(_("Add at least one category to the plan."))
     elif total != 10000:
-        errors.append(f"The split must add up to exactly 100%; these lines add up to {total / 100:g}%.")
+        errors.append(
+            _("The split must add up to exactly 100%%; these lines add up to %(total)s%%.")
+            % {"total": number_format(Decimal(total) / 100)}
+        )
     if errors:
         raise ValidationError(errors)
     _lock_campaign(campaign)
@@ -465,9 +478,11 @@ def impact_units_set(*, campaign: Campaign, units: list[tuple]) -> list[ImpactUn
     errors = []
     for amount, description, _spanish in units:
         if amount is None or amount <= 0:
-            errors.append(f"The amount for \u201c{description}\u201d must be more than zero.")
+            errors.append(
+                _("The amount for “%(description)s” must be more than zero.") % {"description": description}
+            )
         if not (description or "").strip():
-            errors.append("Every impact unit needs a description.")
+            errors.append(_("Every impact unit needs a description."))
     if errors:
         raise ValidationError(errors)
     _lock_campaign(campaign)
@@ -509,6 +524,8 @@ def campaign_update_post(
     )
     update.full_clean()
     update.save()
+    # Subscribers get it by email (once each, however often it is saved): campaigns/subscriptions.py.
+    campaign_update_announce(update=update)
     return update
 
 
@@ -526,6 +543,8 @@ def campaign_update_edit(
     update.title_es, update.body_es = title_es, body_es
     update.full_clean()
     update.save()
+    # Subscribers get it by email (once each, however often it is saved): campaigns/subscriptions.py.
+    campaign_update_announce(update=update)
     return update
 
 
@@ -551,7 +570,7 @@ def fund_save(
     fund.name_es, fund.description_es = name_es or None, description_es
     fund.is_restricted, fund.is_active = is_restricted, is_active
     if fund.is_general and is_restricted:
-        raise ValidationError({"is_restricted": "The general fund cannot be restricted."})
+        raise ValidationError({"is_restricted": _("The general fund cannot be restricted.")})
     fund.full_clean()
     fund.save()
     fund.allowed_categories.set((allowed_categories or []) if is_restricted else [])
@@ -590,24 +609,29 @@ def _expenditure_check(expenditure: Expenditure) -> None:
         errors.setdefault(field, []).append(message)
 
     if expenditure.amount is None or expenditure.amount <= 0:
-        add("amount", "The amount must be more than zero.")
+        add("amount", _("The amount must be more than zero."))
     currency = (expenditure.currency or "").lower()
     if currency != settings.HAVEN_CURRENCY.lower():
         add(
             "currency",
-            f"The books are kept in {settings.HAVEN_CURRENCY.upper()}; record the converted amount.",
+            _("The books are kept in %(currency)s; record the converted amount.")
+            % {"currency": settings.HAVEN_CURRENCY.upper()},
         )
     if expenditure.spent_on and expenditure.spent_on > timezone.localdate():
-        add("spent_on", "The date cannot be in the future.")
+        add("spent_on", _("The date cannot be in the future."))
     fund = expenditure.fund
     if expenditure.campaign_id and fund and expenditure.campaign.fund_id != fund.pk:
-        add("fund", f"This campaign's money is in the fund \u201c{expenditure.campaign.fund}\u201d.")
+        add(
+            "fund",
+            _("This campaign's money is in the fund “%(fund)s”.") % {"fund": expenditure.campaign.fund},
+        )
     if fund and fund.is_restricted and expenditure.category_id:
         allowed = set(fund.allowed_categories.values_list("pk", flat=True))
         if allowed and expenditure.category_id not in allowed:
             add(
                 "category",
-                f"The restricted fund \u201c{fund}\u201d may not be spent on {expenditure.category}.",
+                _("The restricted fund “%(fund)s” may not be spent on %(category)s.")
+                % {"fund": fund, "category": expenditure.category},
             )
     if errors:
         raise ValidationError(errors)

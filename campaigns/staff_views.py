@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.db.models import Sum
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.roles import role_required
@@ -61,7 +62,8 @@ def campaign_create(request):
             _apply(form, exc)
         else:
             messages.success(
-                request, f"Campaign \u201c{campaign.title}\u201d created. Now set its planned split."
+                request,
+                _("Campaign “%(title)s” created. Now set its planned split.") % {"title": campaign.title},
             )
             return redirect("campaigns:staff_plan", pk=campaign.pk)
     return render(request, "campaigns/staff/campaign_form.html", {"form": form, "campaign": None})
@@ -79,7 +81,7 @@ def campaign_edit(request, pk: int):
             campaign.refresh_from_db()
             _apply(form, exc)
         else:
-            messages.success(request, "Campaign saved.")
+            messages.success(request, _("Campaign saved."))
             return redirect("campaigns:staff_campaign_list")
     return render(request, "campaigns/staff/campaign_form.html", {"form": form, "campaign": campaign})
 
@@ -99,7 +101,7 @@ def allocation_plan_edit(request, pk: int):
         except ValidationError as exc:
             formset._non_form_errors = formset.error_class(exc.messages)
         else:
-            messages.success(request, "Planned split saved.")
+            messages.success(request, _("Planned split saved."))
             return redirect("campaigns:staff_campaign_list")
     return render(request, "campaigns/staff/plan_form.html", {"formset": formset, "campaign": campaign})
 
@@ -123,7 +125,7 @@ def impact_units_edit(request, pk: int):
         except ValidationError as exc:
             formset._non_form_errors = formset.error_class(exc.messages)
         else:
-            messages.success(request, "Impact units saved.")
+            messages.success(request, _("Impact units saved."))
             return redirect("campaigns:staff_campaign_list")
     return render(request, "campaigns/staff/impact_form.html", {"formset": formset, "campaign": campaign})
 
@@ -139,7 +141,7 @@ def campaign_updates(request, pk: int):
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "Update posted.")
+            messages.success(request, _("Update posted."))
             return redirect("campaigns:staff_updates", pk=campaign.pk)
     updates = CampaignUpdate.objects.filter(campaign=campaign).order_by("-published_at")
     return render(
@@ -161,7 +163,7 @@ def campaign_update_edit(request, pk: int, update_pk: int):
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "Update saved.")
+            messages.success(request, _("Update saved."))
             return redirect("campaigns:staff_updates", pk=pk)
     return render(
         request,
@@ -214,7 +216,7 @@ def expenditure_create(request):
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "Expenditure recorded.")
+            messages.success(request, _("Expenditure recorded."))
             return redirect("campaigns:staff_expenditure_list")
     return render(request, "campaigns/staff/expenditure_form.html", {"form": form, "expenditure": None})
 
@@ -236,7 +238,7 @@ def expenditure_edit(request, pk: int):
             expenditure.refresh_from_db()
             _apply(form, exc)
         else:
-            messages.success(request, "Expenditure saved.")
+            messages.success(request, _("Expenditure saved."))
             return redirect("campaigns:staff_expenditure_list")
     return render(
         request, "campaigns/staff/expenditure_form.html", {"form": form, "expenditure": expenditure}
@@ -248,7 +250,7 @@ def expenditure_edit(request, pk: int):
 def expenditure_delete(request, pk: int):
     expenditure = get_object_or_404(Expenditure, pk=pk)
     services.expenditure_delete(expenditure=expenditure)
-    messages.success(request, "Expenditure deleted.")
+    messages.success(request, _("Expenditure deleted."))
     return redirect("campaigns:staff_expenditure_list")
 
 
@@ -282,7 +284,7 @@ def category_list(request):
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "Category added.")
+            messages.success(request, _("Category added."))
             return redirect("campaigns:staff_category_list")
     categories = SpendingCategory.objects.all()
     return render(request, "campaigns/staff/category_list.html", {"form": form, "categories": categories})
@@ -306,9 +308,13 @@ def category_edit(request, pk: int):
             category.refresh_from_db()
             _apply(form, exc)
         else:
-            messages.success(request, "Category saved.")
+            messages.success(request, _("Category saved."))
             return redirect("campaigns:staff_category_list")
-    return render(request, "campaigns/staff/simple_form.html", {"form": form, "heading": f"Edit {category}"})
+    return render(
+        request,
+        "campaigns/staff/simple_form.html",
+        {"form": form, "heading": _("Edit %(name)s") % {"name": category}},
+    )
 
 
 @role_required("staff")
@@ -321,7 +327,7 @@ def fund_list(request):
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "Fund added.")
+            messages.success(request, _("Fund added."))
             return redirect("campaigns:staff_fund_list")
     books = selectors.fund_books(live=True)
     inactive = Fund.objects.filter(is_active=False)
@@ -357,6 +363,10 @@ def fund_edit(request, pk: int):
             fund.refresh_from_db()
             _apply(form, exc)
         else:
-            messages.success(request, "Fund saved.")
+            messages.success(request, _("Fund saved."))
             return redirect("campaigns:staff_fund_list")
-    return render(request, "campaigns/staff/simple_form.html", {"form": form, "heading": f"Edit {fund}"})
+    return render(
+        request,
+        "campaigns/staff/simple_form.html",
+        {"form": form, "heading": _("Edit %(name)s") % {"name": fund}},
+    )

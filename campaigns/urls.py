@@ -4,7 +4,7 @@ from drf_spectacular.views import SpectacularAPIView
 from accounts.roles import public
 from core.public_cache import public_cached
 
-from . import api, feeds, staff_views, supporter_views, views
+from . import api, feeds, match_staff_views, staff_views, supporter_views, update_views, views
 
 app_name = "campaigns"
 
@@ -36,6 +36,9 @@ urlpatterns = [
     path(
         "api/v1/schema/", public(SpectacularAPIView.as_view(urlconf="campaigns.api_urls")), name="api_schema"
     ),
+    # Update emails: one-click unsubscribe (no sign-in), and a person's own choices.
+    path("updates/unsubscribe/<str:token>/", update_views.unsubscribe, name="unsubscribe"),
+    path("me/updates/", update_views.my_updates, name="my_updates"),
     # Supporter fundraising pages (peer-to-peer).
     path("fundraisers/<slug:slug>/", supporter_views.supporter_page_detail, name="supporter_page"),
     path(
@@ -64,6 +67,17 @@ urlpatterns = [
         "staff/campaigns/<int:pk>/updates/<int:update_pk>/",
         staff_views.campaign_update_edit,
         name="staff_update_edit",
+    ),
+    path("staff/campaigns/<int:pk>/matches/", match_staff_views.match_offers, name="staff_matches"),
+    path(
+        "staff/campaigns/<int:pk>/matches/<int:offer_pk>/",
+        match_staff_views.match_offer_edit,
+        name="staff_match_edit",
+    ),
+    path(
+        "staff/campaigns/<int:pk>/matches/<int:offer_pk>/end/",
+        match_staff_views.match_offer_end,
+        name="staff_match_end",
     ),
     path("staff/expenditures/", staff_views.expenditure_list, name="staff_expenditure_list"),
     path("staff/expenditures/new/", staff_views.expenditure_create, name="staff_expenditure_create"),

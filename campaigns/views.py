@@ -6,10 +6,13 @@ from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import dateformat
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.roles import public
 from core.csv import csv_writer
+from core.i18n import local_format
 from core.money import Cents, format_money
 from core.public_cache import public_cached
 
@@ -97,28 +100,39 @@ def transparency(request):
         "months_shown": TRANSPARENCY_MONTHS,
         "income_chart": charts.bars_by_month(
             chart_id="income-chart",
-            title="Income by month",
-            desc="Gifts received each month across all funds, net of refunds: "
-            + "; ".join(
-                f"{m['month']:%B %Y}: {format_money(m['total'], currency, cents=Cents.IF_ANY)}"
-                for m in income_months["rows"]
-            ),
-            rows=[(f"{m['month']:%b %Y}", m["total"]) for m in income_months["rows"]][-24:],
+            title=_("Income by month"),
+            desc=_("Gifts received each month across all funds, net of refunds: %(months)s")
+            % {"months": _month_amounts(income_months["rows"], currency)},
+            rows=[(_short_month(m["month"]), m["total"]) for m in income_months["rows"]][-24:],
             currency=currency,
         ),
         "spending_chart": charts.bars_by_month(
             chart_id="spending-chart",
-            title="Spending by month",
-            desc="Money spent each published month across all categories: "
-            + "; ".join(
-                f"{m['month']:%B %Y}: {format_money(m['total'], currency, cents=Cents.IF_ANY)}"
-                for m in spending_months["rows"]
-            ),
-            rows=[(f"{m['month']:%b %Y}", m["total"]) for m in spending_months["rows"]][-24:],
+            title=_("Spending by month"),
+            desc=_("Money spent each published month across all categories: %(months)s")
+            % {"months": _month_amounts(spending_months["rows"], currency)},
+            rows=[(_short_month(m["month"]), m["total"]) for m in spending_months["rows"]][-24:],
             currency=currency,
         ),
     }
     return render(request, "campaigns/transparency.html", context)
+
+
+def _short_month(month) -> str:
+    """A chart's axis label: "Dec 2026" / "dic 2026"."""
+    return dateformat.format(month, local_format("HAVEN_SHORT_MONTH_YEAR"))
+
+
+def _month_amounts(rows: list[dict], currency: str) -> str:
+    """A chart's description, month by month: "December 2026: $1,200; ..." in the active language."""
+    return "; ".join(
+        _("%(month)s: %(amount)s")
+        % {
+            "month": dateformat.format(row["month"], local_format("HAVEN_MONTH_YEAR")),
+            "amount": format_money(row["total"], currency, cents=Cents.IF_ANY),
+        }
+        for row in rows
+    )
 
 
 def _pivot(rows: list[dict], key: str) -> dict:

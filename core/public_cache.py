@@ -49,7 +49,7 @@ from django.utils.http import http_date
 
 from .access import view_access
 
-AREAS = frozenset({"campaigns", "shifts", "pages"})
+AREAS = frozenset({"campaigns", "shifts", "pages", "inkind"})
 HEADER = "X-Haven-Cache"
 _VERSION_KEY = "haven:public:v:{}"
 _ENTRY_KEY = "haven:public:page:{}"

@@ -349,6 +349,12 @@ def _c_renew(s: StandIn, params: dict, obj_id: str) -> dict:
     return invoice if invoice is not None else s.get(obj_id)
 
 
+@control.add("POST", "/_standin/subscriptions/resume_due")
+def _c_resume_due(s: StandIn, params: dict) -> dict:
+    at = params.get("at")
+    return {"resumed": s.resume_due_collections(int(at) if at not in (None, "") else None)}
+
+
 @control.add("POST", "/_standin/subscriptions/import")
 def _c_import_subscription(s: StandIn, params: dict) -> dict:
     metadata = params.get("metadata")

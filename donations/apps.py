@@ -20,4 +20,20 @@ class DonationsConfig(AppConfig):
         # Campaign and fund totals are computed from these gifts (campaigns cannot import donations).
         counted_gifts_source_set(Donation.objects.counted)
         messages.register()
+        _inkind_ready()
         supporter_messages.register()
+
+
+def _inkind_ready() -> None:
+    """In-kind needs: their emails, their section of "How you can help", and the public pages' cache."""
+    from core import ways_to_help  # noqa: PLC0415
+    from core.public_cache import watch  # noqa: PLC0415
+
+    from . import inkind_messages, inkind_selectors  # noqa: PLC0415
+    from .models import InKindNeed, InKindPledge  # noqa: PLC0415
+
+    inkind_messages.register()
+    ways_to_help.register("in_kind", inkind_selectors.help_section)
+    # A need's progress changes with every pledge and receipt.
+    watch(InKindNeed, "inkind")
+    watch(InKindPledge, "inkind")

@@ -206,8 +206,11 @@ def _history(campaign: Campaign, share: float, now: datetime.datetime) -> None:
 
 
 def seed() -> None:
+    from . import inkind_demo  # noqa: PLC0415
+
     _seed_gifts()
     supporter_gifts_seed()  # through the campaigns seed's approved supporter page
+    inkind_demo.seed()
     # Seeded history, not a gift anyone could time: the demo's public figures show it at once.
     public_totals_publish(force=True)
 

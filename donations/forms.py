@@ -5,9 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 
 from campaigns.models import Campaign, Fund
+from campaigns.subscriptions import opt_in_wording
 from core.money import AmountNotANumber, AmountTooPrecise, Cents, format_money, parse_major_amount
 
 from .models import PUBLIC_NAME_MAX_LENGTH, Donation
@@ -46,9 +47,9 @@ def designation_choices(*, campaign: Campaign | None) -> list[tuple[str, str]]:
     choices = []
     if campaign is not None:
         choices.append((f"campaign:{campaign.pk}", campaign.title))
-    choices.append(("general", "Where it is needed most (general fund)"))
+    choices.append(("general", _("Where it is needed most (general fund)")))
     for fund in Fund.objects.filter(is_active=True, is_restricted=True).order_by("name"):
-        choices.append((f"fund:{fund.pk}", f"{fund.name} (restricted fund)"))
+        choices.append((f"fund:{fund.pk}", _("%(fund)s (restricted fund)") % {"fund": fund.name}))
     if campaign is None:
         for other in Campaign.objects.filter(is_published=True).order_by("title"):
             choices.append((f"campaign:{other.pk}", other.title))
@@ -215,9 +216,14 @@ class DonateForm(GiftAmountForm):
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
+    # Consent to campaign updates by email: unticked unless the donor ticks it. Its label is the exact
+    # wording recorded with the consent (campaigns.subscriptions.opt_in_wording).
+    updates_opt_in = forms.BooleanField(required=False)
+
     def __init__(self, *args, user=None, **kwargs):
         """A signed-in donor finds their name, email and given name (as the name to show) filled in."""
         super().__init__(*args, **kwargs)
+        self.fields["updates_opt_in"].label = opt_in_wording(self.campaign)
         self.fields["designation"].choices = designation_choices(campaign=self.campaign)
         self.fields["designation"].initial = f"campaign:{self.campaign.pk}" if self.campaign else "general"
         if user is not None and user.is_authenticated and not self.is_bound:
@@ -265,20 +271,20 @@ class DonateForm(GiftAmountForm):
 class OfflineGiftForm(forms.Form):
     nonce = forms.UUIDField(widget=forms.HiddenInput)
     method = forms.ChoiceField(
-        label="Received as",
+        label=_("Received as"),
         choices=[
-            (Donation.Method.CHEQUE, "Cheque"),
-            (Donation.Method.CASH, "Cash"),
-            (Donation.Method.BANK_TRANSFER, "Bank transfer"),
+            (Donation.Method.CHEQUE, Donation.Method.CHEQUE.label),
+            (Donation.Method.CASH, Donation.Method.CASH.label),
+            (Donation.Method.BANK_TRANSFER, Donation.Method.BANK_TRANSFER.label),
         ],
     )
-    amount = forms.CharField(label="Amount (USD)", max_length=20)
-    received_on = forms.DateField(label="Date received", widget=forms.DateInput(attrs={"type": "date"}))
-    reference = forms.CharField(label="Cheque number or bank reference", max_length=120, required=False)
-    designation = forms.ChoiceField(label="Designation")
-    name = forms.CharField(label="Donor name", max_length=200)
-    email = forms.EmailField(label="Donor email", help_text="The receipt is emailed here.")
-    is_anonymous = forms.BooleanField(label="Anonymous (never shown publicly)", required=False)
+    amount = forms.CharField(label=_("Amount (USD)"), max_length=20)
+    received_on = forms.DateField(label=_("Date received"), widget=forms.DateInput(attrs={"type": "date"}))
+    reference = forms.CharField(label=_("Cheque number or bank reference"), max_length=120, required=False)
+    designation = forms.ChoiceField(label=_("Designation"))
+    name = forms.CharField(label=_("Donor name"), max_length=200)
+    email = forms.EmailField(label=_("Donor email"), help_text=_("The receipt is emailed here."))
+    is_anonymous = forms.BooleanField(label=_("Anonymous (never shown publicly)"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -287,37 +293,55 @@ class OfflineGiftForm(forms.Form):
     def clean_amount(self):
         cents = parse_amount(self.cleaned_data["amount"])
         if cents <= 0:
-            raise forms.ValidationError("Enter an amount above zero.")
+            raise forms.ValidationError(_("Enter an amount above zero."))
         return cents
 
 
 class RefundForm(forms.Form):
-    amount = forms.CharField(label="Amount to refund (USD)", max_length=20)
-    reason = forms.CharField(label="Reason (staff only)", max_length=200, required=False)
+    amount = forms.CharField(label=_("Amount to refund (USD)"), max_length=20)
+    reason = forms.CharField(label=_("Reason (staff only)"), max_length=200, required=False)
 
     def clean_amount(self):
         cents = parse_amount(self.cleaned_data["amount"])
         if cents <= 0:
-            raise forms.ValidationError("Enter an amount above zero.")
+            raise forms.ValidationError(_("Enter an amount above zero."))
         return cents
 
 
 class ChangeAmountForm(forms.Form):
-    amount = forms.CharField(label="New monthly amount (USD)", max_length=20)
-    cover_fee = forms.BooleanField(label="Add the card processing fee", required=False)
+    amount = forms.CharField(label=_("New monthly amount (USD)"), max_length=20)
+    cover_fee = forms.BooleanField(label=_("Add the card processing fee"), required=False)
 
     def clean_amount(self):
         return check_range(parse_amount(self.cleaned_data["amount"]))
 
 
 class GiftFilterForm(forms.Form):
-    date_from = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    campaign = forms.ModelChoiceField(queryset=Campaign.objects.order_by("title"), required=False)
-    fund = forms.ModelChoiceField(queryset=Fund.objects.order_by("name"), required=False)
-    status = forms.ChoiceField(choices=[("", "Any")] + list(Donation.Status.choices), required=False)
-    method = forms.ChoiceField(choices=[("", "Any")] + list(Donation.Method.choices), required=False)
-    needs_review = forms.BooleanField(label="Held for review only", required=False)
+    date_from = forms.DateField(
+        label=pgettext_lazy("date range", "From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = forms.DateField(
+        label=pgettext_lazy("date range", "To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    campaign = forms.ModelChoiceField(
+        label=_("Campaign"), queryset=Campaign.objects.order_by("title"), required=False
+    )
+    fund = forms.ModelChoiceField(label=_("Fund"), queryset=Fund.objects.order_by("name"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", pgettext_lazy("filter", "Any"))] + list(Donation.Status.choices),
+        required=False,
+    )
+    method = forms.ChoiceField(
+        label=pgettext_lazy("payment method", "Method"),
+        choices=[("", pgettext_lazy("filter", "Any"))] + list(Donation.Method.choices),
+        required=False,
+    )
+    needs_review = forms.BooleanField(label=_("Held for review only"), required=False)
 
     def filters(self) -> GiftFilters:
         if not self.is_valid():
@@ -332,3 +356,37 @@ class GiftFilterForm(forms.Form):
             method=data.get("method") or "",
             needs_review=bool(data.get("needs_review")),
         )
+
+
+class PauseForm(forms.Form):
+    """Pause a monthly gift for 1, 2 or 3 months. `nonce` is a hidden field made when the page is
+    shown: the same form submitted twice is one pause (donations.services.pauses)."""
+
+    months = forms.TypedChoiceField(
+        label=_("Pause for"),
+        widget=forms.RadioSelect,
+        coerce=int,
+        choices=(),
+        error_messages={
+            "required": _("Choose how long to pause: 1, 2 or 3 months."),
+            "invalid_choice": _("Choose how long to pause: 1, 2 or 3 months."),
+        },
+    )
+    nonce = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, resume_dates: dict[int, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["months"].choices = [
+            (
+                months,
+                ngettext(
+                    "%(count)d month (resumes on %(date)s)", "%(count)d months (resumes on %(date)s)", months
+                )
+                % {"count": months, "date": date},
+            )
+            for months, date in resume_dates.items()
+        ]
+
+
+class ResumeForm(forms.Form):
+    nonce = forms.UUIDField(widget=forms.HiddenInput)

@@ -1,22 +1,27 @@
 """The outbox renderers of the gifts' emails (registered from DonationsConfig.ready()): receipts
 (with their PDF, made at send time), annual statements, tribute notices, failed monthly payments, and
-what donors are told after giving (a monthly gift changed or cancelled, a refund).
+what donors are told after giving (a monthly gift changed, paused, resumed or cancelled, a refund).
 Each runs at send time, in the message's language, outside any transaction; it loads what the
 message is about by id and skips what no longer applies (an erased donor, a refunded gift)."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.privacy import is_erased_address
 from messaging.models import Message
 from messaging.registry import Attachment, Rendered, Skip, kind_register
 
+from .match_selectors import match_sponsor_name
 from .models import Donation, Receipt, RecurringAmountChange, RecurringGift, Refund, Statement
 from .services.notices import KIND_MONTHLY_CANCELLED, KIND_MONTHLY_CHANGED, KIND_REFUNDED
+from .services.pauses import KIND_MONTHLY_PAUSED, KIND_MONTHLY_RESUMED
 from .services.receipts import KIND_RECEIPT, KIND_TRIBUTE, receipt_pdf
 from .services.recurring import KIND_RENEWAL_FAILED
 from .services.statements import KIND_STATEMENT
@@ -54,6 +59,7 @@ def render_receipt(message: Message) -> Rendered | Skip:
             "org_address": settings.HAVEN_ORG_ADDRESS,
             "org_tax_id": settings.HAVEN_ORG_TAX_ID,
             "giving_url": _giving_url(),
+            "match_sponsor": match_sponsor_name(receipt.donation),
         },
     )
     return Rendered(
@@ -69,18 +75,31 @@ def render_statement(message: Message) -> Rendered | Skip:
     statement = Statement.objects.filter(pk=message.about_id).first()
     if statement is None or is_erased_address(statement.email):
         return Skip("the statement's donor erased their data")
+    period = statement.statement_period
     text, html = _both(
         "donations/email/statement",
-        {"statement": statement, "org_name": settings.HAVEN_ORG_NAME, "giving_url": _giving_url()},
+        {
+            "statement": statement,
+            "period_label": period.label,
+            "org_name": settings.HAVEN_ORG_NAME,
+            "giving_url": _giving_url(),
+        },
     )
+    if statement.period == Statement.Period.FISCAL:
+        subject = _("Your giving statement from %(org)s: %(period)s") % {
+            "org": settings.HAVEN_ORG_NAME,
+            "period": period.label,
+        }
+    else:
+        subject = _("Your %(year)s giving statement from %(org)s") % {
+            "year": statement.year,
+            "org": settings.HAVEN_ORG_NAME,
+        }
     return Rendered(
-        subject=_("Your %(year)s giving statement from %(org)s")
-        % {"year": statement.year, "org": settings.HAVEN_ORG_NAME},
+        subject=subject,
         text=text,
         html=html,
-        attachments=(
-            Attachment(f"giving-statement-{statement.year}.pdf", bytes(statement.pdf), "application/pdf"),
-        ),
+        attachments=(Attachment(f"{period.file_stem}.pdf", bytes(statement.pdf), "application/pdf"),),
     )
 
 
@@ -150,6 +169,42 @@ def render_monthly_cancelled(message: Message) -> Rendered | Skip:
     )
 
 
+def render_monthly_paused(message: Message) -> Rendered | Skip:
+    recurring = RecurringGift.objects.select_related("campaign", "fund").filter(pk=message.about_id).first()
+    if recurring is None or recurring.status == RecurringGift.Status.CANCELED:
+        return Skip("the monthly gift was cancelled since")
+    if is_erased_address(recurring.donor_email):
+        return Skip("the donor erased their data")
+    raw = (message.data or {}).get("resumes_at")
+    resumes_at = datetime.datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    return Rendered(
+        subject=_("Your monthly gift to %(org)s is paused") % {"org": settings.HAVEN_ORG_NAME},
+        text=render_to_string(
+            "donations/email/monthly_paused.txt",
+            _after_giving_context(recurring=recurring, resumes_at=resumes_at),
+        ),
+    )
+
+
+def render_monthly_resumed(message: Message) -> Rendered | Skip:
+    recurring = RecurringGift.objects.select_related("campaign", "fund").filter(pk=message.about_id).first()
+    if recurring is None or recurring.status == RecurringGift.Status.CANCELED:
+        return Skip("the monthly gift was cancelled since")
+    if is_erased_address(recurring.donor_email):
+        return Skip("the donor erased their data")
+    period_end = recurring.current_period_end
+    next_payment = (
+        period_end if period_end and period_end > timezone.now() and not recurring.is_paused else None
+    )
+    return Rendered(
+        subject=_("Your monthly gift to %(org)s is active again") % {"org": settings.HAVEN_ORG_NAME},
+        text=render_to_string(
+            "donations/email/monthly_resumed.txt",
+            _after_giving_context(recurring=recurring, next_payment=next_payment),
+        ),
+    )
+
+
 def render_refunded(message: Message) -> Rendered | Skip:
     refund = (
         Refund.objects.select_related("donation__campaign", "donation__fund")
@@ -188,6 +243,16 @@ def register() -> None:
         KIND_MONTHLY_CANCELLED,
         render=render_monthly_cancelled,
         description="A monthly gift was cancelled (by the donor, or at Stripe): no further payments.",
+    )
+    kind_register(
+        KIND_MONTHLY_PAUSED,
+        render=render_monthly_paused,
+        description="A monthly gift was paused (by the donor): no payments until its resume date.",
+    )
+    kind_register(
+        KIND_MONTHLY_RESUMED,
+        render=render_monthly_resumed,
+        description="A paused monthly gift is active again (resumed early, or on its resume date).",
     )
     kind_register(
         KIND_REFUNDED,

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # What a donor may ask to be shown as among the people giving ("Maria", "The Lee family").
 PUBLIC_NAME_MAX_LENGTH = 60
@@ -178,10 +179,10 @@ class RecurringGift(models.Model):
     """A monthly gift: one Stripe subscription. Each paid month is its own Donation."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for first payment"
-        ACTIVE = "active", "Active"
-        PAST_DUE = "past_due", "Payment failed, retrying"
-        CANCELED = "canceled", "Cancelled"
+        PENDING = "pending", _("Waiting for first payment")
+        ACTIVE = "active", pgettext_lazy("monthly gift", "Active")
+        PAST_DUE = "past_due", _("Payment failed, retrying")
+        CANCELED = "canceled", pgettext_lazy("monthly gift", "Cancelled")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     donor = models.ForeignKey(
@@ -212,6 +213,14 @@ class RecurringGift(models.Model):
     current_period_end = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     canceled_at = models.DateTimeField(null=True, blank=True)
+    # Paused (Stripe's `pause_collection`, behavior "void": the months due meanwhile are not
+    # charged): since when (None = not paused), and when collection resumes by itself (None with
+    # `paused_at` set = until resumed; a pause from Stripe's dashboard may have no date). Set only
+    # from what Stripe confirmed (our call's answer, or a subscription event not older than
+    # `stripe_pause_at`).
+    paused_at = models.DateTimeField(null=True, blank=True)
+    paused_until = models.DateTimeField(null=True, blank=True)
+    stripe_pause_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -246,6 +255,62 @@ class RecurringGift(models.Model):
     def is_live(self) -> bool:
         return self.status in {self.Status.ACTIVE, self.Status.PAST_DUE}
 
+    @property
+    def is_paused(self) -> bool:
+        return self.is_live and self.paused_at is not None
+
+
+class RecurringPause(models.Model):
+    """One request to pause a monthly gift (for 1–3 months) or to resume it early, sent to Stripe
+    with this row's idempotency key. Like RecurringAmountChange: an attempt Stripe never answered stays
+    open, and the next submit sends the same key and the same `resumes_at`, so Stripe changes the
+    subscription once; the monthly gift changes only when Stripe has confirmed."""
+
+    class Action(models.TextChoices):
+        PAUSE = "pause", "Pause"
+        RESUME = "resume", "Resume"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Waiting for Stripe"
+        APPLIED = "applied", "Done"
+        FAILED = "failed", "Not done"
+
+    MONTHS_CHOICES = (1, 2, 3)
+
+    recurring_gift = models.ForeignKey(RecurringGift, on_delete=models.PROTECT, related_name="pauses")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    months = models.PositiveSmallIntegerField(null=True, blank=True)
+    resumes_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # From a hidden field of the form: the same form submitted twice is one request.
+    entry_nonce = models.UUIDField(editable=False)
+    error = models.CharField(max_length=300, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recurring_gift"],
+                condition=Q(status="requested"),
+                name="one_open_pause_per_recurring_gift",
+            ),
+            models.UniqueConstraint(fields=["recurring_gift", "entry_nonce"], name="one_pause_per_form"),
+            models.CheckConstraint(
+                condition=Q(action="resume", months__isnull=True, resumes_at__isnull=True)
+                | Q(action="pause", months__gte=1, months__lte=3, resumes_at__isnull=False),
+                name="pause_has_months_and_resume_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.action} of {self.recurring_gift} ({self.status})"
+
 
 class RecurringAmountChange(models.Model):
     """One attempt to change a monthly gift's amount at Stripe. Its idempotency key goes with the
@@ -254,9 +319,9 @@ class RecurringAmountChange(models.Model):
     amount changes only when Stripe has confirmed."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Waiting for Stripe"
-        APPLIED = "applied", "Changed"
-        FAILED = "failed", "Not changed"
+        REQUESTED = "requested", _("Waiting for Stripe")
+        APPLIED = "applied", pgettext_lazy("change of a monthly gift", "Changed")
+        FAILED = "failed", pgettext_lazy("change of a monthly gift", "Not changed")
 
     recurring_gift = models.ForeignKey(RecurringGift, on_delete=models.PROTECT, related_name="amount_changes")
     amount = models.PositiveBigIntegerField()
@@ -293,11 +358,11 @@ class Refund(models.Model):
     """Money given back on one gift. `donation.amount_refunded` is the sum of the counted refunds."""
 
     class Status(models.TextChoices):
-        REQUESTED = "requested", "Refund requested"  # asked Stripe; the webhook confirms it
-        PENDING = "pending", "Pending at Stripe"
-        SUCCEEDED = "succeeded", "Refunded"
-        FAILED = "failed", "Failed"
-        CANCELED = "canceled", "Cancelled"
+        REQUESTED = "requested", _("Refund requested")  # asked Stripe; the webhook confirms it
+        PENDING = "pending", _("Pending at Stripe")
+        SUCCEEDED = "succeeded", pgettext_lazy("refund", "Refunded")
+        FAILED = "failed", pgettext_lazy("refund", "Failed")
+        CANCELED = "canceled", pgettext_lazy("refund", "Cancelled")
 
     COUNTED = (Status.PENDING, Status.SUCCEEDED)
 
@@ -403,10 +468,16 @@ class Receipt(models.Model):
 
 
 class Statement(models.Model):
-    """The annual giving statement for one email address and one calendar year (sent once)."""
+    """The giving statement for one email address and one year (sent once): a calendar year, or a
+    fiscal year (HAVEN_FISCAL_YEAR_START_MONTH), which is numbered by the year it starts in."""
+
+    class Period(models.TextChoices):
+        CALENDAR = "calendar", _("Calendar year")
+        FISCAL = "fiscal", _("Fiscal year")
 
     email = models.EmailField()
     year = models.PositiveIntegerField()
+    period = models.CharField(max_length=10, choices=Period.choices, default=Period.CALENDAR)
     total = models.BigIntegerField(default=0)
     currency = models.CharField(max_length=3, default=settings.HAVEN_CURRENCY)
     pdf = models.BinaryField(blank=True, default=b"", editable=False)
@@ -415,7 +486,128 @@ class Statement(models.Model):
 
     class Meta:
         ordering = ["-year", "email"]
-        constraints = [models.UniqueConstraint(fields=["email", "year"], name="one_statement_per_email_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["email", "year", "period"], name="one_statement_per_email_period")
+        ]
 
     def __str__(self):
-        return f"{self.year} statement for {self.email}"
+        return f"{self.year} {self.period} statement for {self.email}"
+
+    @property
+    def statement_period(self):
+        from .periods import StatementPeriod
+
+        return StatementPeriod(self.period, self.year)
+
+
+class MatchAllocation(models.Model):
+    """A sponsor's match of one gift (campaigns.MatchOffer), written by donations.services.matching
+    under the gift's and the offer's locks. `granted` is what was matched when the gift succeeded;
+    `amount` what stands now: scaled down in proportion to refunds, 0 once fully refunded or a
+    dispute is lost. While a dispute is open the amount is `is_held` (kept from the cap, not owed).
+    The match is the sponsor's money: it is never part of the donor's gift, receipt or statement."""
+
+    offer = models.ForeignKey("campaigns.MatchOffer", on_delete=models.PROTECT, related_name="allocations")
+    donation = models.OneToOneField(Donation, on_delete=models.PROTECT, related_name="match")
+    granted = models.PositiveBigIntegerField()
+    amount = models.PositiveBigIntegerField()
+    is_held = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(granted__gt=0), name="match_granted_positive"),
+            models.CheckConstraint(condition=Q(amount__lte=F("granted")), name="match_amount_within_granted"),
+        ]
+
+    def __str__(self):
+        return f"Match of {self.donation_id}: {self.amount} of {self.granted}"
+
+
+# --- In-kind needs: goods people give instead of money ------------------------------------------------
+
+
+class InKindNeed(models.Model):
+    """Something staff ask supporters to bring (hygiene kits, winter coats, bus passes), how many, and
+    by when. The title and description are staff-written and translated (donations/translation.py).
+    Where to bring it is private: it goes by email to those who pledge, never on a public page."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    title = models.CharField(_("item"), max_length=160)
+    description = models.TextField(_("description"), blank=True)
+    quantity_needed = models.PositiveIntegerField(_("quantity needed"))
+    deadline = models.DateField(_("needed by"))
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inkind_needs",
+    )
+    # Staff only: where and when to bring the items. Empty: settings.HAVEN_INKIND_DROPOFF.
+    dropoff = models.TextField(_("drop-off address and hours"), blank=True)
+    is_published = models.BooleanField(_("published"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity_needed__gt=0), name="inkind_need_quantity_positive")
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def dropoff_text(self) -> str:
+        return self.dropoff.strip() or settings.HAVEN_INKIND_DROPOFF
+
+
+class InKindPledge(models.Model):
+    """A supporter's promise to bring `quantity` of a need. Pledged until staff mark it received (all or
+    part of it: `quantity_received`) or cancelled. Pledged and received items count against the need;
+    the part of a pledge that never came is free again."""
+
+    class Status(models.TextChoices):
+        PLEDGED = "pledged", _("Pledged")
+        RECEIVED = "received", _("Received")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    KIND_DROPOFF = "donations.inkind_dropoff"
+    KIND_RECEIVED = "donations.inkind_received"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    need = models.ForeignKey(InKindNeed, on_delete=models.PROTECT, related_name="pledges")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("email"))
+    language = models.CharField(max_length=16)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    quantity_received = models.PositiveIntegerField(_("quantity received"), default=0)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLEDGED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["need", "status"], name="inkind_pledge_need_status")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="inkind_pledge_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity_received__lte=F("quantity")), name="inkind_received_within_pledge"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="received") | Q(quantity_received__gt=0, received_at__isnull=False),
+                name="inkind_received_has_quantity",
+            ),
+        ]
+
+    def __str__(self):
+        # Audit log: no name, no email.
+        return f"In-kind pledge #{self.pk}"

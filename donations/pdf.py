@@ -7,7 +7,6 @@ callers set to the donor's, donations.services.receipts and statements)."""
 
 from __future__ import annotations
 
-import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -17,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from core.i18n import local_format
 from core.money import format_money as money
 from core.pdf import Cell, Column, Document, Row
+
+from .match_selectors import match_sponsor_name
 
 
 class CommonText:
@@ -47,6 +48,11 @@ class ReceiptText:
         "No goods or services were provided in exchange for this contribution. {org} is a tax-exempt "
         "charitable organization; please keep this receipt for your tax records."
     )
+    # Information only: the sponsor's match is their gift, never part of the donor's amounts.
+    matched_by = _(
+        "Matched by {sponsor}. The match is {sponsor}'s own gift: it is not part of your gift or of "
+        "this receipt."
+    )
 
 
 class StatementText:
@@ -74,6 +80,39 @@ class StatementText:
     no_goods = _(
         "No goods or services were provided in exchange for these contributions. Amounts are net of any "
         "refunds; gifts refunded in full are not listed."
+    )
+    # A fiscal-year statement (donations/periods.py); `period` is "Fiscal year July 2025 – June 2026".
+    document_period = _("Giving statement, {period}")
+    title_period = _("Giving statement: {period}")
+    footer_period = _("{org} · Giving statement, {period}")
+    no_gifts_period = _("No gifts were received from you between {start} and {end}.")
+
+
+class WhereText:
+    """ "Where your gifts went": the published spending of each campaign or fund the donor gave to."""
+
+    heading = _("Where your gifts went")
+    intro = _(
+        "For each campaign or fund you gave to, how the spending it published for this period was split "
+        "by category. This is how the campaign's or fund's money was spent overall, not a record of which "
+        "dollars of yours paid for what."
+    )
+    destination = _("Campaign or fund")
+    given = _("You gave")
+    split = _("Its published spending, by category")
+    restricted = _("{name} (restricted fund)")
+    share = _("{percent} {category}")
+    nothing_spent = _("No spending from it has been published for this period.")
+    not_published = _(
+        "Spending for this period is not published yet: the open books publish each month's spending "
+        "by category {days} days after the month ends. It will appear on a statement downloaded later."
+    )
+    partial = _("Spending published so far covers {start} – {end}; later months are not published yet.")
+    method = _(
+        "Computed only from the totals the organisation publishes in its open books (the spending of "
+        "each published month, summed by category); never from single payments or who was paid. "
+        "Percentages are rounded to whole numbers that add up to 100 (the largest remainders get the "
+        "points left over); a category under half a percent can show as 0 %."
     )
 
 
@@ -131,6 +170,10 @@ def receipt_pdf(*, receipt) -> bytes:
     lines.append(Row([words.total, money(donation.charged_amount, currency)], bold=True, rule_above=True))
     doc.table([Column(words.what, wrap=True), Column(words.amounts, align="RIGHT")], lines)
     doc.space(6)
+    sponsor = match_sponsor_name(donation)
+    if sponsor:
+        doc.text(words.matched_by.format(sponsor=sponsor), size=9)
+        doc.space(3)
     doc.text(words.no_goods.format(org=org), size=9, muted=True)
     return doc.output()
 
@@ -144,41 +187,108 @@ def statement_donor_name(gifts: Iterable) -> str:
     return latest.donor_name.strip()
 
 
-def statement_pdf(*, emails: list[str], year: int, gifts: list) -> bytes:
-    """The statement of `gifts` (the counted gifts of `year`, oldest first, as
-    `selectors.donations_for_statement` gives them), naming the donor as their latest gift does."""
+def statement_pdf(*, emails: list[str], year: int, gifts: list, period=None, where=None) -> bytes:
+    """The statement of `gifts` (the counted gifts of the period, oldest first, as
+    `selectors.donations_for_statement` gives them), naming the donor as their latest gift does. The
+    period is the calendar `year`, or `period` (donations.periods.StatementPeriod); `where`
+    (selectors.where_gifts_went) adds "Where your gifts went"."""
+    from .periods import CALENDAR, calendar_year
+
     words = StatementText
     org = _org_name()
     name = statement_donor_name(gifts)
-    doc = _document(title=words.document.format(year=year), footer=words.footer.format(org=org, year=year))
-    doc.title(words.title.format(year=year))
+    period = period or calendar_year(year)
+    if period.kind == CALENDAR:
+        year = period.year
+        doc = _document(
+            title=words.document.format(year=year), footer=words.footer.format(org=org, year=year)
+        )
+        doc.title(words.title.format(year=year))
+    else:
+        label = period.label
+        doc = _document(
+            title=words.document_period.format(period=label),
+            footer=words.footer_period.format(org=org, period=label),
+        )
+        doc.title(words.title_period.format(period=label))
 
     totals: dict[str, list[int]] = {}
     for gift in gifts:
         sums = totals.setdefault(gift.currency, [0, 0])
         sums[0] += gift.amount
         sums[1] += gift.amount_refunded
-    period = words.period_value.format(
-        start=dateformat.format(datetime.date(year, 1, 1), local_format(CommonText.long_date)),
-        end=dateformat.format(datetime.date(year, 12, 31), local_format(CommonText.long_date)),
-    )
+    start = dateformat.format(period.start, local_format(CommonText.long_date))
+    end = dateformat.format(period.last_day, local_format(CommonText.long_date))
+    period_text = words.period_value.format(start=start, end=end)
     given_net = [money(given - refunded, cur) for cur, (given, refunded) in sorted(totals.items())]
     summary = []
     if name:
         summary.append((words.donor, name))
     summary.append((words.emails if len(emails) > 1 else words.email, ", ".join(emails)))
-    summary.append((words.period, period))
+    summary.append((words.period, period_text))
     summary.append((words.gift_count, str(len(gifts))))
     summary.append((words.total_given, ", ".join(given_net) or money(0, settings.HAVEN_CURRENCY)))
     doc.key_values(summary)
     doc.heading(words.gifts)
-    if not gifts:
+    if not gifts and period.kind == CALENDAR:
         doc.text(words.no_gifts.format(year=year))
+    elif not gifts:
+        doc.text(words.no_gifts_period.format(start=start, end=end))
     else:
         doc.table(*_statement_table(gifts, totals))
+    if where is not None and where.destinations:
+        _where_section(doc, where)
     doc.space(6)
     doc.text(words.no_goods, size=9, muted=True)
     return doc.output()
+
+
+def share_text(share) -> str:
+    """ "70% Emergency housing" ("70 % …" in Spanish): the share's whole percent in the active
+    language's style."""
+    return WhereText.share.format(percent=share.percent_text, category=share.name)
+
+
+def _where_section(doc: Document, where) -> None:
+    words = WhereText
+    doc.heading(words.heading)
+    doc.text(words.intro, size=9.5, after=2)
+    if not where.published:
+        doc.text(
+            words.not_published.format(days=settings.HAVEN_SPENDING_PUBLISH_DELAY_DAYS), size=9.5, after=2
+        )
+    elif not where.whole_period:
+        month_year = local_format("HAVEN_MONTH_YEAR")
+        doc.text(
+            words.partial.format(
+                start=dateformat.format(where.months_from, month_year),
+                end=dateformat.format(where.months_to, month_year),
+            ),
+            size=9.5,
+            after=2,
+        )
+    rows = []
+    for destination in where.destinations:
+        name = (
+            words.restricted.format(name=destination.name) if destination.is_restricted else destination.name
+        )
+        if destination.shares:
+            split = ", ".join(share_text(share) for share in destination.shares)
+        elif where.published:
+            split = str(words.nothing_spent)
+        else:
+            split = "—"
+        rows.append(Row([name, money(destination.given, destination.currency), split]))
+    doc.table(
+        [
+            Column(words.destination, wrap=True),
+            Column(words.given, align="RIGHT"),
+            Column(words.split, wrap=True),
+        ],
+        rows,
+    )
+    doc.space(2)
+    doc.text(words.method, size=8.5, muted=True)
 
 
 def _statement_table(gifts: list, totals: dict[str, list[int]]) -> tuple[list[Column], list[Row]]:

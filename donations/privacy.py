@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from accounts.privacy import Erasure, PrivacyPart
 from campaigns.services import totals_refresh
@@ -126,7 +127,7 @@ def erasure_refusal(erasure: Erasure) -> str | None:
     """Cancelling a monthly gift talks to Stripe, which must not happen inside the erasure's
     transaction, and the person should see it stop on the "My giving" page: so they cancel first."""
     if live_monthly_gifts(user=erasure.user, emails=erasure.emails):
-        return (
+        return _(
             "You still have an active monthly gift. Please cancel it on your giving page first "
             "(/me/giving/), then come back to erase your data."
         )

@@ -6,13 +6,16 @@ import datetime
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
+from core.money import format_basis_points
 from messaging.models import Message
 
 from .models import Donation, Receipt, RecurringAmountChange, RecurringGift, Refund
+from .periods import StatementPeriod, calendar_year, offered_kinds, period_of
 
 
 def verified_emails(*, user) -> list[str]:
@@ -63,11 +66,12 @@ def receipt_for_user(*, user, number: str) -> Receipt | None:
     )
 
 
-def donations_for_statement(*, emails: list[str], year: int) -> QuerySet[Donation]:
-    """Every counted gift (succeeded, net of refunds) made in `year`, in the organisation's zone."""
-    tz = timezone.get_current_timezone()
-    start = datetime.datetime(year, 1, 1, tzinfo=tz)
-    end = datetime.datetime(year + 1, 1, 1, tzinfo=tz)
+def donations_for_statement(
+    *, emails: list[str], year: int | None = None, period: StatementPeriod | None = None
+) -> QuerySet[Donation]:
+    """Every counted gift (succeeded, net of refunds) made in the period (the calendar `year`, or a
+    fiscal year), in the organisation's zone."""
+    start, end = (period or calendar_year(year)).bounds()
     return (
         Donation.objects.counted()
         .filter(donor_email__in=[e.lower() for e in emails], succeeded_at__gte=start, succeeded_at__lt=end)
@@ -76,10 +80,8 @@ def donations_for_statement(*, emails: list[str], year: int) -> QuerySet[Donatio
     )
 
 
-def statement_emails(*, year: int) -> list[str]:
-    tz = timezone.get_current_timezone()
-    start = datetime.datetime(year, 1, 1, tzinfo=tz)
-    end = datetime.datetime(year + 1, 1, 1, tzinfo=tz)
+def statement_emails(*, year: int | None = None, period: StatementPeriod | None = None) -> list[str]:
+    start, end = (period or calendar_year(year)).bounds()
     return list(
         Donation.objects.counted()
         .filter(succeeded_at__gte=start, succeeded_at__lt=end)
@@ -96,6 +98,25 @@ def giving_years(*, user) -> list[int]:
     years = {d.year for d in donations_for_user(user=user).counted().dates("succeeded_at", "year")}
     years.add(timezone.localdate().year)
     return sorted(years, reverse=True)
+
+
+def giving_periods(*, user, emails: list[str] | None = None) -> dict[str, list[StatementPeriod]]:
+    """The statements a donor can download, newest first, per kind ("fiscal" only when fiscal
+    years differ from calendar years): every period with a counted gift, and the current one.
+    (`emails`: their verified addresses, if the caller has them already.)"""
+    if emails is None:
+        emails = verified_emails(user=user)
+    months = (
+        Donation.objects.filter(Q(donor=user) | Q(donor_email__in=emails))
+        .counted()
+        .dates("succeeded_at", "month")
+    )
+    today = timezone.localdate()
+    offered = {}
+    for kind in offered_kinds():
+        periods = {period_of(month, kind) for month in months} | {period_of(today, kind)}
+        offered[kind] = sorted(periods, key=lambda p: p.year, reverse=True)
+    return offered
 
 
 # --- staff -----------------------------------------------------------------------------------------
@@ -188,3 +209,127 @@ def receipt_message(*, donation: Donation) -> Message | None:
     if receipt is None:
         return None
     return Message.objects.filter(dedupe_key=receipt.message_dedupe_key).first()
+
+
+# --- Where a donor's gifts went -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CategoryShare:
+    name: str
+    percent: int  # whole percent; a designation's shares add up to exactly 100
+    amount: int  # the published spending in the category (minor units)
+
+    @property
+    def percent_text(self) -> str:
+        """ "70%": the whole percent as core.money.format_basis_points writes rates."""
+        return format_basis_points(self.percent * 100)
+
+
+@dataclass(frozen=True)
+class GiftDestination:
+    """What a donor gave to one campaign or fund in a period, and how its published spending in that
+    period was split by category."""
+
+    name: str
+    is_campaign: bool
+    is_restricted: bool
+    given: int  # net of refunds
+    currency: str
+    shares: tuple[CategoryShare, ...]
+
+    @property
+    def spent(self) -> int:
+        return sum(share.amount for share in self.shares)
+
+
+@dataclass(frozen=True)
+class WhereGiftsWent:
+    period: StatementPeriod
+    destinations: tuple[GiftDestination, ...]
+    # The published months the split covers (None: nothing of the period is published yet).
+    months_from: datetime.date | None
+    months_to: datetime.date | None
+
+    @property
+    def published(self) -> bool:
+        return self.months_from is not None
+
+    @property
+    def whole_period(self) -> bool:
+        """Whether every month of the period is published (else the split covers part of it)."""
+        return self.months_to is not None and self.months_to >= self.period.last_day.replace(day=1)
+
+
+def whole_percents(amounts: list[int]) -> list[int]:
+    """Whole percentages of `amounts` that add up to exactly 100 (largest remainder): each gets the
+    floor of its exact share, and the points left go one each to the largest remainders (ties: the
+    larger amount, then the earlier one). All zero in, all zero out."""
+    total = sum(amounts)
+    if total <= 0:
+        return [0] * len(amounts)
+    floors = [amount * 100 // total for amount in amounts]
+    remainders = [amount * 100 % total for amount in amounts]
+    order = sorted(range(len(amounts)), key=lambda i: (-remainders[i], -amounts[i], i))
+    for i in order[: 100 - sum(floors)]:
+        floors[i] += 1
+    return floors
+
+
+def where_gifts_went(*, gifts: list[Donation], period: StatementPeriod) -> WhereGiftsWent:
+    """For each campaign or fund the donor gave to in `period` (the counted gifts of
+    donations_for_statement: net of refunds), the published spending of that campaign or fund in the
+    period's published months, split by category (campaigns.selectors.published_spending_between:
+    sums per category of published months only, never a payee or an unpublished month). A gift to a
+    campaign counts for the campaign; a gift to a fund with no campaign for the fund."""
+    from campaigns.selectors import published_spending_between
+
+    given: dict[tuple[bool, int], list] = {}
+    for gift in gifts:
+        net = gift.amount - gift.amount_refunded
+        if net <= 0:
+            continue
+        key = (True, gift.campaign_id) if gift.campaign_id else (False, gift.fund_id)
+        entry = given.setdefault(key, [gift, 0])
+        entry[1] += net
+    currency = gifts[0].currency if gifts else settings.HAVEN_CURRENCY
+    spending = published_spending_between(
+        start=period.start,
+        end=period.end,
+        campaign_ids={pk for is_campaign, pk in given if is_campaign},
+        fund_ids={pk for is_campaign, pk in given if not is_campaign},
+        currency=currency,
+    )
+    destinations = []
+    for (is_campaign, pk), (gift, amount) in given.items():
+        split = (spending.by_campaign if is_campaign else spending.by_fund).get(pk, {})
+        categories = sorted(
+            split.items(),
+            key=lambda item: (
+                -item[1],
+                spending.categories[item[0]].position,
+                spending.categories[item[0]].name,
+            ),
+        )
+        percents = whole_percents([spent for _, spent in categories])
+        shares = tuple(
+            CategoryShare(name=spending.categories[cat].name, percent=percent, amount=spent)
+            for (cat, spent), percent in zip(categories, percents, strict=True)
+        )
+        destinations.append(
+            GiftDestination(
+                name=gift.campaign.title if is_campaign else gift.fund.name,
+                is_campaign=is_campaign,
+                is_restricted=not is_campaign and gift.fund.is_restricted,
+                given=amount,
+                currency=gift.currency,
+                shares=shares,
+            )
+        )
+    destinations.sort(key=lambda d: (-d.given, d.name))
+    return WhereGiftsWent(
+        period=period,
+        destinations=tuple(destinations),
+        months_from=spending.months_from,
+        months_to=spending.months_to,
+    )

@@ -3,7 +3,8 @@
 Every call builds a client from settings, so a test that points settings.STRIPE_API_BASE at the local
 stand-in sends real HTTP through the same code that production uses. Every create or update call that
 moves money or a subscription carries an idempotency key that the caller stores on its own row
-(Donation, Refund, RecurringAmountChange), so a retried request never charges or changes twice.
+(Donation, Refund, RecurringAmountChange, RecurringPause), so a retried request never charges or
+changes twice.
 Results come back as plain dicts: nothing outside this module handles stripe objects.
 """
 
@@ -222,6 +223,30 @@ def subscription_change_amount(
         client.v1.subscriptions.update,
         subscription_id,
         params=params,
+        options={"idempotency_key": idempotency_key},
+    )
+
+
+def subscription_pause(*, subscription_id: str, resumes_at: int, idempotency_key: str) -> dict:
+    """Pause collection until `resumes_at` (a Unix time), Stripe's `pause_collection` with behavior
+    "void": the invoices that fall due meanwhile are voided at once, so nothing is charged and there is
+    nothing to pay later; the subscription's status stays "active". Stripe resumes it by itself at
+    `resumes_at` (a `customer.subscription.updated` with `pause_collection` null)."""
+    return _call(
+        _client().v1.subscriptions.update,
+        subscription_id,
+        params={"pause_collection": {"behavior": "void", "resumes_at": resumes_at}},
+        options={"idempotency_key": idempotency_key},
+    )
+
+
+def subscription_resume_collection(*, subscription_id: str, idempotency_key: str) -> dict:
+    """Resume a paused subscription now (unset `pause_collection`, as Stripe documents: an empty
+    value). The next payment is at the end of the current period, as before the pause."""
+    return _call(
+        _client().v1.subscriptions.update,
+        subscription_id,
+        params={"pause_collection": ""},
         options={"idempotency_key": idempotency_key},
     )
 

@@ -18,15 +18,16 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from accounts.roles import public, role_required, signed_in
-from campaigns.models import Campaign
+from campaigns.models import Campaign, UpdateConsent
 from campaigns.selectors import suggested_amounts_with_impact
+from campaigns.subscriptions import update_subscription_opt_in
 from core.csv import csv_writer
 from core.http import client_ip
 from core.money import format_basis_points, format_money, major_amount_text
@@ -42,7 +43,10 @@ from .forms import (
     resolve_designation,
 )
 from .fundraiser_giving import fundraiser_context, fundraiser_limit, fundraiser_of, fundraiser_resolve
+from .inkind_selectors import received_gifts_for_user
 from .models import Donation, Receipt, Refund
+from .pause_views import pause_forms
+from .statement_views import statement_context
 
 DONATE_ATTEMPTS_PER_WINDOW = 10
 DONATE_WINDOW_SECONDS = 600
@@ -204,6 +208,16 @@ def donate(request, slug: str | None = None):
             supporter_page=fundraiser_of(request),
         )
         _remember_gift(request, donation)
+        if data.get("updates_opt_in"):
+            # The words exactly as shown beside the box, in the language of the page.
+            update_subscription_opt_in(
+                email=data["email"],
+                wording=str(form.fields["updates_opt_in"].label),
+                source=UpdateConsent.Source.DONATE_FORM,
+                campaign=campaign,
+                user=request.user,
+                language=translation.get_language(),
+            )
         checkout_url = services.donation_checkout_start(donation=donation)
     except services.DonationError as exc:
         form.add_error(None, str(exc))
@@ -253,11 +267,13 @@ def stripe_webhook(request):
 def my_giving(request):
     user = request.user
     donations = list(selectors.donations_for_user(user=user))
+    emails = selectors.verified_emails(user=user)
     context = {
         "donations": donations,
         "recurring_gifts": list(selectors.recurring_gifts_for_user(user=user)),
-        "years": selectors.giving_years(user=user),
-        "emails": selectors.verified_emails(user=user),
+        "emails": emails,
+        **statement_context(request, emails=emails),
+        "inkind_gifts": list(received_gifts_for_user(user=user)),
     }
     return render(request, "donations/my_giving.html", context)
 
@@ -272,22 +288,6 @@ def my_receipt(request, number: str):
         content,
         content_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="receipt-{receipt.number}.pdf"'},
-    )
-
-
-@signed_in
-def my_statement(request, year: int):
-    if not 2000 <= year <= timezone.localdate().year:
-        raise Http404
-    from .pdf import statement_pdf
-
-    emails = selectors.verified_emails(user=request.user)
-    gifts = list(selectors.donations_for_statement(emails=emails, year=year))
-    content = statement_pdf(emails=emails, year=year, gifts=gifts)
-    return HttpResponse(
-        content,
-        content_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="giving-statement-{year}.pdf"'},
     )
 
 
@@ -320,7 +320,9 @@ def my_monthly(request, public_id: uuid.UUID):
             except (services.DonationError, stripe_gateway.GatewayError) as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, "Your monthly gift is changed from the next payment on. Thank you.")
+                messages.success(
+                    request, _("Your monthly gift is changed from the next payment on. Thank you.")
+                )
                 return redirect("donations:my_monthly", public_id=recurring.public_id)
     gifts = (
         recurring.donations.select_related("receipt")
@@ -332,6 +334,7 @@ def my_monthly(request, public_id: uuid.UUID):
         "form": form,
         "gifts": gifts,
         "pending_change": selectors.recurring_pending_change(recurring=recurring),
+        **pause_forms(recurring),
     }
     return render(request, "donations/my_monthly.html", context)
 
@@ -363,7 +366,7 @@ def my_monthly_card(request, public_id: uuid.UUID):
     try:
         url = services.recurring_card_update_url(user=request.user, recurring_id=recurring.pk)
     except (services.DonationError, stripe_gateway.GatewayError) as exc:
-        messages.error(request, f"We could not open the card page: {exc}")
+        messages.error(request, _("We could not open the card page: %(reason)s") % {"reason": exc})
         return redirect("donations:my_monthly", public_id=recurring.public_id)
     return redirect(url)
 
@@ -505,7 +508,7 @@ def staff_gift(request, public_id: uuid.UUID):
         except services.DonationError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, "Released: the gift is counted and its receipt is on its way.")
+            messages.success(request, _("Released: the gift is counted and its receipt is on its way."))
         return redirect("donations:staff_gift", public_id=gift.public_id)
     context = {
         "gift": gift,
@@ -542,10 +545,12 @@ def staff_offline(request):
             else:
                 if created:
                     messages.success(
-                        request, f"Gift recorded; receipt {gift.receipt.number} is being emailed."
+                        request,
+                        _("Gift recorded; receipt %(number)s is being emailed.")
+                        % {"number": gift.receipt.number},
                     )
                 else:
-                    messages.info(request, "This form was already submitted; the gift was recorded once.")
+                    messages.info(request, _("This form was already submitted; the gift was recorded once."))
                 return redirect("donations:staff_gift", public_id=gift.public_id)
     else:
         form = OfflineGiftForm(initial={"nonce": uuid.uuid4(), "received_on": timezone.localdate()})

@@ -412,6 +412,14 @@ def on_subscription_changed(subscription: dict, event: dict) -> str:
     services.recurring_set_status(
         recurring=recurring, stripe_status=status, at=_event_time(event), period_end=_period_end(subscription)
     )
+    pause = subscription.get("pause_collection")
+    if pause is not None and not isinstance(pause, dict):
+        raise PayloadShapeError("subscription.pause_collection")
+    if "pause_collection" in subscription:
+        # A pause of collection leaves the status "active": the pause itself is the news.
+        services.recurring_pause_record(recurring=recurring, pause_collection=pause, at=_event_time(event))
+    if recurring.is_paused:
+        return f"monthly gift {recurring.status}, paused"
     return f"monthly gift {recurring.status}"
 
 
@@ -437,6 +445,8 @@ HANDLERS: dict[str, Callable[[dict, dict], str]] = {
     "customer.subscription.created": on_subscription_changed,
     "customer.subscription.updated": on_subscription_changed,
     "customer.subscription.deleted": on_subscription_changed,
+    "customer.subscription.paused": on_subscription_changed,
+    "customer.subscription.resumed": on_subscription_changed,
     "charge.refunded": on_charge_refunded,
     "charge.dispute.created": on_dispute,
     "charge.dispute.updated": on_dispute,

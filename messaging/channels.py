@@ -22,6 +22,15 @@ class ChannelError(Exception):
     """The channel did not take the message (and said so without raising its own error)."""
 
 
+class PermanentChannelError(ChannelError):
+    """The provider refused the message in a way no retry can change (the recipient has unsubscribed
+    from texts): the outbox marks it failed at once, without retrying, then calls `settle(message)`
+    so the refusal's consequence is recorded (e.g. the person's consent to texts is stopped)."""
+
+    def settle(self, message: Message) -> None:
+        pass
+
+
 class Channel:
     """`open()` once, `send()` the message, `close()`. `send` returns only once the provider has
     accepted the message and raises otherwise; `close` is called after the message is marked sent, so

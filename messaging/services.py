@@ -23,13 +23,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.services import audit_record
 from core.i18n import message_language
 
-from .channels import channel_for
+from .channels import PermanentChannelError, channel_for
 from .models import Message
 from .publish import task_publish, task_publish_on_commit
 from .registry import Rendered, Skip, kind_get
@@ -42,6 +45,66 @@ Status = Message.Status
 
 def _seconds(name: str) -> datetime.timedelta:
     return datetime.timedelta(seconds=getattr(settings, name))
+
+
+def message_draft(
+    *,
+    kind: str,
+    recipient: str,
+    dedupe_key: str,
+    channel: str = "email",
+    user: User | None = None,
+    language: str | None = None,
+    about: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+    due_at: datetime.datetime | None = None,
+    content: Rendered | None = None,
+    now: datetime.datetime | None = None,
+) -> Message:
+    """An outbox row, checked and not yet saved: what `messages_queue` writes. The arguments are
+    those of `message_queue`."""
+    spec = kind_get(kind)
+    if spec.prerendered and content is None:
+        raise ValueError(f"The kind {kind!r} stores its content when queued: pass content.")
+    if not spec.prerendered and content is not None:
+        raise ValueError(f"The kind {kind!r} is rendered when it is sent: do not pass content.")
+    if channel not in settings.HAVEN_MESSAGE_CHANNELS:
+        raise ValueError(f"Unknown message channel {channel!r}.")
+    if not recipient or not recipient.strip():
+        raise ValueError("A message needs a recipient.")
+    if about is not None and about.pk is None:
+        raise ValueError("A message can only be about a saved object.")
+    if due_at is not None and timezone.is_naive(due_at):
+        raise ValueError("due_at must be an aware datetime (UTC in the database).")
+
+    now = now or timezone.now()
+    due_at = due_at or now
+    message = Message(
+        kind=kind,
+        channel=channel,
+        recipient=recipient.strip(),
+        user=user,
+        # The recipient's language: the caller's choice, else the account's, else the active one.
+        language=language or message_language(user),
+        about_type=ContentType.objects.get_for_model(about) if about is not None else None,
+        about_id=about.pk if about is not None else None,
+        data=data or {},
+        dedupe_key=dedupe_key,
+        due_at=due_at,
+        next_attempt_at=due_at,
+        # Published once written when due now; a later one is published by the sweeper when it falls due.
+        queued_at=now if due_at <= now else None,
+        sensitive=spec.sensitive,
+        prerendered=content is not None,
+        created_at=now,
+    )
+    if content is not None:
+        message.subject = content.subject[:300]
+        message.body_text = content.text
+        message.body_html = content.html
+        if content.headers:
+            message.data = {**message.data, "headers": dict(content.headers)}
+    return message
 
 
 def message_queue(
@@ -59,65 +122,147 @@ def message_queue(
 ) -> Message:
     """Write a message to the outbox in the caller's transaction and deliver it after commit (or, if
     `due_at` is later, when the sweeper finds it due). A second call with the same `dedupe_key` changes
-    nothing and returns the row already there, so announcing a fact twice sends one message.
+    nothing and returns the row already there, so announcing a fact twice sends one message. Several
+    messages caused by one change: `messages_queue` with `message_draft`s, in one INSERT.
 
     `about` is what the message is about (loaded again, by id, when it is rendered); `data` holds small
     non-secret parameters for the renderer. `content` is only for kinds registered with `render=None`,
     whose content exists only now (account mail): it is stored on the row."""
+    draft = message_draft(
+        kind=kind,
+        recipient=recipient,
+        dedupe_key=dedupe_key,
+        channel=channel,
+        user=user,
+        language=language,
+        about=about,
+        data=data,
+        due_at=due_at,
+        content=content,
+    )
+    return messages_queue([draft])[0]
+
+
+# Rows per INSERT: ~25 parameters a row stays far below PostgreSQL's 65,535 parameters a statement.
+_BATCH = 500
+
+
+def messages_queue(drafts: list[Message]) -> list[Message]:
+    """Write several outbox rows (from `message_draft`) in one INSERT, in the caller's transaction,
+    with what `message_queue` promises for each: a dedupe key already there (in the table, or earlier
+    in `drafts`) writes nothing and its row already there is returned in its place; each new row due
+    now is delivered after commit. Returns one message per draft, in order.
+
+    The INSERT skips duplicate keys itself (`ON CONFLICT DO NOTHING`), so a duplicate needs no
+    savepoint and never breaks the caller's transaction; any other failed constraint raises."""
+    if not drafts:
+        return []
+    first: dict[str, Message] = {}
+    for draft in drafts:
+        first.setdefault(draft.dedupe_key, draft)
+    fresh = list(first.values())
+    inserted: dict[str, int] = {}
+    for start in range(0, len(fresh), _BATCH):
+        inserted.update(_insert_skipping_duplicates(fresh[start : start + _BATCH]))
+    existing = [key for key in first if key not in inserted]
+    if existing:
+        found = {m.dedupe_key: m for m in Message.objects.filter(dedupe_key__in=existing)}
+        if len(found) != len(existing):
+            raise IntegrityError("An outbox row was neither written nor found by its dedupe key.")
+        first.update(found)
+    for message in fresh:
+        if message.dedupe_key not in inserted:
+            continue
+        message.pk = inserted[message.dedupe_key]
+        message._state.adding = False
+        message._state.db = Message.objects.db
+        if message.queued_at is not None:
+            _publish_on_commit(message.pk)
+    return [first[draft.dedupe_key] for draft in drafts]
+
+
+def _insert_skipping_duplicates(rows: list[Message]) -> dict[str, int]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, dedupe_key: the ids of the rows written, by key."""
+    connection = transaction.get_connection(Message.objects.db)
+    if not connection.features.can_return_rows_from_bulk_insert:
+        return _insert_one_by_one(rows)
+    opts = Message._meta
+    query = InsertQuery(Message, on_conflict=OnConflict.IGNORE)
+    query.insert_values([f for f in opts.concrete_fields if not f.primary_key], rows)
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [opts.pk, opts.get_field("dedupe_key")]
+    with connection.cursor() as cursor:
+        for sql, params in compiler.as_sql():
+            cursor.execute(sql, params)
+        return {key: pk for pk, key in cursor.fetchall()}
+
+
+def _insert_one_by_one(rows: list[Message]) -> dict[str, int]:
+    """For a database that cannot return the rows of a multi-row INSERT: one savepoint each."""
+    inserted = {}
+    for message in rows:
+        try:
+            with transaction.atomic():
+                message.save(force_insert=True)
+        except IntegrityError:
+            if not Message.objects.filter(dedupe_key=message.dedupe_key).exists():
+                raise  # another constraint failed: a real error
+            continue
+        inserted[message.dedupe_key] = message.pk
+    return inserted
+
+
+def messages_queue_many(
+    *,
+    kind: str,
+    about: models.Model,
+    recipients: list[dict[str, Any]],
+    due_at: datetime.datetime | None = None,
+) -> int:
+    """Many messages of one kind about one thing (a campaign update to its subscribers) in one INSERT,
+    in the caller's transaction. Each of `recipients` is a dict with `recipient`, `dedupe_key` and
+    optionally `user_id`, `language` and `data`. Keys already in the outbox are skipped (the same
+    fact announced twice is one message each). Delivery starts after commit through one run of the
+    sweeper (which hands due rows to the broker in batches), or when `due_at` comes. Returns how many
+    rows were new."""
     spec = kind_get(kind)
-    if spec.prerendered and content is None:
-        raise ValueError(f"The kind {kind!r} stores its content when queued: pass content.")
-    if not spec.prerendered and content is not None:
-        raise ValueError(f"The kind {kind!r} is rendered when it is sent: do not pass content.")
-    if channel not in settings.HAVEN_MESSAGE_CHANNELS:
-        raise ValueError(f"Unknown message channel {channel!r}.")
-    if not recipient or not recipient.strip():
-        raise ValueError("A message needs a recipient.")
-    if about is not None and about.pk is None:
+    if spec.prerendered:
+        raise ValueError(f"The kind {kind!r} stores its content when queued: use message_queue.")
+    if about.pk is None:
         raise ValueError("A message can only be about a saved object.")
     if due_at is not None and timezone.is_naive(due_at):
         raise ValueError("due_at must be an aware datetime (UTC in the database).")
-
+    if not recipients:
+        return 0
     now = timezone.now()
-    due_at = due_at or now
-    due_now = due_at <= now
-    message = Message(
-        kind=kind,
-        channel=channel,
-        recipient=recipient.strip(),
-        user=user,
-        # The recipient's language: the caller's choice, else the account's, else the active one.
-        language=language or message_language(user),
-        about_type=ContentType.objects.get_for_model(about) if about is not None else None,
-        about_id=about.pk if about is not None else None,
-        data=data or {},
-        dedupe_key=dedupe_key,
-        due_at=due_at,
-        next_attempt_at=due_at,
-        # Published below when due now; a later one is published by the sweeper when it falls due.
-        queued_at=now if due_now else None,
-        sensitive=spec.sensitive,
-        prerendered=content is not None,
-        created_at=now,
-    )
-    if content is not None:
-        message.subject = content.subject[:300]
-        message.body_text = content.text
-        message.body_html = content.html
-        if content.headers:
-            message.data = {**message.data, "headers": dict(content.headers)}
-    try:
-        # A savepoint, so a duplicate key does not break the caller's transaction.
-        with transaction.atomic():
-            message.save(force_insert=True)
-    except IntegrityError:
-        existing = Message.objects.filter(dedupe_key=dedupe_key).first()
-        if existing is None:
-            raise  # another constraint failed: a real error
-        return existing
-    if due_now:
-        _publish_on_commit(message.pk)
-    return message
+    due_at = max(due_at or now, now)
+    about_type = ContentType.objects.get_for_model(about)
+    rows = [
+        Message(
+            kind=kind,
+            channel="email",
+            recipient=row["recipient"].strip(),
+            user_id=row.get("user_id"),
+            language=row.get("language") or message_language(None),
+            about_type=about_type,
+            about_id=about.pk,
+            data=row.get("data") or {},
+            dedupe_key=row["dedupe_key"],
+            due_at=due_at,
+            next_attempt_at=due_at,
+            queued_at=None,  # the sweeper publishes them
+            sensitive=spec.sensitive,
+            created_at=now,
+        )
+        for row in recipients
+    ]
+    keys = [row.dedupe_key for row in rows]
+    before = Message.objects.filter(dedupe_key__in=keys).count()
+    with transaction.atomic():
+        Message.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    if due_at <= now:
+        task_publish_on_commit("messaging.tasks.messages_sweep")
+    return len(set(keys)) - before
 
 
 def _publish_on_commit(message_id: int) -> None:
@@ -237,6 +382,21 @@ def message_backoff(*, attempts: int) -> datetime.timedelta:
 
 def _attempt_failed(message: Message, mine: models.QuerySet, exc: Exception) -> str:
     error = f"{type(exc).__name__}: {exc}"[:2000]
+    if isinstance(exc, PermanentChannelError):
+        # No retry can change it (the recipient unsubscribed): failed now, and its consequence recorded.
+        mine.update(
+            **_wiped_if_sensitive(
+                message,
+                {
+                    "status": Status.FAILED,
+                    "last_error": error,
+                    "status_reason": "refused for good, not retried",
+                },
+            )
+        )
+        logger.warning("Message %s (%s) refused for good, not retried: %s", message.pk, message.kind, error)
+        exc.settle(message)
+        return "failed"
     if message.attempts >= settings.HAVEN_MESSAGE_MAX_ATTEMPTS:
         mine.update(**_wiped_if_sensitive(message, {"status": Status.FAILED, "last_error": error}))
         logger.error(
@@ -348,13 +508,15 @@ def message_retry(*, actor: User, message: Message) -> Message:
     stuck = Message.objects.stuck(now).filter(pk=message.pk).exists()
     if message.status != Status.FAILED and not stuck:
         raise ValidationError(
-            "Only a failed or stuck message can be sent again; "
-            f"this one is {message.get_status_display().lower()}."
+            gettext("Only a failed or stuck message can be sent again; this one is %(status)s.")
+            % {"status": message.get_status_display().lower()}
         )
     if message.sensitive and message.prerendered and not message.body_text:
         raise ValidationError(
-            "This message held a secret (a sign-in code or link) and was erased; "
-            "the person can ask for a new one."
+            gettext(
+                "This message held a secret (a sign-in code or link) and was erased; "
+                "the person can ask for a new one."
+            )
         )
     audit_record(
         actor=actor,

@@ -17,7 +17,10 @@ HMAC-SHA1, keyed with the auth token, of the full URL followed by every POST par
 STOP-type keyword (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT) or START-type one (START, YES,
 UNSTOP) is announced with the `sms_keyword` signal; the apps that text people (volunteers) record
 the opt-out or opt-in. The provider also blocks texts to a number that replied STOP, so a stale
-opt-in never reaches anyone.
+opt-in never reaches anyone: it refuses them with error 21610 ("Attempt to send to unsubscribed
+recipient"). That refusal is permanent (`RecipientUnsubscribed`): the outbox marks the text failed
+without retrying it, and announces a STOP for the number (`sms_keyword`, source="provider"), so the
+opt-in is stopped even when the STOP reply itself never reached our webhook.
 
 Hand-written rather than the `twilio` package: the two calls Haven needs (send, verify) are a few
 lines over `requests` and `hmac`, pinned by Twilio's published signature vectors in the tests.
@@ -28,6 +31,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
 import threading
 import uuid
 from email.message import EmailMessage
@@ -39,11 +43,13 @@ from django.conf import settings
 from django.dispatch import Signal
 from django.utils import timezone
 
-from .channels import Channel, ChannelError
+from .channels import Channel, ChannelError, PermanentChannelError
 
 if TYPE_CHECKING:
     from .models import Message
     from .registry import Rendered
+
+logger = logging.getLogger(__name__)
 
 # A text is at most this long (10 segments of 153 GSM characters); longer renderings are cut.
 MAX_LENGTH = 1530
@@ -51,8 +57,30 @@ MAX_LENGTH = 1530
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"})
 START_WORDS = frozenset({"START", "YES", "UNSTOP"})
 
-# Sent with number= (E.164) and keyword= ("stop" or "start"). Receivers record it; they must not raise.
+# Twilio's error code for a text to a number that replied STOP (retrying never helps).
+UNSUBSCRIBED_CODE = 21610
+
+# Sent with number= (E.164), keyword= ("stop" or "start") and source= ("reply": the person's own
+# reply to the webhook; "provider": the provider refused a text because the number replied STOP).
+# Receivers record it; they must not raise.
 sms_keyword = Signal()
+
+
+class RecipientUnsubscribed(PermanentChannelError):
+    """The provider refused the text because its recipient replied STOP (Twilio error 21610)."""
+
+    def __init__(self, message: str, *, number: str):
+        super().__init__(message)
+        self.number = number
+
+    def settle(self, message: Message) -> None:
+        for receiver, result in sms_keyword.send_robust(
+            sender=RecipientUnsubscribed, number=self.number, keyword="stop", source="provider"
+        ):
+            if isinstance(result, Exception):
+                logger.error(
+                    "Recording the STOP of message %s failed in %r: %r", message.pk, receiver, result
+                )
 
 
 def sms_text(content: Rendered) -> str:
@@ -133,10 +161,15 @@ class TwilioSmsChannel(Channel):
             payload = {}
         if response.status_code >= 300 or not payload.get("sid"):
             # Twilio's error body: {"code": 21610, "message": "Attempt to send to unsubscribed recipient"}
-            raise ChannelError(
+            refusal = (
                 f"The SMS provider refused the text: HTTP {response.status_code}, "
                 f"code {payload.get('code')}, {str(payload.get('message', ''))[:200]}"
             )
+            if payload.get("code") == UNSUBSCRIBED_CODE:
+                raise RecipientUnsubscribed(
+                    refusal + " (the recipient replied STOP; not retried)", number=message.recipient
+                )
+            raise ChannelError(refusal)
 
     def close(self) -> None:
         if self.session is not None:

@@ -42,5 +42,5 @@ def inbound(request):
     number = request.POST.get("From", "")
     keyword = keyword_of(request.POST.get("Body", ""))
     if keyword and number:
-        sms_keyword.send(sender=inbound, number=number, keyword=keyword)
+        sms_keyword.send(sender=inbound, number=number, keyword=keyword, source="reply")
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")

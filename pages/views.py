@@ -47,7 +47,7 @@ def learn_the_signs(request):
 
 
 @public
-@public_cached("campaigns", "shifts")
+@public_cached("campaigns", "shifts", "inkind")
 @require_safe
 def how_you_can_help(request):
     pages = selectors.pages_for_purposes(Page.Purpose.HOW_YOU_CAN_HELP, Page.Purpose.LEARN_THE_SIGNS)

@@ -229,13 +229,19 @@ def check_shift_open(shift: Shift, now: datetime.datetime) -> None:
         raise ShiftInPast()
 
 
-def check_volunteer_may_take(standing: VolunteerStanding, shift: Shift, now: datetime.datetime) -> None:
-    """Everything about the person and the shift, but not capacity or their other bookings."""
-    check_shift_open(shift, now)
+def check_cleared_for(standing: VolunteerStanding, shift: Shift) -> None:
+    """The person may do this shift's role on its day: onboarded, the current agreement signed, the
+    approval (for roles that need one), every requirement valid on the day."""
     check_onboarded(standing)
     check_agreement(standing, shift.role)
     check_approval(standing, shift.role)
     check_requirements(standing, shift.role, local_date(shift.starts_at))
+
+
+def check_volunteer_may_take(standing: VolunteerStanding, shift: Shift, now: datetime.datetime) -> None:
+    """Everything about the person and the shift, but not capacity or their other bookings."""
+    check_shift_open(shift, now)
+    check_cleared_for(standing, shift)
 
 
 class GroupNotAllowed(BookingError):

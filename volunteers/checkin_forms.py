@@ -10,11 +10,13 @@ class KioskCheckInForm(forms.Form):
     """Pick your name from the shift's list, type your PIN or the code from your confirmation email."""
 
     booking = forms.TypedChoiceField(label=_("Your name"), coerce=int, widget=forms.RadioSelect)
+    # Masked, and never shown again after a wrong try: the next person at the door must not read it.
     code = forms.CharField(
         label=_("Your PIN or the code from your confirmation email"),
         max_length=12,
-        widget=forms.TextInput(
-            attrs={"inputmode": "numeric", "autocomplete": "off", "autocapitalize": "off"}
+        widget=forms.PasswordInput(
+            render_value=False,
+            attrs={"inputmode": "numeric", "autocomplete": "off", "autocapitalize": "off"},
         ),
     )
 

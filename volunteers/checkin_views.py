@@ -132,12 +132,17 @@ def _kiosk_closed(request):
     return response
 
 
-def _render_kiosk(request, kiosk: Kiosk, *, form=None, status: int = 200, outcome: str = ""):
+def _render_kiosk(request, kiosk: Kiosk, *, form=None, people=None, status: int = 200):
+    """The kiosk page. A check-in that did not work comes back as errors on its form, shown in the
+    error summary at the top (as on every form of the site, base.html's pattern) and at the field."""
     shift = kiosk.shift
-    people = selectors.kiosk_people(shift=shift)
+    people = selectors.kiosk_people(shift=shift) if people is None else people
     now = timezone.now()
     form = form or KioskCheckInForm(people=people)
-    # The page reloads itself (no script): it shows new check-ins, and closes at the shift's end.
+    # The error summary's link to "Your name" goes to the first name that can still be picked.
+    first_open = next((person.booking_id for person in people if not person.checked_in), None)
+    # static/js/kiosk.js loads the page again when nobody is using it (new check-ins; the closed page
+    # at the shift's end): every minute, or just after the end.
     refresh = max(5, min(60, int((kiosk.expires_at - now).total_seconds()) + 1))
     return render(
         request,
@@ -147,11 +152,11 @@ def _render_kiosk(request, kiosk: Kiosk, *, form=None, status: int = 200, outcom
             "starts": timezone.localtime(shift.starts_at),
             "ends": timezone.localtime(shift.ends_at),
             "people": people,
+            "first_open": first_open,
             "form": form,
             "window_open": check_in_window_open(shift, now),
             "qr": qr_svg(self_check_in_url(shift), title=_("QR code: check in on your own phone")),
             "refresh_seconds": refresh,
-            "outcome": outcome,
         },
         status=status,
     )
@@ -176,29 +181,21 @@ def kiosk_check_in(request):
     people = selectors.kiosk_people(shift=kiosk.shift)
     form = KioskCheckInForm(request.POST, people=people)
     if not form.is_valid():
-        return _render_kiosk(request, kiosk, form=form, status=400)
+        return _render_kiosk(request, kiosk, form=form, people=people, status=400)
     booking_id = form.cleaned_data["booking"]
     limits = [(LIMIT_KIOSK, f"kiosk:{kiosk.pk}"), (LIMIT_KIOSK_PERSON, f"booking:{booking_id}")]
     if _limited(request, limits):
-        fresh = KioskCheckInForm(people=people)
-        return _render_kiosk(
-            request,
-            kiosk,
-            form=fresh,
-            status=429,
-            outcome=_("Too many wrong codes. Please wait a few minutes, or ask the coordinator."),
-        )
+        form.add_error(None, _("Too many wrong codes. Please wait a few minutes, or ask the coordinator."))
+        return _render_kiosk(request, kiosk, form=form, people=people, status=429)
     try:
         booking = services.kiosk_check_in(kiosk=kiosk, booking_id=booking_id, code=form.cleaned_data["code"])
     except WrongCode as error:
         _count_wrong(request, limits)
-        return _render_kiosk(
-            request, kiosk, form=KioskCheckInForm(people=people), status=400, outcome=error.message
-        )
+        form.add_error("code", error.message)
+        return _render_kiosk(request, kiosk, form=form, people=people, status=400)
     except CheckInRefused as error:
-        return _render_kiosk(
-            request, kiosk, form=KioskCheckInForm(people=people), status=400, outcome=error.message
-        )
+        form.add_error(None, error.message)
+        return _render_kiosk(request, kiosk, form=form, people=people, status=400)
     messages.success(
         request,
         _("Welcome, %(name)s! You are checked in.") % {"name": selectors.kiosk_label(booking.volunteer)},
@@ -258,16 +255,19 @@ def walk_in(request, shift_id: int):
     if not form.is_valid():
         messages.error(request, _("Enter the volunteer's email address."))
         return redirect(roster + "#walk-in")
-    volunteer = selectors.onboarded_volunteer_by_email(email=form.cleaned_data["email"])
+    volunteer = selectors.walk_in_candidate(user=request.user, shift=shift, email=form.cleaned_data["email"])
     if volunteer is None:
         messages.error(
             request,
-            _("No onboarded volunteer has that address. They can sign up and complete their profile first."),
+            _(
+                "No volunteer cleared for this role has that address. Someone new signs up and completes "
+                "their profile first; someone who is not cleared yet talks to you about what is missing."
+            ),
         )
         return redirect(roster + "#walk-in")
     try:
         booking = services.shift_walk_in(shift=shift, volunteer=volunteer, by=request.user)
-    except (BookingError, CheckInRefused) as error:
+    except (BookingError, CheckInRefused, CoordinationError) as error:
         messages.error(request, _("Not added: %(why)s") % {"why": error})
         return redirect(roster + "#walk-in")
     messages.success(

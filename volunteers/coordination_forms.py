@@ -5,14 +5,25 @@ import datetime
 
 from django import forms
 from django.conf import settings
+from django.utils.functional import lazy
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .models import Requirement, Role, ShiftSeries, Weekday
 from .services import local_instant
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-CUTOFF_HELP = "Volunteers may cancel online until this many hours before the start."
-ZONE_HELP = f"Local time ({settings.TIME_ZONE}). An end time at or before the start means the next day."
+CUTOFF_HELP = _("Volunteers may cancel online until this many hours before the start.")
+
+
+def _zone_help() -> str:
+    return gettext("Local time (%(zone)s). An end time at or before the start means the next day.") % {
+        "zone": settings.TIME_ZONE
+    }
+
+
+ZONE_HELP = lazy(_zone_help, str)()
 
 
 def _minutes_between(start: datetime.time, end: datetime.time) -> int:
@@ -28,10 +39,12 @@ class RoleChoiceMixin:
 
 class FillRateFilterForm(forms.Form, RoleChoiceMixin):
     hide_optional = True  # a filter: every field is optional, no need to say so
-    role = forms.ModelChoiceField(queryset=Role.objects.none(), required=False, empty_label="All my roles")
-    date_from = forms.DateField(required=False, label="From", widget=DATE)
-    date_to = forms.DateField(required=False, label="To", widget=DATE)
-    open_only = forms.BooleanField(required=False, label="Only shifts with open places")
+    role = forms.ModelChoiceField(
+        label=_("Role"), queryset=Role.objects.none(), required=False, empty_label=_("All my roles")
+    )
+    date_from = forms.DateField(required=False, label=pgettext_lazy("date range", "From"), widget=DATE)
+    date_to = forms.DateField(required=False, label=pgettext_lazy("date range", "To"), widget=DATE)
+    open_only = forms.BooleanField(required=False, label=_("Only shifts with open places"))
 
     def __init__(self, *args, roles, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,27 +53,34 @@ class FillRateFilterForm(forms.Form, RoleChoiceMixin):
     def clean(self):
         data = super().clean()
         if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
-            self.add_error("date_to", "The end date is before the start date.")
+            self.add_error("date_to", _("The end date is before the start date."))
         return data
 
 
 class _ShiftFieldsForm(forms.Form):
     title = forms.CharField(
-        max_length=160, required=False, help_text="Optional; the role name is shown otherwise."
+        label=_("Title"),
+        max_length=160,
+        required=False,
+        help_text=_("Optional; the role name is shown otherwise."),
     )
-    start_time = forms.TimeField(label="Starts at", widget=TIME, help_text=ZONE_HELP)
-    end_time = forms.TimeField(label="Ends at", widget=TIME)
-    capacity = forms.IntegerField(min_value=1, max_value=500, label="Places")
+    start_time = forms.TimeField(label=_("Starts at"), widget=TIME, help_text=ZONE_HELP)
+    end_time = forms.TimeField(label=_("Ends at"), widget=TIME)
+    capacity = forms.IntegerField(min_value=1, max_value=500, label=_("Places"))
     neighbourhood = forms.CharField(
-        max_length=120, required=False, help_text="Shown to volunteers before they book. Keep it general."
+        label=_("Neighbourhood"),
+        max_length=120,
+        required=False,
+        help_text=_("Shown to volunteers before they book. Keep it general."),
     )
     address = forms.CharField(
+        label=pgettext_lazy("where a shift takes place", "Address"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text="Shown only to the people booked on the shift; never sent by email.",
+        help_text=_("Shown only to the people booked on the shift; never sent by email."),
     )
     cancellation_cutoff_hours = forms.IntegerField(
-        min_value=0, max_value=336, initial=24, label="Cancellation cut-off (hours)", help_text=CUTOFF_HELP
+        min_value=0, max_value=336, initial=24, label=_("Cancellation cut-off (hours)"), help_text=CUTOFF_HELP
     )
 
     @property
@@ -69,9 +89,13 @@ class _ShiftFieldsForm(forms.Form):
 
 
 class ShiftCreateForm(_ShiftFieldsForm, RoleChoiceMixin):
-    role = forms.ModelChoiceField(queryset=Role.objects.none())
-    date = forms.DateField(widget=DATE)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.none())
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    description = forms.CharField(
+        label=pgettext_lazy("of a shift", "Description"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
     field_order = ["role", "title", "date", "start_time", "end_time", "capacity"]
 
     def __init__(self, *args, roles, **kwargs):
@@ -84,19 +108,25 @@ class ShiftCreateForm(_ShiftFieldsForm, RoleChoiceMixin):
 
 
 class SeriesCreateForm(_ShiftFieldsForm, RoleChoiceMixin):
-    role = forms.ModelChoiceField(queryset=Role.objects.none())
+    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.none())
     frequency = forms.ChoiceField(
-        choices=ShiftSeries.Frequency.choices, initial=ShiftSeries.Frequency.WEEKLY, widget=forms.RadioSelect
+        label=_("Frequency"),
+        choices=ShiftSeries.Frequency.choices,
+        initial=ShiftSeries.Frequency.WEEKLY,
+        widget=forms.RadioSelect,
     )
     weekdays = forms.TypedMultipleChoiceField(
+        label=_("Weekdays"),
         choices=Weekday.choices,
         coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="For a weekly series.",
+        help_text=_("For a weekly series."),
     )
-    start_date = forms.DateField(label="First date", widget=DATE)
-    until_date = forms.DateField(label="Last date", widget=DATE, help_text="The series ends on this date.")
+    start_date = forms.DateField(label=_("First date"), widget=DATE)
+    until_date = forms.DateField(
+        label=_("Last date"), widget=DATE, help_text=_("The series ends on this date.")
+    )
     field_order = [
         "role",
         "title",
@@ -115,9 +145,9 @@ class SeriesCreateForm(_ShiftFieldsForm, RoleChoiceMixin):
     def clean(self):
         data = super().clean()
         if data.get("frequency") == ShiftSeries.Frequency.WEEKLY and not data.get("weekdays"):
-            self.add_error("weekdays", "Choose at least one weekday for a weekly series.")
+            self.add_error("weekdays", _("Choose at least one weekday for a weekly series."))
         if data.get("start_date") and data.get("until_date") and data["until_date"] < data["start_date"]:
-            self.add_error("until_date", "The last date is before the first date.")
+            self.add_error("until_date", _("The last date is before the first date."))
         return data
 
 
@@ -126,14 +156,23 @@ class ShiftEditForm(_ShiftFieldsForm):
     SCOPE_FUTURE = "future"
 
     scope = forms.ChoiceField(
-        choices=[(SCOPE_THIS, "Only this shift"), (SCOPE_FUTURE, "This and all later shifts of the series")],
+        choices=[
+            (SCOPE_THIS, _("Only this shift")),
+            (SCOPE_FUTURE, _("This and all later shifts of the series")),
+        ],
         initial=SCOPE_THIS,
         widget=forms.RadioSelect,
-        label="Change",
-        help_text="Later shifts edited on their own stay as they are. A new date applies to this shift only.",
+        label=pgettext_lazy("which shifts an edit applies to", "Change"),
+        help_text=_(
+            "Later shifts edited on their own stay as they are. A new date applies to this shift only."
+        ),
     )
-    date = forms.DateField(widget=DATE)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    date = forms.DateField(label=_("Date"), widget=DATE)
+    description = forms.CharField(
+        label=pgettext_lazy("of a shift", "Description"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
     field_order = ["scope", "title", "date", "start_time", "end_time", "capacity"]
 
     def __init__(self, *args, in_series: bool, **kwargs):
@@ -151,7 +190,7 @@ class ShiftEditForm(_ShiftFieldsForm):
 
 
 class CapacityForm(forms.Form):
-    capacity = forms.IntegerField(min_value=0, max_value=500, label="Places")
+    capacity = forms.IntegerField(min_value=0, max_value=500, label=_("Places"))
 
 
 class CancelShiftForm(forms.Form):
@@ -159,24 +198,24 @@ class CancelShiftForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=1000,
-        label="Note to the booked volunteers (optional)",
-        help_text="Sent to each booked person in their own email. Do not include anything confidential.",
+        label=_("Note to the booked volunteers (optional)"),
+        help_text=_("Sent to each booked person in their own email. Do not include anything confidential."),
     )
 
 
 class ShiftMessageForm(forms.Form):
-    subject = forms.CharField(max_length=150)
+    subject = forms.CharField(label=_("Subject"), max_length=150)
     body = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=5000,
-        label="Message",
-        help_text="Each booked person gets their own email; nobody sees who else received it.",
+        label=_("Message"),
+        help_text=_("Each booked person gets their own email; nobody sees who else received it."),
     )
 
 
 class ApproveByEmailForm(forms.Form, RoleChoiceMixin):
-    email = forms.EmailField(label="Volunteer's email address")
-    role = forms.ModelChoiceField(queryset=Role.objects.none())
+    email = forms.EmailField(label=_("Volunteer's email address"))
+    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.none())
 
     def __init__(self, *args, roles, **kwargs):
         super().__init__(*args, **kwargs)
@@ -184,7 +223,7 @@ class ApproveByEmailForm(forms.Form, RoleChoiceMixin):
 
 
 class ApprovalForm(forms.Form, RoleChoiceMixin):
-    role = forms.ModelChoiceField(queryset=Role.objects.none())
+    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.none())
 
     def __init__(self, *args, roles, **kwargs):
         super().__init__(*args, **kwargs)
@@ -192,13 +231,13 @@ class ApprovalForm(forms.Form, RoleChoiceMixin):
 
 
 class VerificationForm(forms.Form):
-    requirement = forms.ModelChoiceField(queryset=Requirement.objects.none())
-    verified_on = forms.DateField(label="Verified on", widget=DATE)
+    requirement = forms.ModelChoiceField(label=_("Requirement"), queryset=Requirement.objects.none())
+    verified_on = forms.DateField(label=_("Verified on"), widget=DATE)
     expires_on = forms.DateField(
-        label="Valid until",
+        label=_("Valid until"),
         widget=DATE,
         required=False,
-        help_text="Leave empty to use the requirement's usual validity period.",
+        help_text=_("Leave empty to use the requirement's usual validity period."),
     )
 
     def __init__(self, *args, requirements, **kwargs):

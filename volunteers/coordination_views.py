@@ -12,11 +12,14 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.roles import role_required
 from core.csv import csv_writer
+from core.i18n import local_format
 
 from . import clearance, selectors, services
 from .checkin_views import roster_check_in_context
@@ -111,9 +114,9 @@ def shift_new(request):
         except CoordinationError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "Shift created.")
+            messages.success(request, _("Shift created."))
             return redirect(_roster_url(shift.pk))
-    return render(request, "volunteers/coordinate/shift_form.html", {"form": form, "heading": "New shift"})
+    return render(request, "volunteers/coordinate/shift_form.html", {"form": form, "heading": _("New shift")})
 
 
 @coordinator_required
@@ -141,7 +144,15 @@ def series_new(request):
         except CoordinationError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"Series created with {len(shifts)} shifts.")
+            messages.success(
+                request,
+                ngettext(
+                    "Series created with %(count)s shift.",
+                    "Series created with %(count)s shifts.",
+                    len(shifts),
+                )
+                % {"count": len(shifts)},
+            )
             return redirect(
                 reverse("volunteers:coordinate:dashboard")
                 + f"?role={series.role_id}&date_from={series.start_date}&date_to={series.until_date}"
@@ -181,7 +192,15 @@ def shift_edit(request, shift_id: int):
                     address=data["address"],
                     cancellation_cutoff_hours=data["cancellation_cutoff_hours"],
                 )
-                messages.success(request, f"Updated {len(changed)} shifts of the series.")
+                messages.success(
+                    request,
+                    ngettext(
+                        "Updated %(count)s shift of the series.",
+                        "Updated %(count)s shifts of the series.",
+                        len(changed),
+                    )
+                    % {"count": len(changed)},
+                )
             else:
                 starts_at, ends_at = form.instants()
                 services.shift_update(
@@ -196,7 +215,7 @@ def shift_edit(request, shift_id: int):
                     address=data["address"],
                     cancellation_cutoff_hours=data["cancellation_cutoff_hours"],
                 )
-                messages.success(request, "Shift updated.")
+                messages.success(request, _("Shift updated."))
         except services.CapacityBelowBooked as error:
             form.add_error("capacity", error.message)
         except CoordinationError as error:
@@ -206,7 +225,7 @@ def shift_edit(request, shift_id: int):
     return render(
         request,
         "volunteers/coordinate/shift_form.html",
-        {"form": form, "shift": shift, "heading": f"Edit {shift.display_title}"},
+        {"form": form, "shift": shift, "heading": _("Edit %(shift)s") % {"shift": shift.display_title}},
     )
 
 
@@ -221,7 +240,9 @@ def shift_capacity(request, shift_id: int):
         except CoordinationError as error:
             form.add_error("capacity", error.message)
         else:
-            messages.success(request, f"Capacity is now {form.cleaned_data['capacity']}.")
+            messages.success(
+                request, _("Capacity is now %(capacity)s.") % {"capacity": form.cleaned_data["capacity"]}
+            )
             return redirect(_roster_url(shift.pk))
     return _render_roster(request, shift, capacity_form=form, status=400)
 
@@ -236,7 +257,7 @@ def shift_cancel(request, shift_id: int):
         except CoordinationError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, "Shift cancelled. Everyone booked on it is being told by email.")
+            messages.success(request, _("Shift cancelled. Everyone booked on it is being told by email."))
             return redirect(_roster_url(shift.pk))
     return render(request, "volunteers/coordinate/shift_cancel.html", {"shift": shift, "form": form})
 
@@ -292,7 +313,9 @@ def roster_csv(request, shift_id: int):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="roster-{shift.pk}-{starts:%Y-%m-%d}.csv"'
     writer = csv_writer(response)
-    writer.writerow(["Name", "Email", "Phone", "Status", "Checked in", "Checked out", "Hours"])
+    writer.writerow(
+        [_("Name"), _("Email"), _("Phone"), _("Status"), _("Checked in"), _("Checked out"), _("Hours")]
+    )
     for booking in selectors.roster_bookings(shift=shift):
         person = booking.volunteer
         profile = getattr(person, "volunteer_profile", None)
@@ -311,10 +334,10 @@ def roster_csv(request, shift_id: int):
 
 
 ATTENDANCE_ACTIONS = {
-    "check_in": (services.booking_check_in, "checked in"),
-    "check_out": (services.booking_check_out, "checked out"),
-    "attended": (services.booking_mark_attended, "marked as attended"),
-    "no_show": (services.booking_mark_no_show, "marked as a no-show"),
+    "check_in": (services.booking_check_in, gettext_lazy("%(name)s checked in.")),
+    "check_out": (services.booking_check_out, gettext_lazy("%(name)s checked out.")),
+    "attended": (services.booking_mark_attended, gettext_lazy("%(name)s marked as attended.")),
+    "no_show": (services.booking_mark_no_show, gettext_lazy("%(name)s marked as a no-show.")),
 }
 
 
@@ -324,15 +347,19 @@ def booking_attendance(request, booking_id: int):
     booking = selectors.coordinator_booking_get(user=request.user, booking_id=booking_id)
     action = ATTENDANCE_ACTIONS.get(request.POST.get("action", ""))
     if action is None:
-        messages.error(request, "Unknown attendance action.")
+        messages.error(request, _("Unknown attendance action."))
     else:
         service, done = action
         try:
             service(booking=booking, by=request.user)
         except CoordinationError as error:
-            messages.error(request, f"{booking.volunteer.get_full_name()}: {error.message}")
+            messages.error(
+                request,
+                _("%(name)s: %(error)s")
+                % {"name": booking.volunteer.get_full_name(), "error": error.message},
+            )
         else:
-            messages.success(request, f"{booking.volunteer.get_full_name()} {done}.")
+            messages.success(request, str(done) % {"name": booking.volunteer.get_full_name()})
     return redirect(_roster_url(booking.shift_id) + f"#booking-{booking.pk}")
 
 
@@ -352,7 +379,15 @@ def shift_message(request, shift_id: int):
         except CoordinationError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"Message sent to {recipients} people, each in their own email.")
+            messages.success(
+                request,
+                ngettext(
+                    "Message sent to %(count)s person, in their own email.",
+                    "Message sent to %(count)s people, each in their own email.",
+                    recipients,
+                )
+                % {"count": recipients},
+            )
             return redirect(_roster_url(shift.pk))
     return render(
         request,
@@ -397,7 +432,7 @@ def volunteer_approve_by_email(request):
     roles = selectors.coordinator_roles(user=request.user).filter(requires_approval=True)
     form = ApproveByEmailForm(request.POST, roles=roles)
     if not form.is_valid():
-        messages.error(request, "Please give an email address and one of your roles that needs approval.")
+        messages.error(request, _("Please give an email address and one of your roles that needs approval."))
         return redirect("volunteers:coordinate:volunteers")
     role = form.cleaned_data["role"]
     volunteer = selectors.coordinator_volunteer_by_email(user=request.user, email=form.cleaned_data["email"])
@@ -406,9 +441,11 @@ def volunteer_approve_by_email(request):
         # tell a coordinator nothing about who has an account.
         messages.error(
             request,
-            "No volunteer connected to your roles has that email address. Volunteers appear here once "
-            "they have completed onboarding and booked, joined a waitlist or applied for one of your "
-            "roles. Ask them to apply on the shift page, or ask staff to approve them.",
+            _(
+                "No volunteer connected to your roles has that email address. Volunteers appear here once "
+                "they have completed onboarding and booked, joined a waitlist or applied for one of your "
+                "roles. Ask them to apply on the shift page, or ask staff to approve them."
+            ),
         )
         return redirect("volunteers:coordinate:volunteers")
     try:
@@ -416,7 +453,10 @@ def volunteer_approve_by_email(request):
     except CoordinationError as error:
         messages.error(request, error.message)
         return redirect("volunteers:coordinate:volunteers")
-    messages.success(request, f"{volunteer.get_full_name()} is approved for {role.name}.")
+    messages.success(
+        request,
+        _("%(name)s is approved for %(role)s.") % {"name": volunteer.get_full_name(), "role": role.name},
+    )
     return redirect("volunteers:coordinate:volunteer", volunteer_id=volunteer.pk)
 
 
@@ -430,11 +470,11 @@ def application_decide(request, application_id: int):
     except CoordinationError as error:
         messages.error(request, error.message)
     else:
-        verb = "approved" if approve else "declined"
-        messages.success(
-            request,
-            f"{application.volunteer.get_full_name()}'s application for {application.role.name} {verb}.",
-        )
+        values = {"name": application.volunteer.get_full_name(), "role": application.role.name}
+        if approve:
+            messages.success(request, _("%(name)s's application for %(role)s approved.") % values)
+        else:
+            messages.success(request, _("%(name)s's application for %(role)s declined.") % values)
     if request.POST.get("back") == "volunteer":
         return redirect("volunteers:coordinate:volunteer", volunteer_id=application.volunteer_id)
     return redirect("volunteers:coordinate:volunteers")
@@ -471,14 +511,14 @@ def volunteer_approval(request, volunteer_id: int):
         try:
             if request.POST.get("decision") == "revoke":
                 services.role_approval_revoke(role=role, volunteer=volunteer, by=request.user)
-                messages.success(request, f"Approval for {role.name} withdrawn.")
+                messages.success(request, _("Approval for %(role)s withdrawn.") % {"role": role.name})
             else:
                 services.role_approval_grant(role=role, volunteer=volunteer, by=request.user)
-                messages.success(request, f"Approved for {role.name}.")
+                messages.success(request, _("Approved for %(role)s.") % {"role": role.name})
         except CoordinationError as error:
             messages.error(request, error.message)
     else:
-        messages.error(request, "Choose one of your roles.")
+        messages.error(request, _("Choose one of your roles."))
     return redirect("volunteers:coordinate:volunteer", volunteer_id=volunteer.pk)
 
 
@@ -500,9 +540,17 @@ def volunteer_verification(request, volunteer_id: int):
         except CoordinationError as error:
             messages.error(request, error.message)
         else:
-            until = f", valid until {verification.expires_on:%b %d, %Y}" if verification.expires_on else ""
-            messages.success(request, f"{verification.requirement.name} recorded as verified{until}.")
+            name = verification.requirement.name
+            if verification.expires_on:
+                until = dateformat.format(verification.expires_on, local_format("HAVEN_DATE"))
+                messages.success(
+                    request,
+                    _("%(requirement)s recorded as verified, valid until %(day)s.")
+                    % {"requirement": name, "day": until},
+                )
+            else:
+                messages.success(request, _("%(requirement)s recorded as verified.") % {"requirement": name})
     else:
         errors = "; ".join(str(e) for errs in form.errors.values() for e in errs)
-        messages.error(request, f"The verification was not recorded: {errors}")
+        messages.error(request, _("The verification was not recorded: %(errors)s") % {"errors": errors})
     return redirect("volunteers:coordinate:volunteer", volunteer_id=volunteer.pk)

@@ -1,7 +1,21 @@
 """Demo volunteering data: roles with requirements, an agreement, upcoming shifts (some full, one
 weekly series), profiles, signatures, verifications and bookings for volunteer1..3@haven.example,
 and coordinator@haven.example assigned to roles. Idempotent: a second run creates nothing new.
-Runs after accounts.demo, which creates the people."""
+Runs after accounts.demo, which creates the people.
+
+Something to try of each volunteering feature (`_seed_try_it`):
+- check-in at the door: volunteer1 (Valentina) has the kiosk PIN 2468 and is booked, with
+  volunteer2, on the "Community supper" event shift whose check-in window is open (it starts within
+  the hour of the demo's first start; a run once it is over adds a new one). From its roster the
+  coordinator opens the kiosk, or adds volunteer3 (Vera) as a walk-in; on a meal-prep shift she
+  is not offered, as she lacks the orientation training;
+- texts: volunteer1 agreed to texts (+1 201 555 0141); the demo's texts land in the caught mail;
+- hours: volunteer1 reported two hotline callbacks, one approved by the coordinator, one waiting in
+  the coordinator's hours page; her service letter covers them and her past shifts;
+- a swap: volunteer3 offers her place on the large community event to volunteer1 (the offer email is
+  in the caught mail; volunteer1 accepts it from there or from My shifts);
+- a group: event help allows groups of up to 4; volunteer2 booked 3 places on the same event and
+  named one member."""
 
 import datetime
 
@@ -16,12 +30,16 @@ from .booking_rules import BookingError
 from .models import (
     Agreement,
     Booking,
+    HoursCategory,
+    HoursReport,
     Requirement,
     RequirementVerification,
     Role,
     RoleApproval,
     Shift,
     ShiftSeries,
+    SmsConsentRecord,
+    SwapOffer,
     VolunteerProfile,
 )
 
@@ -74,6 +92,11 @@ ROLES = [
     ("Event help", "event-help", "Set up, welcome guests and clear down at community events.", [], False),
 ]
 
+DEMO_PIN = "2468"
+DEMO_MOBILE = "+12015550141"
+# The shift of today whose check-in window is open when the demo starts.
+AT_THE_DOOR_TITLE = "Community supper"
+
 
 def _at(days: int, hour: int) -> datetime.datetime:
     day = timezone.localdate() + datetime.timedelta(days=days)
@@ -97,6 +120,9 @@ def seed() -> None:
         )
         role.requirements.set([requirements[n] for n in needs])
         roles[slug] = role
+    # community events take groups (a family, a class, colleagues) of up to four
+    Role.objects.filter(slug="event-help", allows_groups=False).update(allows_groups=True, max_group_size=4)
+    roles["event-help"].refresh_from_db()
 
     coordinator = User.objects.filter(email="coordinator@haven.example").first()
     if coordinator is not None:
@@ -105,6 +131,7 @@ def seed() -> None:
 
     _seed_shifts(roles)
     _seed_volunteers(agreement, requirements, roles, coordinator)
+    _seed_try_it(roles, coordinator)
 
 
 def _seed_shifts(roles: dict[str, Role]) -> None:
@@ -239,7 +266,9 @@ def _seed_volunteers(agreement, requirements, roles, coordinator) -> None:
     ]
     for email, slug, index in plan:
         user = volunteers.get(email)
-        upcoming = Shift.objects.filter(role=roles[slug], series=None, starts_at__gt=timezone.now())
+        upcoming = Shift.objects.filter(role=roles[slug], series=None, starts_at__gt=timezone.now()).exclude(
+            title=AT_THE_DOOR_TITLE
+        )
         shifts = list(upcoming.order_by("starts_at"))
         if user is None or index >= len(shifts):
             continue
@@ -266,7 +295,11 @@ def _seed_past_and_cancelled(roles, volunteers, coordinator) -> None:
     """Shifts in every state: two that are over, with who came (checked in and out, marked attended,
     a no-show), and one called off with a note."""
     now = timezone.now()
-    past = Shift.objects.filter(series=None, ends_at__lt=now).order_by("starts_at")
+    past = (
+        Shift.objects.filter(series=None, ends_at__lt=now)
+        .exclude(title=AT_THE_DOOR_TITLE)
+        .order_by("starts_at")
+    )
     came = {
         "volunteer1@haven.example": Booking.Status.ATTENDED,
         "volunteer2@haven.example": Booking.Status.ATTENDED,
@@ -300,6 +333,96 @@ def _seed_past_and_cancelled(roles, volunteers, coordinator) -> None:
         services.shift_cancel(
             shift=called_off, by=coordinator, reason="The library annex is closed for repairs that evening."
         )
+
+
+def _seed_try_it(roles, coordinator) -> None:
+    """One thing to try of each of check-in, texts, hours, swaps and groups (see the docstring)."""
+    people = {
+        u.email: u
+        for u in User.objects.filter(email__startswith="volunteer", email__endswith="@haven.example")
+    }
+    valentina = people.get("volunteer1@haven.example")
+    victor = people.get("volunteer2@haven.example")
+    vera = people.get("volunteer3@haven.example")
+    if valentina is None or not VolunteerProfile.objects.filter(user=valentina).exists():
+        return
+    now = timezone.now()
+    profile = VolunteerProfile.objects.get(user=valentina)
+    if not profile.check_in_pin_hash:
+        services.check_in_pin_set(volunteer=valentina, pin=DEMO_PIN)
+    if profile.sms_opted_in_at is None and not SmsConsentRecord.objects.filter(volunteer=valentina).exists():
+        services.sms_opt_in(volunteer=valentina, number=DEMO_MOBILE, wording=services.consent_wording())
+
+    # a shift at the door: starts in the coming hour, so its check-in window is open now
+    at_the_door = (
+        Shift.objects.filter(
+            role=roles["event-help"], title=AT_THE_DOOR_TITLE, is_cancelled=False, ends_at__gt=now
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    if at_the_door is None:
+        starts = (now + datetime.timedelta(minutes=45)).replace(second=0, microsecond=0)
+        starts -= datetime.timedelta(minutes=starts.minute % 15)
+        at_the_door = Shift.objects.create(
+            role=roles["event-help"],
+            title=AT_THE_DOOR_TITLE,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=3),
+            capacity=4,
+            neighbourhood="Park district",
+            address="Community hall, 1 Park Lane",
+        )
+    for person in (valentina, victor):
+        if person is not None and not Booking.objects.filter(shift=at_the_door, volunteer=person).exists():
+            try:
+                services.shift_book(shift=at_the_door, volunteer=person)
+            except BookingError:
+                continue  # started already on a later run: the coordinator adds them as walk-ins
+
+    # hours: one approved, one waiting for the coordinator
+    hotline = roles["hotline-support"]
+    if coordinator is not None and not HoursReport.objects.filter(volunteer=valentina).exists():
+        today = timezone.localdate()
+        approved = services.hours_report(
+            volunteer=valentina,
+            role=hotline,
+            date=today - datetime.timedelta(days=9),
+            minutes=90,
+            category=HoursCategory.REMOTE_CALLBACKS,
+        )
+        services.hours_report_decide(report=approved, by=coordinator, approve=True)
+        services.hours_report(
+            volunteer=valentina,
+            role=hotline,
+            date=today - datetime.timedelta(days=2),
+            minutes=45,
+            category=HoursCategory.REMOTE_CALLBACKS,
+        )
+
+    # the large community event: a group of three, and a place offered to a colleague
+    event = (
+        Shift.objects.filter(role=roles["event-help"], series=None, capacity=8, starts_at__gt=now)
+        .order_by("starts_at")
+        .first()
+    )
+    if event is None:
+        return
+    if victor is not None and not Booking.objects.filter(shift=event, volunteer=victor).exists():
+        try:
+            group = services.shift_book(shift=event, volunteer=victor, places=3)
+            services.group_members_name(booking=group, volunteer=victor, names=["Linh"])
+        except BookingError:
+            pass
+    if vera is not None and not SwapOffer.objects.filter(booking__shift=event, from_volunteer=vera).exists():
+        try:
+            booking = Booking.objects.filter(
+                shift=event, volunteer=vera, status=Booking.Status.BOOKED
+            ).first()
+            booking = booking or services.shift_book(shift=event, volunteer=vera)
+            services.swap_offer_make(booking=booking, volunteer=vera, colleague_email=valentina.email)
+        except BookingError:
+            pass
 
 
 demo_registry.register("volunteers", seed=seed)

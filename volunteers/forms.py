@@ -132,7 +132,10 @@ class AgreementSignForm(forms.Form):
 class ShiftFilterForm(forms.Form):
     hide_optional = True  # a filter: every field is optional, no need to say so
     role = forms.ModelChoiceField(
-        queryset=Role.objects.filter(is_active=True), required=False, empty_label=_("All roles")
+        label=_("Role"),
+        queryset=Role.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("All roles"),
     )
     date_from = forms.DateField(
         required=False, label=_("From"), widget=forms.DateInput(attrs={"type": "date"})

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.modelfields import PhoneNumberField
 
 USER = settings.AUTH_USER_MODEL
@@ -76,7 +77,8 @@ class VolunteerProfile(models.Model):
 
 class SmsConsentRecord(models.Model):
     """One opt-in to or opt-out of text messages: when, for which number, how (the form on the site,
-    or a STOP/START reply), and for an opt-in the exact words the volunteer agreed to."""
+    a STOP/START reply, or the provider refusing a text because the number replied STOP), and for an
+    opt-in the exact words the volunteer agreed to."""
 
     class Action(models.TextChoices):
         OPT_IN = "opt_in", _("Agreed to texts")
@@ -85,6 +87,7 @@ class SmsConsentRecord(models.Model):
     class Source(models.TextChoices):
         WEB = "web", _("On the site")
         REPLY = "reply", _("By replying to a text")
+        PROVIDER = "provider", _("The text provider reported a STOP reply")
 
     volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="sms_consents")
     number = PhoneNumberField()
@@ -156,9 +159,9 @@ class Requirement(models.Model):
     Coordinators record only that it was verified, when and by whom, never the content of a check."""
 
     class Kind(models.TextChoices):
-        TRAINING = "training", "Training"
-        BACKGROUND_CHECK = "background_check", "Background check"
-        OTHER = "other", "Other"
+        TRAINING = "training", _("Training")
+        BACKGROUND_CHECK = "background_check", _("Background check")
+        OTHER = "other", pgettext_lazy("kind of requirement", "Other")
 
     name = models.CharField(max_length=120, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TRAINING)
@@ -256,9 +259,9 @@ class RoleApplication(models.Model):
     decide. At most one pending application per volunteer and role."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPROVED = "approved", "Approved"
-        DECLINED = "declined", "Declined"
+        PENDING = "pending", pgettext_lazy("role application", "Pending")
+        APPROVED = "approved", pgettext_lazy("role application", "Approved")
+        DECLINED = "declined", pgettext_lazy("role application", "Declined")
 
     volunteer = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="role_applications")
     role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="applications")
@@ -287,8 +290,8 @@ class ShiftSeries(models.Model):
     moves). `weekdays` (list of 0=Monday..6=Sunday) applies to the weekly frequency."""
 
     class Frequency(models.TextChoices):
-        DAILY = "daily", "Every day"
-        WEEKLY = "weekly", "Weekly, on chosen days"
+        DAILY = "daily", _("Every day")
+        WEEKLY = "weekly", _("Weekly, on chosen days")
 
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="series")
     title = models.CharField(max_length=160, blank=True)
@@ -418,25 +421,25 @@ class Booking(models.Model):
     stored when a coordinator marks attendance (from check-in/out, else the shift's length)."""
 
     class Status(models.TextChoices):
-        BOOKED = "booked", "Booked"
-        CANCELLED = "cancelled", "Cancelled"
-        ATTENDED = "attended", "Attended"
-        NO_SHOW = "no_show", "No-show"
+        BOOKED = "booked", pgettext_lazy("booking", "Booked")
+        CANCELLED = "cancelled", pgettext_lazy("booking", "Cancelled")
+        ATTENDED = "attended", pgettext_lazy("booking", "Attended")
+        NO_SHOW = "no_show", pgettext_lazy("booking", "No-show")
 
     class Source(models.TextChoices):
-        DIRECT = "direct", "Booked directly"
-        WAITLIST = "waitlist", "From the waitlist"
-        COORDINATOR = "coordinator", "Added by a coordinator"
+        DIRECT = "direct", _("Booked directly")
+        WAITLIST = "waitlist", _("From the waitlist")
+        COORDINATOR = "coordinator", _("Added by a coordinator")
         WALK_IN = "walk_in", _("Walked in, added at the door")
         SWAP = "swap", _("Taken over from a colleague")
 
     class HoldReason(models.TextChoices):
         """Why a booked volunteer is no longer cleared for the shift (volunteers.clearance)."""
 
-        PROFILE = "profile", "Volunteer profile missing"
-        AGREEMENT = "agreement", "New agreement not signed"
-        APPROVAL = "approval", "Approval withdrawn"
-        REQUIREMENT = "requirement", "Requirement not valid on the day"
+        PROFILE = "profile", _("Volunteer profile missing")
+        AGREEMENT = "agreement", _("New agreement not signed")
+        APPROVAL = "approval", _("Approval withdrawn")
+        REQUIREMENT = "requirement", _("Requirement not valid on the day")
 
     ACTIVE_STATUSES = (Status.BOOKED, Status.ATTENDED, Status.NO_SHOW)
 
@@ -536,12 +539,12 @@ class WaitlistEntry(models.Model):
     single-use because accepting changes the status)."""
 
     class Status(models.TextChoices):
-        WAITING = "waiting", "Waiting"
-        OFFERED = "offered", "Offered a place"
-        ACCEPTED = "accepted", "Accepted"
-        EXPIRED = "expired", "Offer expired"
-        WITHDRAWN = "withdrawn", "Left the waitlist"
-        CLOSED = "closed", "Shift cancelled or started"
+        WAITING = "waiting", pgettext_lazy("waitlist entry", "Waiting")
+        OFFERED = "offered", _("Offered a place")
+        ACCEPTED = "accepted", pgettext_lazy("waitlist entry", "Accepted")
+        EXPIRED = "expired", _("Offer expired")
+        WITHDRAWN = "withdrawn", _("Left the waitlist")
+        CLOSED = "closed", _("Shift cancelled or started")
 
     OPEN_STATUSES = (Status.WAITING, Status.OFFERED)
 

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from messaging.models import Message
 
+from . import booking_rules
 from .models import Booking, HoursReport, Kiosk, Requirement, Role, Shift, ShiftMessage, WaitlistEntry
 
 ACTIVE = list(Booking.ACTIVE_STATUSES)
@@ -428,6 +429,23 @@ def coordinator_volunteer_by_email(*, user: User, email: str) -> User | None:
         .filter(email__iexact=email.strip(), is_active=True, volunteer_profile__onboarded_at__isnull=False)
         .first()
     )
+
+
+def walk_in_candidate(*, user: User, shift: Shift, email: str) -> User | None:
+    """The volunteer with this email address whom `user` may add to `shift` as a walk-in: only for
+    staff or a coordinator of the shift's role, and only someone onboarded and cleared for that role
+    on the shift's day (agreement, approval, requirements), as approval is scoped. Anyone else is
+    None, with no reason: an address alone tells a coordinator nothing about a person's record."""
+    if not (user.has_role("staff") or shift.role.coordinators.filter(pk=user.pk).exists()):
+        return None
+    volunteer = onboarded_volunteer_by_email(email=email)
+    if volunteer is None:
+        return None
+    try:
+        booking_rules.check_cleared_for(booking_rules.VolunteerStanding.load(volunteer), shift)
+    except booking_rules.BookingError:
+        return None
+    return volunteer
 
 
 def coordinator_reaches(*, user: User, volunteer: User) -> bool:

@@ -16,7 +16,8 @@ from messaging.models import Message
 from messaging.registry import Rendered, Skip, kind_register
 from messaging.sms import sms_keyword
 
-from .models import Booking, ShiftMessage, VolunteerProfile
+from .models import Booking, ShiftMessage, SwapOffer, VolunteerProfile
+from .services.swaps import KIND_SWAP_ACCEPTED_TEXT
 from .services.texts import KIND_REMINDER_TEXT, KIND_SHIFT_MESSAGE_TEXT, sms_keyword_received
 
 
@@ -81,9 +82,35 @@ def render_shift_message_text(message: Message) -> Rendered | Skip:
     return Rendered(subject=_("Message about your shift"), text=f"{text}\n{_stop_line()}")
 
 
+def render_swap_accepted_text(message: Message) -> Rendered | Skip:
+    if not _still_opted_in(message):
+        return Skip("the volunteer stopped texts or changed their number")
+    offer = (
+        SwapOffer.objects.select_related("booking__shift__role", "to_volunteer", "new_booking")
+        .filter(pk=message.about_id)
+        .first()
+    )
+    if offer is None or offer.status != SwapOffer.Status.ACCEPTED:
+        return Skip("the offer was not taken")
+    if offer.new_booking is None or offer.new_booking.status == Booking.Status.CANCELLED:
+        return Skip("the colleague has cancelled since")
+    shift = offer.booking.shift
+    text = _(
+        "%(org)s: %(name)s took your place on %(shift)s on %(when)s, so you are no longer booked. "
+        "Your shifts: %(url)s"
+    ) % {
+        "org": settings.HAVEN_ORG_NAME,
+        "name": offer.to_volunteer.get_short_name(),
+        "shift": shift.display_title,
+        "when": _when(shift.starts_at),
+        "url": settings.SITE_URL + reverse("volunteers:my_shifts"),
+    }
+    return Rendered(subject=_("Your place was taken"), text=f"{text}\n{_stop_line()}")
+
+
 @receiver(sms_keyword, dispatch_uid="volunteers.sms_keyword")
-def _on_sms_keyword(sender, *, number: str, keyword: str, **kwargs) -> None:
-    sms_keyword_received(number=number, keyword=keyword)
+def _on_sms_keyword(sender, *, number: str, keyword: str, source: str = "reply", **kwargs) -> None:
+    sms_keyword_received(number=number, keyword=keyword, source=source)
 
 
 def register() -> None:
@@ -96,4 +123,9 @@ def register() -> None:
         KIND_SHIFT_MESSAGE_TEXT,
         render=render_shift_message_text,
         description="A text telling an opted-in volunteer a coordinator wrote about their shift.",
+    )
+    kind_register(
+        KIND_SWAP_ACCEPTED_TEXT,
+        render=render_swap_accepted_text,
+        description="A text telling an opted-in volunteer the colleague they offered their place took it.",
     )

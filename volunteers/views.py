@@ -22,6 +22,7 @@ from .models import (
     Agreement,
     Booking,
     CalendarToken,
+    HoursReport,
     Role,
     RoleApplication,
     VolunteerProfile,
@@ -197,7 +198,7 @@ def shift_book(request, shift_id: int):
     except BookingError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "You are booked. A confirmation email is on its way.")
+        messages.success(request, gettext("You are booked. A confirmation email is on its way."))
     # back to the booking's own section, so the keyboard focus lands next to "Cancel my booking"
     return redirect(reverse("volunteers:shift_detail", args=[shift.pk]) + "#your-place")
 
@@ -211,7 +212,7 @@ def shift_waitlist_join(request, shift_id: int):
     except BookingError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "You are on the waitlist. We will email you if a place opens up.")
+        messages.success(request, gettext("You are on the waitlist. We will email you if a place opens up."))
     return redirect(reverse("volunteers:shift_detail", args=[shift.pk]) + "#your-place")
 
 
@@ -224,7 +225,10 @@ def role_apply(request, role_id: int):
     except BookingError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Thank you. A coordinator for {role.name} will review your request.")
+        messages.success(
+            request,
+            gettext("Thank you. A coordinator for %(role)s will review your request.") % {"role": role.name},
+        )
     next_url = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -280,7 +284,7 @@ def booking_cancel(request, booking_id: int):
     except BookingError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Your booking is cancelled. Thank you for letting us know.")
+        messages.success(request, gettext("Your booking is cancelled. Thank you for letting us know."))
     return redirect("volunteers:my_shifts")
 
 
@@ -289,7 +293,7 @@ def booking_cancel(request, booking_id: int):
 def waitlist_leave(request, entry_id: int):
     entry = get_object_or_404(WaitlistEntry, pk=entry_id, volunteer=request.user)
     services.waitlist_leave(entry=entry, volunteer=request.user)
-    messages.success(request, "You left the waitlist.")
+    messages.success(request, gettext("You left the waitlist."))
     return redirect("volunteers:my_shifts")
 
 
@@ -308,7 +312,7 @@ def offer_confirm(request, token: str):
         except BookingError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, "The place is yours. A confirmation email is on its way.")
+            messages.success(request, gettext("The place is yours. A confirmation email is on its way."))
             return redirect("volunteers:shift_detail", shift_id=entry.shift_id)
         entry.refresh_from_db()
         is_open = entry.status == WaitlistEntry.Status.OFFERED and entry.offer_expires_at > timezone.now()
@@ -341,10 +345,10 @@ def profile(request):
         )
         if saved.is_onboarded and (existing is None or not existing.is_onboarded):
             messages.success(
-                request, "Welcome aboard. You can now book shifts for roles you are cleared for."
+                request, gettext("Welcome aboard. You can now book shifts for roles you are cleared for.")
             )
             return redirect("volunteers:shift_list")
-        messages.success(request, "Your volunteer profile is saved.")
+        messages.success(request, gettext("Your volunteer profile is saved."))
         return redirect("volunteers:profile")
     return render(
         request,
@@ -363,7 +367,9 @@ def agreement(request):
     form = AgreementSignForm(request.POST or None)
     if request.method == "POST" and signed is None and form.is_valid():
         services.agreement_sign(volunteer=request.user, agreement=current)
-        messages.success(request, f"Thank you. You signed version {current.version}.")
+        messages.success(
+            request, gettext("Thank you. You signed version %(version)s.") % {"version": current.version}
+        )
         if not VolunteerProfile.objects.filter(user=request.user).exists():
             return redirect("volunteers:profile")
         return redirect("volunteers:shift_list")
@@ -374,12 +380,15 @@ def agreement(request):
 
 @signed_in
 def hours(request):
+    reports = list(selectors.volunteer_hours_reports(volunteer=request.user))
+    approved = sum(report.minutes for report in reports if report.status == HoursReport.Status.APPROVED)
     return render(
         request,
         "volunteers/hours.html",
         {
             "summary": selectors.volunteer_hours(volunteer=request.user),
-            "reports": selectors.volunteer_hours_reports(volunteer=request.user),
+            "reports": reports,
+            "approved_hours": round(approved / 60, 2),
         },
     )
 
@@ -391,7 +400,9 @@ def calendar_settings(request):
     if request.method == "POST":
         if request.POST.get("action") == "revoke":
             services.calendar_token_revoke(user=request.user)
-            messages.success(request, "Your calendar feed is turned off. The old link no longer works.")
+            messages.success(
+                request, gettext("Your calendar feed is turned off. The old link no longer works.")
+            )
             return redirect("volunteers:calendar_settings")
         token = services.calendar_token_reset(user=request.user)
         feed_url = request.build_absolute_uri(reverse("volunteers:calendar_feed", args=[token]))

@@ -404,6 +404,9 @@ HAVEN_QUICK_EXIT_URL = env("HAVEN_QUICK_EXIT_URL", "https://www.google.com/searc
 HAVEN_ORG_LEGAL_NAME = env("HAVEN_ORG_LEGAL_NAME", "")
 HAVEN_ORG_ADDRESS = env("HAVEN_ORG_ADDRESS", "PO Box 0000, Anytown, USA")
 HAVEN_ORG_TAX_ID = env("HAVEN_ORG_TAX_ID", "00-0000000")
+# Where in-kind gifts are brought (and when), unless a need says otherwise. Private: it goes only in the
+# email to people who pledged (donations.inkind_messages), never on a public page.
+HAVEN_INKIND_DROPOFF = env("HAVEN_INKIND_DROPOFF", "")
 HAVEN_CURRENCY = env("HAVEN_CURRENCY", "usd")
 # Languages staff can say a partner service in the "Find help" directory helps in (codes; names
 # come from CLDR in the visitor's language). "ase" is American Sign Language.
@@ -413,6 +416,11 @@ HAVEN_DIRECTORY_LANGUAGES = env_list(
 # Spending is published per category per month only once the month has closed and this many days
 # have passed, so a single payment cannot be timed from the public books.
 HAVEN_SPENDING_PUBLISH_DELAY_DAYS = env_int("HAVEN_SPENDING_PUBLISH_DELAY_DAYS", 15)
+# The month the organisation's fiscal year starts in (7 = July to June); 1 = the calendar year, and
+# then donors are offered calendar-year statements only (donations/periods.py).
+HAVEN_FISCAL_YEAR_START_MONTH = env_int("HAVEN_FISCAL_YEAR_START_MONTH", 1)
+if not 1 <= HAVEN_FISCAL_YEAR_START_MONTH <= 12:
+    raise ValueError("HAVEN_FISCAL_YEAR_START_MONTH must be a month number, 1 to 12.")
 
 # --- Stripe --------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", "")

@@ -1,5 +1,6 @@
-"""Subscriptions: update (amount, metadata, cancel at period end), cancel, renewal (paid or failed),
-and the demo's import of existing monthly gifts."""
+"""Subscriptions: update (amount, metadata, cancel at period end, pause of collection), cancel,
+renewal (paid, failed, or voided while collection is paused), the automatic resume of paused
+collection, and the demo's import of existing monthly gifts."""
 
 from __future__ import annotations
 
@@ -31,7 +32,15 @@ class SubscriptionsMixin:
     def api_update_subscription(self, sub_id: str, params: dict) -> dict:
         check_known(
             params,
-            {"items", "proration_behavior", "cancel_at_period_end", "metadata", "description", "cancel_at"},
+            {
+                "items",
+                "proration_behavior",
+                "cancel_at_period_end",
+                "metadata",
+                "description",
+                "cancel_at",
+                "pause_collection",
+            },
         )
         sub = self._find("subscription", sub_id)
         if sub["status"] in ("canceled", "incomplete_expired"):
@@ -89,6 +98,8 @@ class SubscriptionsMixin:
                     "reason": "cancellation_requested" if cancel else None,
                 },
             )
+        if "pause_collection" in params:
+            sub["pause_collection"] = _pause_collection_param(params["pause_collection"])
         if "metadata" in params:
             sub["metadata"] = merge_metadata(sub["metadata"], params["metadata"])
         if "description" in params:
@@ -139,6 +150,9 @@ class SubscriptionsMixin:
             if sub["cancel_at_period_end"]:
                 self._end_subscription(sub)
                 return None
+            # Stripe resumes paused collection at `resumes_at`: if that is due by the time this
+            # period starts, collection resumes first and this period is charged.
+            self._resume_if_due(sub, sub["items"]["data"][0]["current_period_end"])
             cust = self._objects[sub["customer"]]
             before = copy.deepcopy(sub)
             for item in sub["items"]["data"]:
@@ -158,6 +172,16 @@ class SubscriptionsMixin:
             )
             self._emit("customer.subscription.updated", sub, diff(before, sub))
             self._emit("invoice.created", inv)
+            if sub["pause_collection"] and sub["pause_collection"]["behavior"] == "void":
+                # Paused with behavior "void": the period's invoice is voided at once, never charged.
+                now = o.now()
+                inv.update(
+                    status="void",
+                    amount_remaining=0,
+                    status_transitions=inv["status_transitions"] | {"finalized_at": now, "voided_at": now},
+                )
+                self._emit("invoice.voided", inv)
+                return copy.deepcopy(inv)
             card = CARD_DECLINED if fail else self._private.get(sub_id, {}).get("card", CARD_SUCCESS)
             if card == CARD_DISPUTED:
                 card = CARD_SUCCESS
@@ -170,6 +194,30 @@ class SubscriptionsMixin:
             if previous:
                 self._emit("customer.subscription.updated", sub, previous)
             return copy.deepcopy(inv)
+
+    def _resume_if_due(self, sub: dict, at: int) -> bool:
+        pause = sub.get("pause_collection")
+        if not pause or pause.get("resumes_at") is None or pause["resumes_at"] > at:
+            return False
+        before = copy.deepcopy(sub)
+        sub["pause_collection"] = None
+        self._emit("customer.subscription.updated", sub, diff(before, sub))
+        return True
+
+    def resume_due_collections(self, at: int | None = None) -> list[str]:
+        """What Stripe does on its own clock: every subscription whose paused collection's
+        `resumes_at` is at or before `at` (default: now) resumes (`pause_collection` becomes null,
+        `customer.subscription.updated` with `previous_attributes.pause_collection`). Returns their
+        ids."""
+        at = o.now() if at is None else int(at)
+        resumed = []
+        with self._transaction():
+            for sub in self._objects.values():
+                if sub.get("object") != "subscription" or sub["status"] in ("canceled", "incomplete_expired"):
+                    continue
+                if self._resume_if_due(sub, at):
+                    resumed.append(sub["id"])
+        return resumed
 
     def import_subscription(
         self,
@@ -238,3 +286,30 @@ class SubscriptionsMixin:
             )
             self._private[subscription_id] = {"card": CARD_SUCCESS}
             return copy.deepcopy(sub)
+
+
+PAUSE_BEHAVIORS = ("keep_as_draft", "mark_uncollectible", "void")
+
+
+def _pause_collection_param(value) -> dict | None:
+    """`pause_collection` as Stripe takes it: an object with `behavior` (required) and an optional
+    future `resumes_at`, or "" to unset it (resume now)."""
+    if value == "":
+        return None
+    if not isinstance(value, dict):
+        raise StandInError("Invalid object", param="pause_collection")
+    check_known(value, {"behavior", "resumes_at"}, "pause_collection")
+    behavior = value.get("behavior")
+    if not behavior:
+        raise missing("pause_collection[behavior]")
+    if behavior not in PAUSE_BEHAVIORS:
+        raise StandInError(
+            "Invalid pause_collection[behavior]: must be one of keep_as_draft, mark_uncollectible, or void",
+            param="pause_collection[behavior]",
+        )
+    resumes_at = int_param(value, "resumes_at", "pause_collection[resumes_at]", minimum=1)
+    if resumes_at is not None and resumes_at <= o.now():
+        raise StandInError(
+            "pause_collection[resumes_at] must be in the future.", param="pause_collection[resumes_at]"
+        )
+    return {"behavior": behavior, "resumes_at": resumes_at}

@@ -6,9 +6,10 @@
 - `locks`: the row locks and the one order they are taken in.
 - `refunds`, `disputes`: money given back, chargebacks.
 - `recurring`: monthly gifts (subscriptions).
+- `pauses`: pausing a monthly gift for 1–3 months (Stripe's pause of collection), resuming early.
 - `offline`: cheque, cash and bank-transfer gifts.
-- `receipts`, `statements`: tax receipts and annual statements (their emails are outbox messages,
-  rendered by donations/messages.py).
+- `receipts`, `statements`: tax receipts and giving statements, per calendar or fiscal year (their
+  emails are outbox messages, rendered by donations/messages.py).
 
 Callers use this package's names (`services.donation_mark_succeeded(...)`), not the modules.
 """
@@ -19,6 +20,15 @@ from .errors import DonationError
 from .fees import fee_for, fee_gross_up
 from .locks import LockOrderError
 from .offline import donation_record_offline
+from .pauses import (
+    KIND_MONTHLY_PAUSED,
+    KIND_MONTHLY_RESUMED,
+    PAUSE_MONTHS,
+    add_months,
+    recurring_pause,
+    recurring_pause_record,
+    recurring_resume,
+)
 from .payments import (
     PAID_STATUSES,
     donation_link_stripe_ids,
@@ -39,9 +49,23 @@ from .recurring import (
     recurring_set_status,
 )
 from .refunds import refund_record, refund_request
-from .statements import KIND_STATEMENT, statement_dedupe_key, statement_issue, statements_send_for_year
+from .statements import (
+    KIND_STATEMENT,
+    statement_content,
+    statement_dedupe_key,
+    statement_issue,
+    statements_send_for_period,
+    statements_send_for_year,
+)
 
 __all__ = [
+    "KIND_MONTHLY_PAUSED",
+    "KIND_MONTHLY_RESUMED",
+    "PAUSE_MONTHS",
+    "add_months",
+    "recurring_pause",
+    "recurring_pause_record",
+    "recurring_resume",
     "KIND_RECEIPT",
     "KIND_RENEWAL_FAILED",
     "KIND_STATEMENT",
@@ -73,7 +97,9 @@ __all__ = [
     "recurring_set_status",
     "refund_record",
     "refund_request",
+    "statement_content",
     "statement_dedupe_key",
     "statement_issue",
+    "statements_send_for_period",
     "statements_send_for_year",
 ]

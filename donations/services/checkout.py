@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Fund, SupporterPage
 from core.i18n import active_language
@@ -52,15 +53,15 @@ def donation_create(
         if designation.campaign is None or designation.campaign.pk != supporter_page.campaign_id:
             raise DonationError("A gift through a supporter's page goes to that page's campaign.")
     if is_anonymous and show_name_publicly:
-        raise DonationError("An anonymous gift cannot show your name.")
+        raise DonationError(_("An anonymous gift cannot show your name."))
     if not settings.DONATION_MIN_AMOUNT <= amount <= settings.DONATION_MAX_AMOUNT:
-        raise DonationError("The amount is outside the allowed range.")
+        raise DonationError(_("The amount is outside the allowed range."))
     if tribute_type and not tribute_name:
-        raise DonationError("Please give the name of the person the gift honours.")
+        raise DonationError(_("Please give the name of the person the gift honours."))
     # Shown exactly as given, and only when the donor asked to be named (never for an anonymous gift).
     public_name = " ".join(public_name.split()) if show_name_publicly and not is_anonymous else ""
     if show_name_publicly and not is_anonymous and not public_name:
-        raise DonationError("Please give the name to show, or choose not to be named.")
+        raise DonationError(_("Please give the name to show, or choose not to be named."))
     fee = fee_for(net=amount) if cover_fee else 0
     email = email.strip().lower()
     with transaction.atomic():
@@ -117,8 +118,12 @@ def donation_checkout_start(*, donation: Donation) -> str:
             cancel += f"?fundraiser={donation.supporter_page.slug}"
     else:
         cancel = settings.SITE_URL + reverse("donations:donate")
-    description = "Monthly gift" if donation.frequency == Donation.Frequency.MONTHLY else "Gift"
-    description += f" to {donation.campaign.title if donation.campaign_id else settings.HAVEN_ORG_NAME}"
+    # Shown on Stripe's checkout page, in the language of the page the donor gave on.
+    to = donation.campaign.title if donation.campaign_id else settings.HAVEN_ORG_NAME
+    if donation.frequency == Donation.Frequency.MONTHLY:
+        description = _("Monthly gift to %(name)s") % {"name": to}
+    else:
+        description = _("Gift to %(name)s") % {"name": to}
     try:
         session = stripe_gateway.checkout_session_create(
             public_id=str(donation.public_id),
@@ -135,7 +140,7 @@ def donation_checkout_start(*, donation: Donation) -> str:
     except stripe_gateway.GatewayError as exc:
         donation_mark_failed(donation=donation, reason=f"Checkout could not start: {exc}")
         raise DonationError(
-            "We could not reach our payment provider. Nothing was charged; please try again."
+            _("We could not reach our payment provider. Nothing was charged; please try again.")
         ) from exc
     donation_link_stripe_ids(donation=donation, checkout_session_id=session.id)
     return session.url

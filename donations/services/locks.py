@@ -7,7 +7,8 @@ kind in primary-key order:
     2. RecurringGift    a monthly gift
     3. Donation         one gift (one payment)
     4. Refund           a refund of that gift
-    5. ReceiptCounter   the year's receipt numbers
+    5. MatchOffer       a sponsor's match of a campaign's gifts (campaigns app; services/matching.py)
+    6. ReceiptCounter   the year's receipt numbers
 
 Disputes and refunds reported by Stripe are written only while their gift is locked, so they need no
 lock of their own.
@@ -15,7 +16,10 @@ lock of their own.
 Why this order. A webhook event is locked before anything it touches, so a duplicate delivery waits
 on the event row and then finds it processed without touching a gift. A monthly gift comes before its
 payments because a subscription's events decide which month's gift they concern. The receipt counter
-comes last: every confirmation takes it, so it is held only for the end of a transaction.
+comes last: every confirmation takes it, so it is held only for the end of a transaction. A match
+offer is taken by a gift's transitions (its confirmation, refunds, disputes) after the gift and its
+refund, so many gifts to one campaign wait on the offer only for the few statements that match them,
+and before the receipt counter, which the confirmation takes after matching.
 
 What is never done: locking a StripeEvent while holding anything else. An event that waited for its
 payment (a refund or dispute that overtook the checkout events) is applied after the transaction that
@@ -37,6 +41,8 @@ from __future__ import annotations
 from django.db import models, transaction
 from django.db.transaction import TransactionManagementError
 
+from campaigns.models import MatchOffer
+
 from ..models import Donation, ReceiptCounter, RecurringGift, Refund, StripeEvent
 
 ORDER: tuple[type[models.Model], ...] = (
@@ -44,6 +50,7 @@ ORDER: tuple[type[models.Model], ...] = (
     RecurringGift,
     Donation,
     Refund,
+    MatchOffer,
     ReceiptCounter,
 )
 _RANK = {model: rank for rank, model in enumerate(ORDER)}
@@ -105,6 +112,10 @@ def lock_donation(donation_id: int) -> Donation:
 
 def lock_refund(refund_id: int) -> Refund:
     return _lock(Refund, refund_id)
+
+
+def lock_match_offer(offer_id: int) -> MatchOffer:
+    return _lock(MatchOffer, offer_id)
 
 
 def receipt_number_take(year: int) -> int:

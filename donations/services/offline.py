@@ -7,6 +7,7 @@ import uuid
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..models import Donation
 from .checkout import Designation
@@ -32,7 +33,7 @@ def donation_record_offline(
     """Record a cheque, cash or bank transfer gift as succeeded and issue its receipt. The nonce from
     the form makes a double submit return the first gift (created=False) instead of a second one."""
     if method not in (Donation.Method.CHEQUE, Donation.Method.CASH, Donation.Method.BANK_TRANSFER):
-        raise DonationError("Choose cheque, cash or bank transfer.")
+        raise DonationError(_("Choose cheque, cash or bank transfer."))
     existing = Donation.objects.filter(entry_nonce=nonce).first()
     if existing is not None:
         return existing, False

@@ -22,12 +22,14 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.services import totals_refresh_soon
 
 from ..models import Dispute, Donation
 from .errors import DonationError
 from .locks import lock_donation, refresh_from_locked
+from .matching import match_follow, match_grant
 from .receipts import receipt_issue, tribute_notify
 from .supporter_gifts import supporter_gift_notify
 
@@ -86,6 +88,12 @@ def settle(donation: Donation, *, changed: Iterable[str] = ()) -> None:
         refresh_totals_after_commit(donation)
     if fields:
         donation.save(update_fields=[*fields, "updated_at"])
+    if "succeeded_at" in fields:
+        # Just confirmed: an offer may match it (the offer locked after the gift, before the receipt).
+        match_grant(donation=donation)
+    elif paid and donation.campaign_id and ("status" in fields or "amount_refunded" in fields):
+        # A refund or a dispute: the gift's match, if any, follows (scaled, undone, held).
+        match_follow(donation=donation)
 
 
 def donation_link_stripe_ids(
@@ -183,7 +191,7 @@ def donation_review_release(*, donation_id: int, released_by) -> Donation:
     with transaction.atomic():
         donation = lock_donation(donation_id)
         if not donation.needs_review:
-            raise DonationError("This gift is not held for review.")
+            raise DonationError(_("This gift is not held for review."))
         donation.needs_review = False
         donation.review_reason = ""
         if is_paid(donation):

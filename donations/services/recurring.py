@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from messaging.services import message_queue
 
@@ -151,9 +152,9 @@ def recurring_change_amount(*, user, recurring_id: int, amount: int, cover_fee: 
     answer) changes the subscription once. The amount on our row changes when Stripe confirms."""
     recurring = _recurring_for_user(user=user, recurring_id=recurring_id)
     if not recurring.is_live or not recurring.stripe_subscription_id:
-        raise DonationError("Only an active monthly gift can be changed.")
+        raise DonationError(_("Only an active monthly gift can be changed."))
     if not settings.DONATION_MIN_AMOUNT <= amount <= settings.DONATION_MAX_AMOUNT:
-        raise DonationError("The amount is outside the allowed range.")
+        raise DonationError(_("The amount is outside the allowed range."))
     fee = fee_for(net=amount) if cover_fee else 0
     with transaction.atomic():
         locked = lock_recurring(recurring.pk)
@@ -181,8 +182,10 @@ def recurring_change_amount(*, user, recurring_id: int, amount: int, cover_fee: 
         )
     except stripe_gateway.GatewayUnavailable as exc:
         raise DonationError(
-            "We could not reach Stripe, so your monthly gift is unchanged for now. Please try again: "
-            "the change will be made once."
+            _(
+                "We could not reach Stripe, so your monthly gift is unchanged for now. Please try again: "
+                "the change will be made once."
+            )
         ) from exc
     except stripe_gateway.GatewayError as exc:
         with transaction.atomic():
@@ -190,7 +193,9 @@ def recurring_change_amount(*, user, recurring_id: int, amount: int, cover_fee: 
             RecurringAmountChange.objects.filter(
                 pk=change.pk, status=RecurringAmountChange.Status.REQUESTED
             ).update(status=RecurringAmountChange.Status.FAILED, error=str(exc)[:300])
-        raise DonationError(f"Stripe did not accept the change, so nothing changed: {exc}") from exc
+        raise DonationError(
+            _("Stripe did not accept the change, so nothing changed: %(reason)s") % {"reason": exc}
+        ) from exc
     with transaction.atomic():
         locked = lock_recurring(recurring.pk)
         applied = RecurringAmountChange.objects.filter(
@@ -216,9 +221,8 @@ def recurring_cancel(*, user, recurring_id: int) -> RecurringGift:
         return recurring
     if not recurring.stripe_subscription_id:
         raise DonationError(
-            "This monthly gift has not started: nothing is charged unless its checkout page is completed."
+            _("This monthly gift has not started: nothing is charged unless its checkout page is completed.")
         )
-    still_active = "so your monthly gift is still active. Please try again."
     try:
         subscription = stripe_gateway.subscription_cancel(subscription_id=recurring.stripe_subscription_id)
     except stripe_gateway.GatewayRefused as exc:
@@ -229,13 +233,32 @@ def recurring_cancel(*, user, recurring_id: int) -> RecurringGift:
         except stripe_gateway.GatewayError:
             subscription = {}
         if subscription.get("status") != "canceled":
-            raise DonationError(f"Stripe refused to cancel it ({exc}), {still_active}") from exc
+            raise DonationError(
+                _(
+                    "Stripe refused to cancel it (%(reason)s), so your monthly gift is still active. "
+                    "Please try again."
+                )
+                % {"reason": exc}
+            ) from exc
     except stripe_gateway.GatewayUnavailable as exc:
-        raise DonationError(f"We could not reach Stripe, {still_active}") from exc
+        raise DonationError(
+            _("We could not reach Stripe, so your monthly gift is still active. Please try again.")
+        ) from exc
     except stripe_gateway.GatewayError as exc:
-        raise DonationError(f"Stripe could not cancel it just now ({exc}), {still_active}") from exc
+        raise DonationError(
+            _(
+                "Stripe could not cancel it just now (%(reason)s), so your monthly gift is still active. "
+                "Please try again."
+            )
+            % {"reason": exc}
+        ) from exc
     if subscription.get("status") != "canceled":
-        raise DonationError(f"Stripe did not confirm the cancellation, {still_active}")
+        raise DonationError(
+            _(
+                "Stripe did not confirm the cancellation, so your monthly gift is still active. "
+                "Please try again."
+            )
+        )
     with transaction.atomic():
         # Confirmed by Stripe, so final whatever subscription events we saw (their times are Stripe's
         # clock, not ours): not through recurring_set_status's older-news rule.
@@ -253,7 +276,7 @@ def recurring_cancel(*, user, recurring_id: int) -> RecurringGift:
 def recurring_card_update_url(*, user, recurring_id: int) -> str:
     recurring = _recurring_for_user(user=user, recurring_id=recurring_id)
     if not recurring.stripe_customer_id:
-        raise DonationError("This monthly gift has no card on file yet.")
+        raise DonationError(_("This monthly gift has no card on file yet."))
     return stripe_gateway.billing_portal_url(
         customer_id=recurring.stripe_customer_id,
         return_url=settings.SITE_URL + reverse("donations:my_giving"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from .. import stripe_gateway
 from ..models import Donation, Refund
@@ -79,18 +80,20 @@ def refund_request(*, donation_id: int, amount: int, requested_by, reason: str =
     with transaction.atomic():
         donation = lock_donation(donation_id)
         if donation.method != Donation.Method.CARD:
-            raise DonationError("Offline gifts are refunded outside Haven; record a correction instead.")
+            raise DonationError(_("Offline gifts are refunded outside Haven; record a correction instead."))
         if not is_paid(donation) or donation.status != Status.SUCCEEDED:
-            raise DonationError("Only a succeeded gift can be refunded.")
+            raise DonationError(_("Only a succeeded gift can be refunded."))
         if not (donation.stripe_payment_intent_id or donation.stripe_charge_id):
-            raise DonationError("This gift has no Stripe payment to refund yet.")
+            raise DonationError(_("This gift has no Stripe payment to refund yet."))
         unanswered = donation.refunds.filter(
             status=Refund.Status.REQUESTED, stripe_refund_id__isnull=True
         ).first()
         if unanswered is not None and unanswered.amount != amount:
             raise DonationError(
-                "A refund of this gift is still waiting for Stripe's answer. Retry that refund (same "
-                "amount) first: it is made once."
+                _(
+                    "A refund of this gift is still waiting for Stripe's answer. Retry that refund (same "
+                    "amount) first: it is made once."
+                )
             )
         refund = unanswered
         if refund is None:
@@ -101,7 +104,7 @@ def refund_request(*, donation_id: int, amount: int, requested_by, reason: str =
                 or 0
             )
             if amount <= 0 or amount > donation.charged_amount - outstanding:
-                raise DonationError("The refund is more than what is left of the gift.")
+                raise DonationError(_("The refund is more than what is left of the gift."))
             refund = Refund.objects.create(
                 donation=donation, amount=amount, requested_by=requested_by, reason=reason[:200]
             )
@@ -116,11 +119,13 @@ def refund_request(*, donation_id: int, amount: int, requested_by, reason: str =
         Refund.objects.filter(pk=refund.pk, status=Refund.Status.REQUESTED).update(
             status=Refund.Status.FAILED, reason=str(exc)[:200]
         )
-        raise DonationError(f"Stripe refused the refund: {exc}") from exc
+        raise DonationError(_("Stripe refused the refund: %(reason)s") % {"reason": exc}) from exc
     except stripe_gateway.GatewayError as exc:
         raise DonationError(
-            "Stripe did not answer, so we cannot tell whether the refund was made. Ask again for the same "
-            "amount: it is refunded once."
+            _(
+                "Stripe did not answer, so we cannot tell whether the refund was made. Ask again for the "
+                "same amount: it is refunded once."
+            )
         ) from exc
     with transaction.atomic():
         lock_donation(donation_id)

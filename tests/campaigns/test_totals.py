@@ -87,9 +87,9 @@ def test_refresh_is_a_few_queries_whatever_the_number_of_gifts(django_assert_max
     DonationFactory.create_batch(30, campaign=campaign)
     _refresh(campaign)  # creates the totals rows
 
-    # 16, and 2 more where the public figures are live (the test settings): the refresh then also
-    # records the publication (services.public_totals_publish), under its row lock; and 1 for the
-    # campaign's supporter pages (none here: see test_supporter_pages for a campaign with pages)
+    # 16, and 3 more where the public figures are live (the test settings): the refresh then also
+    # publishes (services.public_totals_publish) under the publication row's lock, copying the match
+    # offers' and the supporter pages' figures too, one query each whatever their number
     with django_assert_max_num_queries(19):
         _refresh(campaign)
 

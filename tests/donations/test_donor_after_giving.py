@@ -197,9 +197,9 @@ def test_my_giving_is_sorted_by_the_date_it_shows_and_a_cancelled_gift_offers_no
     body = client.get("/me/giving/").content.decode()
 
     assert body.index("$11.11") < body.index("$22.22")
-    assert body.count("Change, cancel or update card") == 1
+    assert body.count("Pause, change, cancel or update card") == 1
     assert f'/me/giving/monthly/{stopped.public_id}/">See its payments' in body
-    assert f'/me/giving/monthly/{live.public_id}/">Change, cancel or update card' in body
+    assert f'/me/giving/monthly/{live.public_id}/">Pause, change, cancel or update card' in body
     assert "Apr 9, 2031" in body
 
 

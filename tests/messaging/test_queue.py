@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from messaging.models import Message
 from messaging.registry import Rendered
-from messaging.services import message_queue, messages_cancel, messages_sweep
+from messaging.services import message_draft, message_queue, messages_cancel, messages_queue, messages_sweep
 
 pytestmark = pytest.mark.django_db
 
@@ -183,3 +183,67 @@ def test_cancelling_the_messages_about_an_object(user, mailoutbox, django_captur
     reminder.refresh_from_db()
     assert reminder.status == Message.Status.CANCELLED
     assert reminder.status_reason == "the booking was cancelled"
+
+
+def _greeting_draft(person, key: str, **overrides):
+    options = {
+        "kind": "tests.greeting",
+        "recipient": person.email,
+        "user": person,
+        "about": person,
+        "dedupe_key": key,
+    }
+    return message_draft(**(options | overrides))
+
+
+def test_several_messages_queued_in_one_insert_keep_their_keys_and_publish_after_commit(
+    user, mailoutbox, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    later = timezone.now() + datetime.timedelta(days=2)
+    drafts = [
+        _greeting_draft(user, "tests.greeting:now"),
+        _greeting_draft(user, "tests.greeting:later", due_at=later),
+        _greeting_draft(user, "tests.greeting:now", recipient="twice-in-one-batch@example.org"),
+    ]
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        transaction.atomic(),
+        django_assert_num_queries(1),
+    ):
+        now, due_later, twice = messages_queue(drafts)
+
+    assert Message.objects.count() == 2
+    assert twice.pk == now.pk  # the same key twice in one batch is one message
+    assert len(callbacks) == 1  # only the message due now is published; the sweeper sends the other
+    assert [m.to for m in mailoutbox] == [[user.email]]
+    assert Message.objects.get(pk=due_later.pk).status == Message.Status.PENDING
+
+
+def test_a_batch_with_keys_already_queued_returns_their_rows_and_publishes_only_the_new_ones(
+    user, django_capture_on_commit_callbacks
+):
+    first = _greet(user, dedupe_key="tests.greeting:a")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
+        again, new = messages_queue(
+            [_greeting_draft(user, "tests.greeting:a"), _greeting_draft(user, "tests.greeting:b")]
+        )
+        # The duplicate did not break the transaction: it goes on.
+        assert Message.objects.filter(dedupe_key="tests.greeting:b").exists()
+
+    assert again.pk == first.pk
+    assert again.recipient == first.recipient
+    assert new.pk and new.pk != first.pk
+    assert len(callbacks) == 1
+
+
+def test_a_rolled_back_batch_leaves_no_message(user, django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        messages_queue([_greeting_draft(user, f"tests.greeting:{n}") for n in range(3)])
+        raise RuntimeError("the booking failed")
+
+    assert not Message.objects.exists()
+    assert callbacks == []

@@ -146,6 +146,24 @@ def test_a_failed_text_is_retried_by_the_outbox(standin, django_capture_on_commi
     assert len(standin.received) == 1
 
 
+def test_a_text_to_an_unsubscribed_number_fails_at_once_and_announces_a_stop(
+    standin, keywords, django_capture_on_commit_callbacks
+):
+    standin.unsubscribed.add("+12015550123")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        message = _text(key="unsubscribed")
+
+    message.refresh_from_db()
+    assert message.status == Message.Status.FAILED and message.attempts == 1
+    assert "21610" in message.last_error and "not retried" in message.status_reason
+    assert keywords == [("+12015550123", "stop", "provider")]
+    # failed is final: neither the sweeper nor another delivery sends it again
+    Message.objects.filter(pk=message.pk).update(next_attempt_at=message.created_at)
+    assert message_deliver(message_id=message.pk) == "not claimed"
+    assert standin.received == []
+
+
 # --- the inbound webhook --------------------------------------------------------------------------
 
 
@@ -153,8 +171,8 @@ def test_a_failed_text_is_retried_by_the_outbox(standin, django_capture_on_commi
 def keywords():
     heard = []
 
-    def listen(sender, *, number, keyword, **kwargs):
-        heard.append((number, keyword))
+    def listen(sender, *, number, keyword, source, **kwargs):
+        heard.append((number, keyword) if source == "reply" else (number, keyword, source))
 
     sms.sms_keyword.connect(listen, dispatch_uid="tests.keywords")
     yield heard

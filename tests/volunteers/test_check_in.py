@@ -3,6 +3,7 @@ one shift, first names and initials only, closes itself), PINs and confirmation 
 codes, and walk-ins added by a coordinator."""
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -15,6 +16,7 @@ from tests.factories import (
     UserFactory,
     ready_volunteer,
 )
+from volunteers import selectors as services_selectors
 from volunteers import services
 from volunteers.booking_rules import AlreadyBooked
 from volunteers.checkin_views import KIOSK_COOKIE
@@ -220,6 +222,46 @@ def test_checking_in_at_the_kiosk_with_the_volunteers_own_pin(
     assert ada_booking.checked_in_at is not None
 
 
+def test_a_wrong_code_at_the_kiosk_comes_back_in_the_error_summary_and_the_kiosk_stays_locked(
+    client, coordinator, shift, ada, ada_booking, at_the_door
+):
+    _open_kiosk(client, coordinator, shift)
+
+    wrong = client.post(reverse("volunteers:kiosk_check_in"), {"booking": ada_booking.pk, "code": "918273"})
+    no_name = client.post(reverse("volunteers:kiosk_check_in"), {"code": "918273"})
+
+    page = wrong.content.decode()
+    assert wrong.status_code == 400 and "<title>Error:" in page
+    summary = page[
+        page.index('class="error-summary"') : page.index("</div>", page.index('class="error-summary"'))
+    ]
+    assert "There is a problem" in summary and 'href="#id_code"' in summary
+    assert "That code does not match" in summary
+    assert "918273" not in page  # the code typed is never shown back to the next person at the door
+    # still locked: the only links are the summary's, within the page
+    links = re.findall(r'href="([^"]*)"', page)
+    assert links and all(link.startswith(("#", "/static/")) for link in links)
+    assert "<nav" not in page and "quick-exit" not in page
+    # a missing name links to the first name that can be picked
+    assert no_name.status_code == 400
+    assert 'href="#id_booking_0"' in no_name.content.decode()
+    assert 'id="id_booking_0"' in no_name.content.decode()
+
+
+def test_the_kiosk_keeps_itself_current_without_reloading_under_someone_typing(
+    client, coordinator, shift, ada_booking, at_the_door
+):
+    _open_kiosk(client, coordinator, shift)
+
+    page = client.get(reverse("volunteers:kiosk")).content.decode()
+
+    # no timed <meta> refresh (it would interrupt someone typing their PIN: WCAG 2.2.1); the script
+    # loads the page again only while nobody is using it
+    assert 'http-equiv="refresh"' not in page
+    assert '<script src="/static/js/kiosk.js" defer>' in page
+    assert 'data-kiosk-refresh="60"' in page and 'data-kiosk-url="/kiosk/"' in page
+
+
 def test_the_kiosk_cannot_check_in_a_booking_of_another_shift(
     client, coordinator, shift, ada_booking, at_the_door, agreement
 ):
@@ -338,14 +380,51 @@ def test_a_walk_in_after_the_start_is_still_possible(client, time_machine, coord
     assert Booking.objects.get(shift=shift, volunteer=ada).checked_in_at is not None
 
 
-def test_a_walk_in_not_cleared_for_the_role_is_refused(client, coordinator, shift, ada, at_the_door):
+def test_a_walk_in_not_cleared_for_the_role_is_not_offered_and_nothing_is_said_of_why(
+    client, coordinator, shift, ada, at_the_door
+):
     shift.role.requirements.add(RequirementFactory(name="Food safety"))
     client.force_login(coordinator)
 
     page = _walk_in(client, shift, ada.email).content.decode()
 
-    assert "Not added" in page and "Food safety" in page
+    assert "No volunteer cleared for this role has that address" in page
+    assert "Food safety" not in page  # the record of someone outside the role's pool stays private
     assert not Booking.objects.filter(shift=shift, volunteer=ada).exists()
+
+
+def test_the_walk_in_lookup_offers_only_volunteers_cleared_for_the_role(coordinator, shift, ada, agreement):
+    needs_approval = RoleFactory(name="Hotline", requires_approval=True, coordinators=[coordinator])
+    hotline_shift = ShiftFactory(role=needs_approval)
+    unsigned = ready_volunteer(email="unsigned@example.org")
+    unsigned.agreement_signatures.all().delete()
+    lapsed = ready_volunteer(email="lapsed@example.org")
+    lapsed.volunteer_profile.delete()
+
+    def found(email, on=shift):
+        return services_selectors.walk_in_candidate(user=coordinator, shift=on, email=email)
+
+    assert found("ADA@example.org") == ada
+    assert found("ada@example.org", on=hotline_shift) is None  # not approved for the hotline
+    assert found("unsigned@example.org") is None and found("lapsed@example.org") is None
+    assert found("nobody@example.org") is None
+
+
+def test_a_coordinator_of_another_role_is_refused_by_the_lookup_and_the_service(shift, ada, at_the_door):
+    other = UserFactory(roles=["coordinator"])
+    RoleFactory(name="Tutoring", coordinators=[other])
+
+    assert services_selectors.walk_in_candidate(user=other, shift=shift, email=ada.email) is None
+    with pytest.raises(services.CoordinationError, match="Only a coordinator of this role"):
+        services.shift_walk_in(shift=shift, volunteer=ada, by=other)
+    assert not Booking.objects.filter(shift=shift).exists()
+
+
+def test_staff_may_add_a_cleared_walk_in_to_any_shift(shift, ada, at_the_door):
+    staff = UserFactory(roles=["staff"])
+
+    assert services_selectors.walk_in_candidate(user=staff, shift=shift, email=ada.email) == ada
+    assert services.shift_walk_in(shift=shift, volunteer=ada, by=staff).source == Booking.Source.WALK_IN
 
 
 def test_a_walk_in_beyond_capacity_is_refused(client, coordinator, shift, ada, at_the_door, agreement):
@@ -365,7 +444,7 @@ def test_a_walk_in_who_is_not_onboarded_is_refused_without_detail(client, coordi
 
     page = _walk_in(client, shift, "new@example.org").content.decode()
 
-    assert "No onboarded volunteer has that address" in page
+    assert "No volunteer cleared for this role has that address" in page
     assert not Booking.objects.filter(shift=shift).exists()
 
 

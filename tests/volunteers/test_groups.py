@@ -9,7 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from tests.factories import AgreementFactory, RoleFactory, ShiftFactory, UserFactory, ready_volunteer
-from volunteers import booking_rules, selectors, services
+from volunteers import selectors, services
 from volunteers.booking_rules import BookingError, GroupNotAllowed, ShiftFull
 from volunteers.models import Booking, GroupMember, Shift
 
@@ -86,24 +86,14 @@ def test_someone_else_cannot_name_a_groups_members(client, group_role, agreement
     assert client.get(reverse("volunteers:group_members", args=[booking.pk])).status_code == 404
 
 
-@pytest.mark.django_db(transaction=True)
-def test_groups_and_singles_booking_at_once_never_overbook(requires_postgres, monkeypatch):
-    AgreementFactory(version=1)
-    shift = ShiftFactory(role=RoleFactory(allows_groups=True, max_group_size=3), capacity=6)
-    check = booking_rules.check_capacity
-
-    def check_then_pause(shift, taken):
-        check(shift, taken)
-        time.sleep(0.01)
-
-    monkeypatch.setattr(booking_rules, "check_capacity", check_then_pause)
-    requests = [(ready_volunteer(), 3) for _ in range(4)] + [(ready_volunteer(), 1) for _ in range(6)]
+def _groups_and_singles_book_at_once(shift, requests):
     start = threading.Barrier(len(requests))
+    booked = []
 
     def book(volunteer, places):
         try:
             start.wait(timeout=30)
-            services.shift_book(shift=shift, volunteer=volunteer, places=places)
+            booked.append(services.shift_book(shift=shift, volunteer=volunteer, places=places).places)
         except BookingError:
             pass
         finally:
@@ -114,6 +104,34 @@ def test_groups_and_singles_booking_at_once_never_overbook(requires_postgres, mo
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
+    return sum(Booking.objects.filter(shift=shift, status="booked").values_list("places", flat=True))
 
-    taken = sum(Booking.objects.filter(shift=shift, status="booked").values_list("places", flat=True))
+
+def _four_groups_of_three_and_six_singles():
+    AgreementFactory(version=1)
+    shift = ShiftFactory(role=RoleFactory(allows_groups=True, max_group_size=3), capacity=6)
+    return shift, [(ready_volunteer(), 3) for _ in range(4)] + [(ready_volunteer(), 1) for _ in range(6)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_groups_and_singles_booking_at_once_never_overbook(requires_postgres, pause_between_count_and_insert):
+    shift, requests = _four_groups_of_three_and_six_singles()
+    pause_between_count_and_insert(lambda: time.sleep(0.01))
+
+    taken = _groups_and_singles_book_at_once(shift, requests)
+
     assert taken == 6  # full, never more: the singles fill any gap a refused group leaves
+
+
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_locks_groups_and_singles_overbook(
+    requires_postgres, pause_between_count_and_insert, without_row_locks
+):
+    shift, requests = _four_groups_of_three_and_six_singles()
+    without_row_locks()
+    counted = threading.Barrier(len(requests))  # every booking counts the places before any inserts
+    pause_between_count_and_insert(lambda: counted.wait(timeout=30))
+
+    taken = _groups_and_singles_book_at_once(shift, requests)
+
+    assert taken == 4 * 3 + 6 > shift.capacity  # every group and single got in: what the lock stops

@@ -152,6 +152,18 @@ def test_the_coordinator_of_the_role_approves_and_the_volunteer_is_told_through_
     assert AuditEntry.objects.filter(action="volunteers.hours_decided", actor=cora).exists()
 
 
+def test_my_hours_shows_how_much_reported_time_is_approved(client, cora, ada, hotline):
+    approved = _report(ada, hotline, minutes=90)
+    services.hours_report_decide(report=approved, by=cora, approve=True)
+    _report(ada, hotline, minutes=45)  # waiting
+    client.force_login(ada)
+
+    page = client.get(reverse("volunteers:hours")).content.decode()
+
+    assert "1.5 hours of it approved" in page
+    assert 'aria-labelledby="reported-hours-caption"' in page  # the table scrolls in its own region
+
+
 def test_a_coordinator_of_another_role_can_neither_see_nor_decide(client, ada, hotline, meals):
     report = _report(ada, hotline)
     other = meals.coordinators.get()

@@ -87,17 +87,13 @@ def test_control_without_the_lock_the_same_logic_overbooks(
     assert Booking.objects.filter(shift=shift, status="booked").count() == 12 > shift.capacity
 
 
-def test_one_person_booking_two_overlapping_shifts_at_once_gets_one(
-    requires_postgres, pause_between_count_and_insert
-):
-    # given one volunteer and two overlapping shifts with room
+def _book_two_overlapping_shifts_at_once():
     AgreementFactory(version=1)
     volunteer = ready_volunteer()
     first = ShiftFactory(capacity=5)
     second = ShiftFactory(capacity=5, starts_at=first.starts_at, ends_at=first.ends_at)
     start = threading.Barrier(2)
     results = []
-    pause_between_count_and_insert(lambda: time.sleep(0.05))
 
     def book(shift):
         try:
@@ -108,12 +104,41 @@ def test_one_person_booking_two_overlapping_shifts_at_once_gets_one(
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=book, args=(s,)) for s in (first, second)]
+    return volunteer, (first, second), book, results
+
+
+def _run(book, shifts):
+    threads = [threading.Thread(target=book, args=(s,)) for s in shifts]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
 
+
+def test_one_person_booking_two_overlapping_shifts_at_once_gets_one(
+    requires_postgres, pause_between_count_and_insert
+):
+    # given one volunteer and two overlapping shifts with room
+    volunteer, shifts, book, results = _book_two_overlapping_shifts_at_once()
+    pause_between_count_and_insert(lambda: time.sleep(0.05))
+
+    # when they book both at the same moment
+    _run(book, shifts)
+
     # then the profile lock serialised them: one booking, one overlap refusal
     assert Booking.objects.filter(volunteer=volunteer).count() == 1
     assert sum(isinstance(r, BookingError) for r in results) == 1
+
+
+def test_control_without_the_lock_one_person_gets_two_overlapping_shifts(
+    requires_postgres, pause_between_count_and_insert, without_row_locks
+):
+    volunteer, shifts, book, results = _book_two_overlapping_shifts_at_once()
+    without_row_locks()
+    checked = threading.Barrier(2)  # both looked for an overlapping booking before either inserts
+    pause_between_count_and_insert(lambda: checked.wait(timeout=30))
+
+    _run(book, shifts)
+
+    assert Booking.objects.filter(volunteer=volunteer).count() == 2
+    assert not any(isinstance(r, BookingError) for r in results)

@@ -1,7 +1,13 @@
 """Swaps: a booked volunteer offers their place to a named colleague cleared for the role; the
-colleague takes it by the emailed link before the cut-off and the booking moves atomically. Under
-concurrency (the owner cancels while the colleague accepts; the colleague presses twice) exactly one
-thing happens."""
+colleague takes it by the emailed link before the cut-off and the booking moves atomically, and the
+volunteer who offered is told. Under concurrency exactly one thing happens: the owner cancels while
+the colleague accepts; the owner offers the place to a second colleague while the first accepts; two
+colleagues' offers of overlapping shifts are accepted at once; the colleague presses twice.
+
+Each race but the last has a control: the same run with every row lock taken out
+(`without_select_for_update`) and a barrier after the checks, which shows the double outcome the
+locks prevent. Pressing twice needs no lock to stay single: the database's one-active-booking-per-
+shift constraint refuses the second booking either way (its control shows that too)."""
 
 import datetime
 import re
@@ -12,6 +18,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from messaging import sms
 from messaging.models import Message
 from tests.factories import AgreementFactory, RequirementFactory, RoleFactory, ShiftFactory, ready_volunteer
 from volunteers import services
@@ -61,6 +68,59 @@ def test_the_colleague_takes_the_place_by_link_and_the_booking_moves(
     assert new.status == Booking.Status.BOOKED and new.source == Booking.Source.SWAP
     assert offer.status == SwapOffer.Status.ACCEPTED and offer.new_booking == new
     assert Booking.objects.filter(shift=booked.shift, status__in=Booking.ACTIVE_STATUSES).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_volunteer_who_offered_is_told_by_email_and_text_when_the_colleague_accepts(
+    booked, people, django_capture_on_commit_callbacks
+):
+    ada, grace = people
+    services.sms_opt_in(volunteer=ada, number="+12015550123", wording=services.consent_wording())
+    offer = _offer(booked, people)
+    sms.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.swap_offer_accept(offer=offer, volunteer=grace)
+
+    email = Message.objects.get(kind="volunteers.swap_accepted")
+    text = Message.objects.get(kind="volunteers.swap_accepted_text")
+    assert email.recipient == "ada@example.org" and email.user == ada and email.status == Message.Status.SENT
+    assert "Grace accepted the place you offered them" in email.body_text
+    assert "no longer booked" in email.body_text and "Grace took your place" in email.subject
+    assert text.channel == "sms" and text.recipient == "+12015550123" and text.status == Message.Status.SENT
+    assert "Grace took your place" in sms.outbox[-1]["body"] and "Reply STOP" in sms.outbox[-1]["body"]
+    shift = booked.shift
+    for body in (email.subject, email.body_text, text.body_text):
+        assert shift.address not in body and "grace@example.org" not in body
+
+
+@pytest.mark.django_db
+def test_the_notice_is_queued_with_the_move_and_not_without_it(booked, people):
+    ada, grace = people
+    offer = _offer(booked, people)
+    grace.volunteer_profile.delete()  # she can no longer take it: the move is refused
+
+    with pytest.raises(BookingError):
+        services.swap_offer_accept(offer=offer, volunteer=grace)
+
+    assert not Message.objects.filter(kind__startswith="volunteers.swap_accepted").exists()
+
+
+@pytest.mark.django_db
+def test_the_notice_is_in_the_volunteers_language_and_only_by_email_without_texts(
+    booked, people, django_capture_on_commit_callbacks
+):
+    ada, grace = people
+    ada.language = "es"
+    ada.save(update_fields=["language"])
+    offer = _offer(booked, people)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.swap_offer_accept(offer=offer, volunteer=grace)
+
+    email = Message.objects.get(kind="volunteers.swap_accepted")
+    assert email.language == "es" and "Grace aceptó el lugar que usted le ofreció" in email.body_text
+    assert not Message.objects.filter(kind="volunteers.swap_accepted_text").exists()
 
 
 @pytest.mark.django_db
@@ -203,6 +263,114 @@ def test_the_owner_cancelling_while_the_colleague_accepts_gives_one_outcome(requ
 
 
 @pytest.mark.django_db(transaction=True)
+def test_control_without_the_locks_the_owner_cancels_and_the_colleague_takes_the_place_too(
+    requires_postgres, without_select_for_update, pause_after_the_checks
+):
+    ada, grace, booking, offer = _setup()
+    without_select_for_update()
+    both_read = threading.Barrier(2)
+    pause_after_the_checks(lambda: both_read.wait(timeout=30))
+
+    outcomes = _together(
+        lambda: services.booking_cancel(booking=booking, volunteer=ada),
+        lambda: services.swap_offer_accept(offer=offer, volunteer=grace),
+    )
+
+    # both "happened": Ada was told her booking is cancelled and the place freed, and Grace that
+    # the place is hers; the test above, with the locks, sees exactly one of them
+    assert [o for o in outcomes if isinstance(o, BookingError)] == []
+    assert Booking.objects.filter(shift=booking.shift, volunteer=grace, status="booked").exists()
+
+
+def _second_colleague():
+    """Ada's offer to Grace is pending; Bob is cleared too."""
+    ada, grace, booking, offer = _setup()
+    return ada, grace, ready_volunteer(), booking, offer
+
+
+def _offer_to_bob_while_grace_accepts(ada, grace, bob, booking, offer):
+    outcomes = _together(
+        lambda: services.swap_offer_make(booking=booking, volunteer=ada, colleague_email=bob.email),
+        lambda: services.swap_offer_accept(offer=offer, volunteer=grace),
+    )
+    pending_to_bob = SwapOffer.objects.filter(booking=booking, to_volunteer=bob, status="pending")
+    grace_booked = Booking.objects.filter(shift=booking.shift, volunteer=grace, status="booked")
+    return outcomes, pending_to_bob.exists(), grace_booked.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_offering_the_place_to_a_second_colleague_while_the_first_accepts_gives_one_outcome(
+    requires_postgres, slow_locks
+):
+    for _round in range(3):
+        outcomes, offered_to_bob, grace_booked = _offer_to_bob_while_grace_accepts(*_second_colleague())
+
+        assert sum(isinstance(o, BookingError) for o in outcomes) == 1
+        # either Grace took the place (and Bob was never offered it) or Bob was (and Grace refused)
+        assert grace_booked != offered_to_bob
+
+
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_locks_the_place_moves_and_is_offered_again(
+    requires_postgres, without_select_for_update, pause_after_the_checks
+):
+    people_and_offer = _second_colleague()
+    without_select_for_update()
+    both_read = threading.Barrier(2)
+    pause_after_the_checks(lambda: both_read.wait(timeout=30))
+
+    outcomes, offered_to_bob, grace_booked = _offer_to_bob_while_grace_accepts(*people_and_offer)
+
+    # Grace has the place, and Bob holds an offer of it too (his email invites him to take it)
+    assert [o for o in outcomes if isinstance(o, BookingError)] == []
+    assert grace_booked and offered_to_bob
+
+
+def _two_colleagues_offer_grace_overlapping_shifts():
+    AgreementFactory(version=1)
+    ada, bob, grace = ready_volunteer(), ready_volunteer(), ready_volunteer()
+    first = ShiftFactory(capacity=1)
+    second = ShiftFactory(capacity=1, starts_at=first.starts_at, ends_at=first.ends_at)
+    offers = []
+    for owner, shift in ((ada, first), (bob, second)):
+        booking = services.shift_book(shift=shift, volunteer=owner)
+        offers.append(services.swap_offer_make(booking=booking, volunteer=owner, colleague_email=grace.email))
+    return grace, offers
+
+
+def _grace_accepts_both(grace, offers):
+    return _together(*[lambda o=o: services.swap_offer_accept(offer=o, volunteer=grace) for o in offers])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_colleagues_offers_of_overlapping_shifts_accepted_at_once_give_one_place(
+    requires_postgres, slow_locks
+):
+    grace, offers = _two_colleagues_offer_grace_overlapping_shifts()
+
+    outcomes = _grace_accepts_both(grace, offers)
+
+    assert sum(isinstance(o, Booking) for o in outcomes) == 1
+    assert Booking.objects.filter(volunteer=grace, status="booked").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_locks_one_colleague_takes_two_overlapping_places(
+    requires_postgres, without_select_for_update, pause_after_the_checks
+):
+    grace, offers = _two_colleagues_offer_grace_overlapping_shifts()
+    without_select_for_update()
+    both_checked = threading.Barrier(2)  # both looked for an overlapping booking before either moves
+    pause_after_the_checks(lambda: both_checked.wait(timeout=30), before_the_move=True)
+
+    outcomes = _grace_accepts_both(grace, offers)
+
+    # Grace is booked on two shifts at the same time: the profile lock is what stops it above
+    assert sum(isinstance(o, Booking) for o in outcomes) == 2
+    assert Booking.objects.filter(volunteer=grace, status="booked").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
 def test_accepting_twice_at_once_moves_the_booking_once(requires_postgres, slow_locks):
     ada, grace, booking, offer = _setup()
 
@@ -212,4 +380,22 @@ def test_accepting_twice_at_once_moves_the_booking_once(requires_postgres, slow_
 
     assert sum(isinstance(o, Booking) for o in outcomes) == 1
     assert Booking.objects.filter(shift=booking.shift, volunteer=grace).count() == 1
+    assert Booking.objects.filter(shift=booking.shift, status__in=Booking.ACTIVE_STATUSES).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_control_without_the_locks_pressing_twice_is_still_one_move_the_constraint_holds_it(
+    requires_postgres, without_select_for_update, pause_after_the_checks
+):
+    ada, grace, booking, offer = _setup()
+    without_select_for_update()
+    all_read = threading.Barrier(2)
+    pause_after_the_checks(lambda: all_read.wait(timeout=30))
+
+    accept = lambda: services.swap_offer_accept(offer=offer, volunteer=grace)  # noqa: E731
+    outcomes = _together(accept, accept)
+
+    # without any lock both pass their checks, and the second insert meets the partial unique
+    # constraint (one active booking per volunteer and shift): still one move
+    assert sum(isinstance(o, Booking) for o in outcomes) == 1
     assert Booking.objects.filter(shift=booking.shift, status__in=Booking.ACTIVE_STATUSES).count() == 1

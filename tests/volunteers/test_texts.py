@@ -253,3 +253,79 @@ def test_start_from_a_number_that_never_agreed_turns_nothing_on(client, provider
 
     assert VolunteerProfile.objects.get(user=ada).sms_opted_in_at is None
     assert not SmsConsentRecord.objects.exists()
+
+
+# --- the provider says the number replied STOP (Twilio error 21610) ------------------------------------
+
+
+@pytest.fixture
+def twilio(settings):
+    """The real provider backend, against the local stand-in of Twilio's API."""
+    server = TwilioStandIn(account_sid="AC1", auth_token="stand-in-auth-token").start()
+    settings.HAVEN_MESSAGE_CHANNELS = {
+        **settings.HAVEN_MESSAGE_CHANNELS,
+        "sms": "messaging.sms.TwilioSmsChannel",
+    }
+    settings.HAVEN_SMS_API_BASE = server.base_url
+    settings.HAVEN_SMS_ACCOUNT_SID = "AC1"
+    settings.HAVEN_SMS_AUTH_TOKEN = "stand-in-auth-token"
+    settings.HAVEN_SMS_FROM = "+15005550006"
+    settings.HAVEN_SMS_MESSAGING_SERVICE = ""
+    yield server
+    server.stop()
+
+
+def test_a_text_refused_as_unsubscribed_fails_at_once_and_stops_the_consent(
+    twilio, texting_ada, django_capture_on_commit_callbacks
+):
+    # given a volunteer who agreed to texts on the site, but whose STOP reply never reached Haven
+    twilio.unsubscribed.add(NUMBER)
+    shift = ShiftFactory(starts_at=_local(2026, 12, 10, 14, 0), ends_at=_local(2026, 12, 10, 17, 0))
+    with time_machine.travel(_local(2026, 12, 1, 12, 0), tick=False):
+        services.shift_book(shift=shift, volunteer=texting_ada)
+    first, second = Message.objects.filter(kind=KIND_REMINDER_TEXT).order_by("due_at")
+
+    # when the first reminder text falls due and the provider refuses it with 21610
+    refused_at = _local(2026, 12, 9, 14, 0)
+    with time_machine.travel(refused_at, tick=False), django_capture_on_commit_callbacks(execute=True):
+        from messaging.services import message_deliver, messages_sweep
+
+        assert message_deliver(message_id=first.pk) == "failed"
+        messages_sweep()  # the sweeper finds nothing to retry
+
+    # then the text is failed and not retried, and the consent is stopped, recorded with its time
+    first.refresh_from_db()
+    assert first.status == Message.Status.FAILED and first.attempts == 1
+    assert "21610" in first.last_error and "not retried" in first.status_reason
+    profile = VolunteerProfile.objects.get(user=texting_ada)
+    assert profile.sms_opted_in_at is None
+    stop = SmsConsentRecord.objects.get(volunteer=texting_ada, action="opt_out")
+    assert stop.source == "provider" and stop.at == refused_at and str(stop.number) == NUMBER
+    # and the later reminder is skipped, never sent to the provider
+    with (
+        time_machine.travel(_local(2026, 12, 10, 12, 0), tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        messages_sweep()
+    second.refresh_from_db()
+    assert second.status == Message.Status.SKIPPED and twilio.received == []
+
+
+def test_another_refusal_is_still_retried_and_the_consent_kept(
+    twilio, texting_ada, django_capture_on_commit_callbacks
+):
+    twilio.fail_next_with = 503
+    shift = ShiftFactory(starts_at=_local(2026, 12, 10, 14, 0), ends_at=_local(2026, 12, 10, 17, 0))
+    with time_machine.travel(_local(2026, 12, 1, 12, 0), tick=False):
+        services.shift_book(shift=shift, volunteer=texting_ada)
+    first = Message.objects.filter(kind=KIND_REMINDER_TEXT).order_by("due_at").first()
+
+    with time_machine.travel(_local(2026, 12, 9, 14, 0), tick=False):
+        from messaging.services import message_deliver
+
+        assert message_deliver(message_id=first.pk) == "retrying"
+
+    first.refresh_from_db()
+    assert first.status == Message.Status.PENDING and "HTTP 503" in first.last_error
+    assert VolunteerProfile.objects.get(user=texting_ada).sms_opted_in_at is not None
+    assert not SmsConsentRecord.objects.filter(action="opt_out").exists()

@@ -56,6 +56,7 @@ def test_twenty_walk_ins_at_once_for_the_last_two_places_give_exactly_two(
 ):
     shift = _shift_with_two_places_left(time_machine)
     coordinator = UserFactory(roles=["coordinator"])
+    shift.role.coordinators.add(coordinator)
     people = [ready_volunteer() for _ in range(20)]
     pause_between_count_and_insert(lambda: time.sleep(0.005))
 
@@ -74,6 +75,7 @@ def test_one_person_added_twice_at_once_is_booked_once(
 ):
     shift = _shift_with_two_places_left(time_machine)
     coordinators = [UserFactory(roles=["coordinator"]) for _ in range(2)]
+    shift.role.coordinators.add(*coordinators)
     person = ready_volunteer()
     pause_between_count_and_insert(lambda: time.sleep(0.05))
 
@@ -90,6 +92,7 @@ def test_control_without_the_locks_walk_ins_overbook(
 ):
     shift = _shift_with_two_places_left(time_machine)
     coordinator = UserFactory(roles=["coordinator"])
+    shift.role.coordinators.add(coordinator)
     people = [ready_volunteer() for _ in range(6)]
     without_row_locks()
     counted = threading.Barrier(len(people))  # every walk-in counts before any inserts
@@ -102,4 +105,56 @@ def test_control_without_the_locks_walk_ins_overbook(
     assert sum(isinstance(o, int) for o in outcomes) == 6
     assert (
         Booking.objects.filter(shift=shift, status__in=Booking.ACTIVE_STATUSES).count() == 8 > shift.capacity
+    )
+
+
+def _half_an_hour_before_with_two_places_left(time_machine):
+    """Check-in is open and so is online booking: walk-ins and bookings compete for the places."""
+    AgreementFactory(version=1)
+    shift = ShiftFactory(capacity=4)
+    for _ in range(2):
+        services.shift_book(shift=shift, volunteer=ready_volunteer())
+    time_machine.move_to(shift.starts_at - datetime.timedelta(minutes=30), tick=True)
+    coordinator = UserFactory(roles=["coordinator"])
+    shift.role.coordinators.add(coordinator)
+    return shift, coordinator
+
+
+def _walk_ins_and_bookings(shift, coordinator):
+    at_the_door, online = [ready_volunteer() for _ in range(5)], [ready_volunteer() for _ in range(5)]
+    walk_ins = [
+        lambda p=p: services.shift_walk_in(shift=shift, volunteer=p, by=coordinator) for p in at_the_door
+    ]
+    bookings = [lambda p=p: services.shift_book(shift=shift, volunteer=p) for p in online]
+    return walk_ins + bookings
+
+
+def test_walk_ins_and_online_bookings_at_once_share_the_last_two_places(
+    requires_postgres, time_machine, pause_between_count_and_insert
+):
+    shift, coordinator = _half_an_hour_before_with_two_places_left(time_machine)
+    actions = _walk_ins_and_bookings(shift, coordinator)
+    pause_between_count_and_insert(lambda: time.sleep(0.005))
+
+    outcomes = _run_concurrently(actions)
+
+    assert sum(isinstance(o, int) for o in outcomes) == 2
+    assert sum(isinstance(o, ShiftFull) for o in outcomes) == 8
+    assert Booking.objects.filter(shift=shift, status__in=Booking.ACTIVE_STATUSES).count() == 4
+
+
+def test_control_without_the_locks_walk_ins_and_online_bookings_overbook(
+    requires_postgres, time_machine, pause_between_count_and_insert, without_row_locks
+):
+    shift, coordinator = _half_an_hour_before_with_two_places_left(time_machine)
+    actions = _walk_ins_and_bookings(shift, coordinator)
+    without_row_locks()
+    counted = threading.Barrier(len(actions))
+    pause_between_count_and_insert(lambda: counted.wait(timeout=30))
+
+    outcomes = _run_concurrently(actions)
+
+    assert sum(isinstance(o, int) for o in outcomes) == 10
+    assert (
+        Booking.objects.filter(shift=shift, status__in=Booking.ACTIVE_STATUSES).count() == 12 > shift.capacity
     )

@@ -6,6 +6,7 @@ import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.services import audit_record
@@ -33,11 +34,11 @@ KIND_ROLE_APPROVED = "volunteers.role_approved"
 def role_apply(*, volunteer: User, role: Role) -> RoleApplication:
     """Ask the role's coordinators for approval. Applying again while one is pending returns it."""
     if not role.requires_approval:
-        raise BookingError(f"{role.name} does not need an approval.")
+        raise BookingError(gettext("%(role)s does not need an approval.") % {"role": role.name})
     if not VolunteerProfile.objects.filter(user=volunteer, onboarded_at__isnull=False).exists():
         raise booking_rules.NotOnboarded()
     if RoleApproval.objects.filter(volunteer=volunteer, role=role).exists():
-        raise BookingError(f"You are already approved for {role.name}.")
+        raise BookingError(gettext("You are already approved for %(role)s.") % {"role": role.name})
     pending = RoleApplication.objects.filter(
         volunteer=volunteer, role=role, status=RoleApplication.Status.PENDING
     ).first()
@@ -53,16 +54,19 @@ def _check_may_approve(*, role: Role, volunteer: User, by: User) -> None:
     view. Staff may approve anyone."""
     if not role.requires_approval:
         raise CoordinationError(
-            f"{role.name} needs no approval: every volunteer who meets its requirements can book it."
+            gettext("%(role)s needs no approval: every volunteer who meets its requirements can book it.")
+            % {"role": role.name}
         )
     if by.has_role("staff"):
         return
     if not role.coordinators.filter(pk=by.pk).exists():
-        raise CoordinationError(f"You do not coordinate {role.name}.")
+        raise CoordinationError(gettext("You do not coordinate %(role)s.") % {"role": role.name})
     if not coordinator_reaches(user=by, volunteer=volunteer):
         raise CoordinationError(
-            "This volunteer has not booked, waited for, applied for or been approved for any of your "
-            "roles. Ask them to apply on the shift page, or ask staff to approve them."
+            gettext(
+                "This volunteer has not booked, waited for, applied for or been approved for any of your "
+                "roles. Ask them to apply on the shift page, or ask staff to approve them."
+            )
         )
 
 
@@ -153,7 +157,7 @@ def role_approval_revoke(*, role: Role, volunteer: User, by: User) -> bool:
     """Withdraw an approval: the person can no longer book the role, and their upcoming bookings of
     it go on hold (kept, but without the address; they are told why)."""
     if not by.has_role("staff") and not role.coordinators.filter(pk=by.pk).exists():
-        raise CoordinationError(f"You do not coordinate {role.name}.")
+        raise CoordinationError(gettext("You do not coordinate %(role)s.") % {"role": role.name})
     deleted, _ = RoleApproval.objects.filter(role=role, volunteer=volunteer).delete()
     if deleted:
         audit_record(
@@ -176,11 +180,11 @@ def requirement_verification_record(
     requirement's validity period; empty when it never expires). Only these facts are stored, never
     what a check found."""
     if verified_on > timezone.localdate():
-        raise CoordinationError("The verification date cannot be in the future.")
+        raise CoordinationError(gettext("The verification date cannot be in the future."))
     if expires_on is None and requirement.valid_for_days:
         expires_on = verified_on + datetime.timedelta(days=requirement.valid_for_days)
     if expires_on is not None and expires_on < verified_on:
-        raise CoordinationError("The expiry date cannot be before the verification date.")
+        raise CoordinationError(gettext("The expiry date cannot be before the verification date."))
     verification = RequirementVerification(
         volunteer=volunteer,
         requirement=requirement,

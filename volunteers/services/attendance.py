@@ -7,6 +7,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 
@@ -21,9 +22,9 @@ CHECK_IN_OPENS_BEFORE = datetime.timedelta(hours=2)
 def _attendance_booking(booking: Booking) -> Booking:
     booking = Booking.objects.select_for_update(of=("self",)).select_related("shift").get(pk=booking.pk)
     if booking.status == Booking.Status.CANCELLED:
-        raise CoordinationError("This booking was cancelled.")
+        raise CoordinationError(gettext("This booking was cancelled."))
     if booking.shift.is_cancelled:
-        raise CoordinationError("This shift was cancelled.")
+        raise CoordinationError(gettext("This shift was cancelled."))
     return booking
 
 
@@ -33,7 +34,7 @@ def booking_check_in(*, booking: Booking, by: User, now: datetime.datetime | Non
     now = now or timezone.now()
     booking = _attendance_booking(booking)
     if now < booking.shift.starts_at - CHECK_IN_OPENS_BEFORE:
-        raise CoordinationError("Check-in opens two hours before the shift starts.")
+        raise CoordinationError(gettext("Check-in opens two hours before the shift starts."))
     if booking.checked_in_at is None:
         booking.checked_in_at = now
         booking.checked_out_at = None
@@ -50,7 +51,7 @@ def booking_check_out(*, booking: Booking, by: User, now: datetime.datetime | No
     now = now or timezone.now()
     booking = _attendance_booking(booking)
     if booking.checked_in_at is None:
-        raise CoordinationError("Check this person in before checking them out.")
+        raise CoordinationError(gettext("Check this person in before checking them out."))
     if booking.checked_out_at is None:
         booking.checked_out_at = max(now, booking.checked_in_at)
     booking.status = Booking.Status.ATTENDED
@@ -66,7 +67,7 @@ def booking_mark_attended(*, booking: Booking, by: User, now: datetime.datetime 
     now = now or timezone.now()
     booking = _attendance_booking(booking)
     if now < booking.shift.starts_at:
-        raise CoordinationError("Attendance can be marked once the shift has started.")
+        raise CoordinationError(gettext("Attendance can be marked once the shift has started."))
     booking.status = Booking.Status.ATTENDED
     booking.minutes = booking.worked_minutes()
     booking.save(update_fields=["status", "minutes"])
@@ -80,7 +81,7 @@ def booking_mark_no_show(*, booking: Booking, by: User, now: datetime.datetime |
     now = now or timezone.now()
     booking = _attendance_booking(booking)
     if now < booking.shift.starts_at:
-        raise CoordinationError("A no-show can be marked once the shift has started.")
+        raise CoordinationError(gettext("A no-show can be marked once the shift has started."))
     booking.status = Booking.Status.NO_SHOW
     booking.checked_in_at = None
     booking.checked_out_at = None

@@ -6,18 +6,20 @@ import datetime
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
-from core.i18n import message_language
-from messaging.services import message_queue
+from core.i18n import local_format, message_language
+from messaging.models import Message
+from messaging.services import message_draft, messages_queue
 
 from .. import booking_rules
 from ..booking_rules import BookingError, VolunteerStanding
 from ..models import Agreement, AgreementSignature, Booking, Requirement, Role, Shift, WaitlistEntry
 from ..selectors import correlated_count
 from . import locks
-from .reminders import reminders_cancel, reminders_schedule
+from .reminders import reminder_drafts, reminders_cancel
 from .waitlist import waitlist_offer_next
 
 KIND_BOOKING_CONFIRMATION = "volunteers.booking_confirmation"
@@ -178,10 +180,10 @@ def _book_locked(
     if offer is not None and source == Booking.Source.DIRECT:
         source = Booking.Source.WAITLIST
     try:
-        with transaction.atomic():
-            booking = Booking.objects.create(
-                shift=shift, volunteer=volunteer, source=source, created_at=now, places=places
-            )
+        # No savepoint: a failed INSERT raises out of the caller's atomic block, which rolls it back.
+        booking = Booking.objects.create(
+            shift=shift, volunteer=volunteer, source=source, created_at=now, places=places
+        )
     except IntegrityError as exc:
         # The partial unique constraint caught a second active booking that slipped past the check.
         raise booking_rules.AlreadyBooked() from exc
@@ -194,14 +196,20 @@ def _book_locked(
         WaitlistEntry.objects.filter(
             shift=shift, volunteer=volunteer, status=WaitlistEntry.Status.WAITING
         ).update(status=WaitlistEntry.Status.WITHDRAWN, responded_at=now)
-    reminders_schedule(booking=booking, now=now)
-    booking_confirmation_queue(booking=booking, volunteer=volunteer)
+    # The reminders (and their texts, with the profile locked above) and the confirmation: one INSERT.
+    # A new booking has no earlier reminders to move.
+    messages_queue(
+        [
+            *reminder_drafts(booking=booking, now=now, profile=profile),
+            booking_confirmation_draft(booking=booking, volunteer=volunteer),
+        ]
+    )
     return booking
 
 
-def booking_confirmation_queue(*, booking: Booking, volunteer: User) -> None:
-    """The booking's confirmation email, written in the booking's transaction (sent once)."""
-    message_queue(
+def booking_confirmation_draft(*, booking: Booking, volunteer: User) -> Message:
+    """The booking's confirmation email (sent once), for `messages_queue`."""
+    return message_draft(
         kind=KIND_BOOKING_CONFIRMATION,
         recipient=volunteer.email,
         user=volunteer,
@@ -209,6 +217,11 @@ def booking_confirmation_queue(*, booking: Booking, volunteer: User) -> None:
         about=booking,
         dedupe_key=f"{KIND_BOOKING_CONFIRMATION}:{booking.pk}",
     )
+
+
+def booking_confirmation_queue(*, booking: Booking, volunteer: User) -> None:
+    """The booking's confirmation email, written in the booking's transaction (sent once)."""
+    messages_queue([booking_confirmation_draft(booking=booking, volunteer=volunteer)])
 
 
 def _check_no_overlap(*, shift: Shift, volunteer: User) -> None:
@@ -225,10 +238,12 @@ def _check_no_overlap(*, shift: Shift, volunteer: User) -> None:
         .first()
     )
     if clash is not None:
-        start = timezone.localtime(clash.shift.starts_at)
+        start = dateformat.format(
+            timezone.localtime(clash.shift.starts_at), local_format("HAVEN_MONTH_DAY_TIME")
+        )
         raise booking_rules.OverlappingBooking(
-            f"You are already booked on {clash.shift.display_title} at {start:%b %-d, %-I:%M %p}, "
-            "which overlaps this shift."
+            gettext("You are already booked on %(shift)s at %(start)s, which overlaps this shift.")
+            % {"shift": clash.shift.display_title, "start": start}
         )
 
 
@@ -237,7 +252,7 @@ def booking_cancel(*, booking: Booking, volunteer: User) -> Booking:
     """The volunteer cancels their own booking, until the shift's cut-off. Pending reminders are
     cancelled and the freed place is offered to the first person on the waitlist."""
     if booking.volunteer_id != volunteer.pk:
-        raise BookingError("This is not your booking.")
+        raise BookingError(gettext("This is not your booking."))
     locks.lock_profile_then_shift(volunteer=volunteer, shift=booking.shift)
     booking = Booking.objects.select_for_update(of=("self",)).select_related("shift__role").get(pk=booking.pk)
     now = timezone.now()

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.i18n import message_language
-from messaging.services import message_queue
+from messaging.services import message_draft, messages_queue
 
 from ..models import Booking, BulkMessage, Role, Shift
 from .errors import CoordinationError
-from .texts import text_queue
+from .texts import opted_in_profiles, text_draft
 
 KIND_BULK_MESSAGE = "volunteers.bulk_message"
 KIND_BULK_MESSAGE_TEXT = "volunteers.bulk_message_text"
@@ -77,19 +77,28 @@ def bulk_message_send(
         recipients=len(people),
         created_at=now,
     )
+    profiles = opted_in_profiles(person.pk for person in people)
+    drafts = []
     for person in people:
-        message_queue(
-            kind=KIND_BULK_MESSAGE,
-            recipient=person.email,
-            user=person,
-            language=message_language(person),
-            about=message,
-            dedupe_key=f"{KIND_BULK_MESSAGE}:{message.pk}:{person.pk}",
+        drafts.append(
+            message_draft(
+                kind=KIND_BULK_MESSAGE,
+                recipient=person.email,
+                user=person,
+                language=message_language(person),
+                about=message,
+                dedupe_key=f"{KIND_BULK_MESSAGE}:{message.pk}:{person.pk}",
+            )
         )
-        text_queue(
-            volunteer_id=person.pk,
+        text = text_draft(
+            profile=profiles.get(person.pk),
+            volunteer=person,
             kind=KIND_BULK_MESSAGE_TEXT,
             about=message,
             dedupe_key=f"{KIND_BULK_MESSAGE_TEXT}:{message.pk}:{person.pk}",
         )
+        if text is not None:
+            drafts.append(text)
+    # Every email and text in one INSERT (each keeps its own dedupe key).
+    messages_queue(drafts)
     return message

@@ -3,6 +3,7 @@ booked. Counted under the shift's row lock (see locks.py), so the count holds un
 
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import ngettext
 
 from ..models import Booking, Shift, WaitlistEntry
 from .errors import CapacityBelowBooked
@@ -28,8 +29,13 @@ def taken_places(shift: Shift, *, excluding_offer: WaitlistEntry | None = None) 
 def capacity_check(*, shift: Shift, capacity: int, booked: int) -> None:
     """Raise CapacityBelowBooked, saying how many are booked, when `capacity` is below `booked`."""
     if capacity < booked:
-        people = "person is" if booked == 1 else "people are"
         raise CapacityBelowBooked(
-            f"{booked} {people} booked on the shift of {format_when(shift.starts_at)}, so its capacity "
-            f"cannot go below {booked}. Cancel bookings first if fewer people are needed."
+            ngettext(
+                "%(count)s person is booked on the shift of %(when)s, so its capacity cannot go below "
+                "%(count)s. Cancel bookings first if fewer people are needed.",
+                "%(count)s people are booked on the shift of %(when)s, so its capacity cannot go below "
+                "%(count)s. Cancel bookings first if fewer people are needed.",
+                booked,
+            )
+            % {"count": booked, "when": format_when(shift.starts_at)}
         )

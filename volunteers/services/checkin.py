@@ -194,18 +194,17 @@ def kiosk_check_in(
 def shift_walk_in(
     *, shift: Shift, volunteer: User, by: User, now: datetime.datetime | None = None
 ) -> Booking:
-    """A coordinator adds someone who came without booking: onboarded, cleared for the role, not
-    booked on this shift, within capacity. They are booked and checked in at once. Raises a
-    `BookingError` (the person's standing, the shift is full...) or `CheckInRefused` (the window)."""
+    """A coordinator of the shift's role (or staff) adds someone who came without booking: onboarded,
+    cleared for the role, not booked on this shift, within capacity. They are booked and checked in
+    at once. Raises `CoordinationError` when `by` does not coordinate the role, a `BookingError` (the
+    person's standing, the shift is full...) or `CheckInRefused` (the window)."""
     now = now or timezone.now()
+    if not (by.has_role("staff") or shift.role.coordinators.filter(pk=by.pk).exists()):
+        raise CoordinationError(_("Only a coordinator of this role can add walk-ins to its shifts."))
     with transaction.atomic():
         _profile, shift = locks.lock_profile_then_shift(volunteer=volunteer, shift=shift)
         _check_window(shift, now)
-        standing = VolunteerStanding.load(volunteer)
-        booking_rules.check_onboarded(standing)
-        booking_rules.check_agreement(standing, shift.role)
-        booking_rules.check_approval(standing, shift.role)
-        booking_rules.check_requirements(standing, shift.role, booking_rules.local_date(shift.starts_at))
+        booking_rules.check_cleared_for(VolunteerStanding.load(volunteer), shift)
         if Booking.objects.filter(
             shift=shift, volunteer=volunteer, status__in=Booking.ACTIVE_STATUSES
         ).exists():

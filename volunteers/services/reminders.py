@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from core.i18n import message_language
 from messaging.models import Message
-from messaging.services import message_queue, messages_cancel
+from messaging.services import message_draft, messages_cancel, messages_queue
 
-from ..models import Booking, Shift
-from .texts import reminder_text_queue
+from ..models import Booking, Shift, VolunteerProfile
+from .texts import opted_in_profiles, reminder_text_draft
 
 KIND_REMINDER = "volunteers.reminder"
 
@@ -29,29 +29,22 @@ def reminder_dedupe_key(*, booking: Booking, offset_hours: int) -> str:
     return f"{KIND_REMINDER}:{booking.pk}:{offset_hours}:{starts:%Y%m%dT%H%M%S}"
 
 
-def reminders_schedule(*, booking: Booking, now: datetime.datetime | None = None) -> list[Message]:
-    """Queue (or move) one reminder per configured offset, in the caller's transaction. Due instants
-    are UTC: `starts_at` minus a fixed number of hours is the same instant whatever the local clock
-    does. Offsets already in the past are not created (a 48 h reminder for a shift booked 5 hours
-    ahead makes no sense); pending reminders for an earlier start time are cancelled."""
-    now = now or timezone.now()
+def reminder_drafts(
+    *, booking: Booking, now: datetime.datetime, profile: VolunteerProfile | None
+) -> list[Message]:
+    """The booking's reminders, not yet written: one email per configured offset before the start
+    (and its text twin, when `profile`, the volunteer's, opted in). Due instants are UTC: `starts_at`
+    minus a fixed number of hours is the same instant whatever the local clock does. Offsets already
+    in the past are left out (a 48 h reminder for a shift booked 5 hours ahead makes no sense)."""
     starts = _utc(booking.shift.starts_at)
-    stale = [
-        m.pk
-        for m in booking_reminders(booking).filter(status=Message.Status.PENDING)
-        if m.data.get("starts_at") != starts
-    ]
-    Message.objects.filter(pk__in=stale).update(
-        status=Message.Status.CANCELLED, status_reason="the shift moved"
-    )
-    queued = []
     volunteer = booking.volunteer
+    drafts = []
     for offset in sorted(set(settings.HAVEN_SHIFT_REMINDER_OFFSETS_HOURS), reverse=True):
         due_at = booking.shift.starts_at - datetime.timedelta(hours=offset)
         if due_at <= now:
             continue
-        queued.append(
-            message_queue(
+        drafts.append(
+            message_draft(
                 kind=KIND_REMINDER,
                 recipient=volunteer.email,
                 user=volunteer,
@@ -63,8 +56,46 @@ def reminders_schedule(*, booking: Booking, now: datetime.datetime | None = None
             )
         )
         # The same reminder by text, for a volunteer who opted in (the outbox sends it once).
-        reminder_text_queue(booking=booking, offset_hours=offset, due_at=due_at)
-    return queued
+        text = reminder_text_draft(booking=booking, offset_hours=offset, due_at=due_at, profile=profile)
+        if text is not None:
+            drafts.append(text)
+    return drafts
+
+
+def reminders_schedule(*, booking: Booking, now: datetime.datetime | None = None) -> list[Message]:
+    """Queue (or move) one reminder per configured offset, in the caller's transaction, in one
+    INSERT (see `reminder_drafts`); pending reminders for an earlier start time are cancelled.
+    Returns the reminder emails."""
+    return _reschedule([booking], now=now or timezone.now())
+
+
+def _reschedule(bookings: list[Booking], *, now: datetime.datetime) -> list[Message]:
+    """Cancel the pending reminders of `bookings` that are for another start time and queue the
+    current ones: three queries however many bookings (theirs, the opted-in profiles, the INSERT)."""
+    if not bookings:
+        return []
+    by_id = {b.pk: b for b in bookings}
+    stale = [
+        m.pk
+        for m in Message.objects.filter(
+            kind=KIND_REMINDER,
+            about_type=ContentType.objects.get_for_model(Booking),
+            about_id__in=list(by_id),
+            status=Message.Status.PENDING,
+        ).only("pk", "about_id", "data")
+        if m.data.get("starts_at") != _utc(by_id[m.about_id].shift.starts_at)
+    ]
+    if stale:
+        Message.objects.filter(pk__in=stale).update(
+            status=Message.Status.CANCELLED, status_reason="the shift moved"
+        )
+    profiles = opted_in_profiles({b.volunteer_id for b in bookings})
+    drafts = [
+        draft
+        for booking in bookings
+        for draft in reminder_drafts(booking=booking, now=now, profile=profiles.get(booking.volunteer_id))
+    ]
+    return [m for m in messages_queue(drafts) if m.kind == KIND_REMINDER]
 
 
 def booking_reminders(booking: Booking):
@@ -83,8 +114,6 @@ def reminders_cancel(*, booking: Booking, reason: str) -> int:
 @transaction.atomic
 def reminders_reschedule_for_shift(*, shift: Shift) -> int:
     """After a shift's time changed, in the caller's transaction: recompute every active booking's
-    reminders (the volunteer hears again, for the new time)."""
-    count = 0
-    for booking in shift.bookings.filter(status=Booking.Status.BOOKED).select_related("shift", "volunteer"):
-        count += len(reminders_schedule(booking=booking))
-    return count
+    reminders (the volunteer hears again, for the new time), in a fixed number of queries."""
+    bookings = list(shift.bookings.filter(status=Booking.Status.BOOKED).select_related("shift", "volunteer"))
+    return len(_reschedule(bookings, now=timezone.now()))

@@ -6,9 +6,11 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
+from core.i18n import local_format
 
 from ..models import Booking, Role, Shift, ShiftSeries
 from .capacity import capacity_check
@@ -46,9 +48,9 @@ def shift_series_create(
     daylight-saving changes (its UTC instant moves by an hour)."""
     weekdays = sorted({int(day) for day in weekdays})
     if frequency == ShiftSeries.Frequency.WEEKLY and not weekdays:
-        raise CoordinationError("Choose at least one weekday for a weekly series.")
+        raise CoordinationError(gettext("Choose at least one weekday for a weekly series."))
     if any(day < 0 or day > 6 for day in weekdays):
-        raise CoordinationError("Weekdays are 0 (Monday) to 6 (Sunday).")
+        raise CoordinationError(gettext("Weekdays are 0 (Monday) to 6 (Sunday)."))
     series = ShiftSeries(
         role=role,
         title=title,
@@ -70,11 +72,14 @@ def shift_series_create(
     occurrences = [(day, *series.occurrence_instants(day)) for day in series.occurrence_dates()]
     occurrences = [o for o in occurrences if o[1] > now]
     if not occurrences:
-        raise CoordinationError("These dates and weekdays produce no shift in the future.")
+        raise CoordinationError(gettext("These dates and weekdays produce no shift in the future."))
     if len(occurrences) > SERIES_MAX_SHIFTS:
         raise CoordinationError(
-            f"This series would create {len(occurrences)} shifts; the most at once is {SERIES_MAX_SHIFTS}. "
-            "Please choose an earlier end date."
+            gettext(
+                "This series would create %(count)s shifts; the most at once is %(most)s. "
+                "Please choose an earlier end date."
+            )
+            % {"count": len(occurrences), "most": SERIES_MAX_SHIFTS}
         )
     series.save()
     shifts = Shift.objects.bulk_create(
@@ -115,7 +120,7 @@ def shift_series_update_future(
     zone on each shift's own date. All or nothing: if any shift has more bookings than the new
     capacity, nothing changes."""
     if shift.series_id is None:
-        raise CoordinationError("This shift is not part of a series.")
+        raise CoordinationError(gettext("This shift is not part of a series."))
     series = ShiftSeries.objects.select_for_update().get(pk=shift.series_id)
     now = timezone.now()
     # The series row, then its shifts in primary-key order (locks.py), so two overlapping edits of
@@ -151,8 +156,8 @@ def shift_series_update_future(
         if (starts_at, ends_at) != (target.starts_at, target.ends_at):
             if starts_at <= now:
                 raise CoordinationError(
-                    f"The shift on {target.occurrence_date:%B} {target.occurrence_date.day} would start "
-                    "in the past."
+                    gettext("The shift on %(day)s would start in the past.")
+                    % {"day": dateformat.format(target.occurrence_date, local_format("HAVEN_LONG_MONTH_DAY"))}
                 )
             moved_shifts.append(target)
         target.starts_at = starts_at

@@ -3,16 +3,17 @@ writes when a shift moves or is cancelled. One outbox message per person (To: on
 in the same transaction."""
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from accounts.models import User
 from core.i18n import message_language
-from messaging.services import message_queue
+from messaging.services import message_draft, messages_queue
 
 from ..models import Booking, Shift, ShiftMessage
 from .errors import CoordinationError
 from .local_time import format_when
 from .locks import lock_shift
-from .texts import shift_message_texts_queue
+from .texts import shift_message_text_drafts
 
 KIND_SHIFT_MESSAGE = ShiftMessage.MESSAGE_KIND
 
@@ -26,7 +27,7 @@ def shift_message_send(*, shift: Shift, sender: User, subject: str, body: str) -
         shift.bookings.filter(status__in=[Booking.Status.BOOKED, Booking.Status.ATTENDED]).order_by("pk")
     )
     if not bookings:
-        raise CoordinationError("Nobody is booked on this shift, so there is no one to write to.")
+        raise CoordinationError(gettext("Nobody is booked on this shift, so there is no one to write to."))
     return shift_notice(
         shift=shift, sender=sender, subject=subject.strip(), body=body.strip(), bookings=bookings
     )
@@ -41,11 +42,8 @@ def shift_notice(
         return None
     message = ShiftMessage.objects.create(shift=shift, sender=sender, subject=subject, body=body)
     volunteers = User.objects.in_bulk({b.volunteer_id for b in bookings})
-    for booking in bookings:
-        volunteer = volunteers[booking.volunteer_id]
-        if not volunteer.is_active:
-            continue
-        message_queue(
+    drafts = [
+        message_draft(
             kind=KIND_SHIFT_MESSAGE,
             recipient=volunteer.email,
             user=volunteer,
@@ -54,8 +52,12 @@ def shift_notice(
             dedupe_key=f"{KIND_SHIFT_MESSAGE}:{message.pk}:{volunteer.pk}",
             data={"booking_id": booking.pk},
         )
+        for booking in bookings
+        if (volunteer := volunteers[booking.volunteer_id]).is_active
+    ]
     # Opted-in people also get a short text pointing to the email (never its words).
-    shift_message_texts_queue(message=message, bookings=bookings)
+    drafts += shift_message_text_drafts(message=message, bookings=bookings)
+    messages_queue(drafts)
     return message
 
 

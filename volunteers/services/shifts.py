@@ -5,6 +5,7 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from accounts.services import audit_record
@@ -36,7 +37,7 @@ def shift_create(
 ) -> Shift:
     """A one-off shift."""
     if starts_at <= timezone.now():
-        raise CoordinationError("A new shift must start in the future.")
+        raise CoordinationError(gettext("A new shift must start in the future."))
     shift = Shift(
         role=role,
         starts_at=starts_at,
@@ -72,10 +73,10 @@ def shift_update(
     reminders and tells them; more places are offered to the waitlist."""
     shift = lock_shift(shift_id=shift.pk)
     if shift.is_cancelled:
-        raise CoordinationError("This shift is cancelled and can no longer be edited.")
+        raise CoordinationError(gettext("This shift is cancelled and can no longer be edited."))
     moved = starts_at != shift.starts_at or ends_at != shift.ends_at
     if moved and starts_at <= timezone.now():
-        raise CoordinationError("A shift cannot be moved to a time that has already passed.")
+        raise CoordinationError(gettext("A shift cannot be moved to a time that has already passed."))
     capacity_check(shift=shift, capacity=capacity, booked=active_bookings(shift))
     shift.starts_at = starts_at
     shift.ends_at = ends_at
@@ -104,7 +105,7 @@ def shift_capacity_set(*, shift: Shift, capacity: int, by: User) -> Shift:
     many are booked); new places are offered to the waitlist at once."""
     shift = lock_shift(shift_id=shift.pk)
     if shift.is_cancelled:
-        raise CoordinationError("This shift is cancelled.")
+        raise CoordinationError(gettext("This shift is cancelled."))
     capacity_check(shift=shift, capacity=capacity, booked=active_bookings(shift))
     shift.capacity = capacity
     # Like any edit of one shift, this makes it an exception that a later series edit leaves alone.
@@ -124,7 +125,7 @@ def shift_cancel(*, shift: Shift, by: User, reason: str = "") -> Shift:
         return shift
     now = timezone.now()
     if shift.starts_at <= now:
-        raise CoordinationError("This shift has already started, so it can no longer be cancelled.")
+        raise CoordinationError(gettext("This shift has already started, so it can no longer be cancelled."))
     shift.is_cancelled = True
     shift.cancelled_at = now
     shift.cancellation_reason = reason

@@ -5,7 +5,11 @@ can take the place). Offering to the waitlist is what cancelling does (`booking_
 
 Locks, in the app's order (locks.py): the accepting colleague's profile, then the shift, then the
 offer and the booking. A cancel by the owner takes the owner's profile, then the same shift, so the
-two wait for each other and exactly one of them happens."""
+two wait for each other and exactly one of them happens.
+
+When the colleague accepts, the volunteer who offered is told in the same transaction: an email, and
+a text if they opted in to texts (both through the outbox, in their own language, without the
+shift's address)."""
 
 from __future__ import annotations
 
@@ -19,16 +23,19 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.i18n import message_language
-from messaging.services import message_queue
+from messaging.services import message_queue, messages_queue
 
 from .. import booking_rules
 from ..booking_rules import BookingError, VolunteerStanding
 from ..models import Booking, SwapOffer
 from . import locks
-from .booking import booking_confirmation_queue
-from .reminders import reminders_cancel, reminders_schedule
+from .booking import booking_confirmation_draft
+from .reminders import reminder_drafts, reminders_cancel
+from .texts import text_queue
 
 KIND_SWAP_OFFER = "volunteers.swap_offer"
+KIND_SWAP_ACCEPTED = "volunteers.swap_accepted"
+KIND_SWAP_ACCEPTED_TEXT = "volunteers.swap_accepted_text"
 SIGNING_SALT = "volunteers.swap-offer"
 
 
@@ -136,7 +143,7 @@ def swap_offer_accept(*, offer: SwapOffer, volunteer: User, now: datetime.dateti
         )
         raise SwapError(_("This offer closed before the shift; please contact the coordinator."))
     with transaction.atomic():
-        _profile, shift = locks.lock_profile_then_shift(volunteer=volunteer, shift=offer.booking.shift)
+        profile, shift = locks.lock_profile_then_shift(volunteer=volunteer, shift=offer.booking.shift)
         offer = SwapOffer.objects.select_for_update().get(pk=offer.pk)
         old = (
             Booking.objects.select_for_update(of=("self",))
@@ -179,9 +186,35 @@ def swap_offer_accept(*, offer: SwapOffer, volunteer: User, now: datetime.dateti
             raise booking_rules.AlreadyBooked() from exc
         offer.status, offer.responded_at, offer.new_booking = SwapOffer.Status.ACCEPTED, now, new
         offer.save(update_fields=["status", "responded_at", "new_booking"])
-        reminders_schedule(booking=new, now=now)
-        booking_confirmation_queue(booking=new, volunteer=volunteer)
+        # The new booking's reminders and confirmation, in one INSERT.
+        messages_queue(
+            [
+                *reminder_drafts(booking=new, now=now, profile=profile),
+                booking_confirmation_draft(booking=new, volunteer=volunteer),
+            ]
+        )
+        swap_accepted_notices_queue(offer=offer)
     return new
+
+
+def swap_accepted_notices_queue(*, offer: SwapOffer) -> None:
+    """Tell the volunteer who offered their place that the colleague took it: an email, and a text
+    if they opted in. In the caller's transaction; one of each per offer (the dedupe keys)."""
+    owner = offer.from_volunteer
+    message_queue(
+        kind=KIND_SWAP_ACCEPTED,
+        recipient=owner.email,
+        user=owner,
+        language=message_language(owner),
+        about=offer,
+        dedupe_key=f"{KIND_SWAP_ACCEPTED}:{offer.pk}",
+    )
+    text_queue(
+        volunteer_id=owner.pk,
+        kind=KIND_SWAP_ACCEPTED_TEXT,
+        about=offer,
+        dedupe_key=f"{KIND_SWAP_ACCEPTED_TEXT}:{offer.pk}",
+    )
 
 
 @transaction.atomic

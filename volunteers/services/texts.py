@@ -18,7 +18,8 @@ from phonenumber_field.phonenumber import PhoneNumber
 
 from accounts.models import User
 from core.i18n import message_language
-from messaging.services import message_queue
+from messaging.models import Message
+from messaging.services import message_draft, messages_queue
 
 from ..models import Booking, ShiftMessage, SmsConsentRecord, VolunteerProfile
 
@@ -100,11 +101,16 @@ def sms_opt_out(
     return profile
 
 
-def sms_keyword_received(*, number: str, keyword: str, now: datetime.datetime | None = None) -> int:
-    """A STOP or START reply from `number` (E.164, from the provider's webhook). STOP stops texts to
-    every volunteer with that number; START restarts them only for someone who agreed on the site
-    before (the reply is recorded as their new opt-in). Returns how many profiles changed."""
+def sms_keyword_received(
+    *, number: str, keyword: str, source: str = "reply", now: datetime.datetime | None = None
+) -> int:
+    """A STOP or START reply from `number` (E.164, from the provider's webhook), or a STOP the
+    provider reported by refusing a text to it (error 21610, `source="provider"`). STOP stops texts
+    to every volunteer with that number, recorded with its time and source; START restarts them
+    only for someone who agreed on the site before (the reply is recorded as their new opt-in).
+    Returns how many profiles changed."""
     now = now or timezone.now()
+    stop_source = SmsConsentRecord.Source.PROVIDER if source == "provider" else SmsConsentRecord.Source.REPLY
     try:
         phone = _number(number)
     except TextsError:
@@ -112,7 +118,7 @@ def sms_keyword_received(*, number: str, keyword: str, now: datetime.datetime | 
     changed = 0
     for profile in VolunteerProfile.objects.filter(mobile=phone).select_related("user"):
         if keyword == "stop" and profile.sms_opted_in_at is not None:
-            sms_opt_out(volunteer=profile.user, source=SmsConsentRecord.Source.REPLY, now=now)
+            sms_opt_out(volunteer=profile.user, source=stop_source, now=now)
             changed += 1
         elif keyword == "start" and profile.sms_opted_in_at is None:
             agreed = SmsConsentRecord.objects.filter(
@@ -169,11 +175,46 @@ def sms_due_at(due: datetime.datetime) -> datetime.datetime:
 # --- the texts ---------------------------------------------------------------------------------------
 
 
-def _opted_in_number(volunteer_id: int) -> str | None:
-    profile = VolunteerProfile.objects.filter(user_id=volunteer_id, user__is_active=True).first()
-    if profile is None or profile.sms_opted_in_at is None or not profile.mobile:
+def opted_in_profiles(volunteer_ids) -> dict[int, VolunteerProfile]:
+    """In one query: the profiles (with their users) of those of `volunteer_ids` who may get texts
+    (active, opted in, with a number), by user id. Empty when Haven cannot send texts."""
+    if not texts_available():
+        return {}
+    profiles = VolunteerProfile.objects.filter(
+        user_id__in=list(volunteer_ids), user__is_active=True, sms_opted_in_at__isnull=False
+    ).select_related("user")
+    return {p.user_id: p for p in profiles if p.mobile}
+
+
+def text_draft(
+    *,
+    profile: VolunteerProfile | None,
+    kind: str,
+    about,
+    dedupe_key: str,
+    due_at: datetime.datetime | None = None,
+    data: dict | None = None,
+    volunteer: User | None = None,
+) -> Message | None:
+    """The outbox row of a text to the person of `profile` (`volunteer` is its user, when the caller
+    has it loaded), at `due_at` moved out of the quiet hours, or None when texts are not available or
+    they did not opt in. Nothing is written: `messages_queue` writes it."""
+    if not texts_available() or profile is None or profile.sms_opted_in_at is None or not profile.mobile:
         return None
-    return profile.mobile.as_e164
+    person = volunteer if volunteer is not None else profile.user
+    if not person.is_active:
+        return None
+    return message_draft(
+        kind=kind,
+        channel="sms",
+        recipient=profile.mobile.as_e164,
+        user=person,
+        language=message_language(person),
+        about=about,
+        dedupe_key=dedupe_key,
+        due_at=sms_due_at(due_at or timezone.now()),
+        data=data or {},
+    )
 
 
 def text_queue(
@@ -187,31 +228,29 @@ def text_queue(
 ) -> bool:
     """Queue a text to the volunteer if texts are available and they opted in, in the caller's
     transaction, at `due_at` moved out of the quiet hours. Returns whether one was queued."""
-    if not texts_available():
-        return False
-    number = _opted_in_number(volunteer_id)
-    if number is None:
-        return False
-    person = User.objects.filter(pk=volunteer_id).first()
-    message_queue(
+    draft = text_draft(
+        profile=opted_in_profiles([volunteer_id]).get(volunteer_id),
         kind=kind,
-        channel="sms",
-        recipient=number,
-        user=person,
-        language=message_language(person),
         about=about,
         dedupe_key=dedupe_key,
-        due_at=sms_due_at(due_at or timezone.now()),
-        data=data or {},
+        due_at=due_at,
+        data=data,
     )
+    if draft is None:
+        return False
+    messages_queue([draft])
     return True
 
 
-def reminder_text_queue(*, booking: Booking, offset_hours: int, due_at: datetime.datetime) -> bool:
-    """The text twin of a reminder email. Its key holds the due instant: a shift that moves gets a
-    new reminder for the new time, and the old one is skipped by its renderer."""
-    return text_queue(
-        volunteer_id=booking.volunteer_id,
+def reminder_text_draft(
+    *, booking: Booking, offset_hours: int, due_at: datetime.datetime, profile: VolunteerProfile | None
+) -> Message | None:
+    """The text twin of a reminder email, for the booking's volunteer (`profile`: theirs, loaded by
+    the caller). Its key holds the due instant: a shift that moves gets a new reminder for the new
+    time, and the old one is skipped by its renderer."""
+    return text_draft(
+        profile=profile,
+        volunteer=booking.volunteer if profile is not None else None,
         kind=KIND_REMINDER_TEXT,
         about=booking,
         dedupe_key=f"{KIND_REMINDER_TEXT}:{booking.pk}:{offset_hours}:{due_at.astimezone(datetime.UTC).isoformat()}",
@@ -223,15 +262,19 @@ def reminder_text_queue(*, booking: Booking, offset_hours: int, due_at: datetime
     )
 
 
-def shift_message_texts_queue(*, message: ShiftMessage, bookings: list[Booking]) -> int:
-    """A short text to each opted-in person a shift message goes to, pointing to their email."""
-    queued = 0
+def shift_message_text_drafts(*, message: ShiftMessage, bookings: list[Booking]) -> list[Message]:
+    """A short text to each opted-in person a shift message goes to, pointing to their email (the
+    profiles in one query; nothing written: `messages_queue` writes them)."""
+    profiles = opted_in_profiles({b.volunteer_id for b in bookings})
+    drafts = []
     for booking in bookings:
-        queued += text_queue(
-            volunteer_id=booking.volunteer_id,
+        draft = text_draft(
+            profile=profiles.get(booking.volunteer_id),
             kind=KIND_SHIFT_MESSAGE_TEXT,
             about=message,
             dedupe_key=f"{KIND_SHIFT_MESSAGE_TEXT}:{message.pk}:{booking.volunteer_id}",
             data={"booking_id": booking.pk},
         )
-    return queued
+        if draft is not None:
+            drafts.append(draft)
+    return drafts

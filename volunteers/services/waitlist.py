@@ -8,6 +8,7 @@ from django.core import signing
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from accounts.models import User
 from messaging.services import message_queue
@@ -36,7 +37,7 @@ def waitlist_join(*, shift: Shift, volunteer: User) -> WaitlistEntry:
     ).exists():
         raise booking_rules.AlreadyWaitlisted()
     if taken_places(shift) < shift.capacity:
-        raise BookingError("This shift still has a free place: you can book it directly.")
+        raise BookingError(gettext("This shift still has a free place: you can book it directly."))
     return WaitlistEntry.objects.create(shift=shift, volunteer=volunteer, created_at=now)
 
 
@@ -44,7 +45,7 @@ def waitlist_join(*, shift: Shift, volunteer: User) -> WaitlistEntry:
 def waitlist_leave(*, entry: WaitlistEntry, volunteer: User) -> WaitlistEntry:
     """Leave a waitlist (or decline an offer, which passes the place to the next person)."""
     if entry.volunteer_id != volunteer.pk:
-        raise BookingError("This is not your waitlist entry.")
+        raise BookingError(gettext("This is not your waitlist entry."))
     shift = lock_shift(shift_id=entry.shift_id)
     entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
     if entry.status not in WaitlistEntry.OPEN_STATUSES:

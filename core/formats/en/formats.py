@@ -5,6 +5,7 @@
 HAVEN_DATE = "M j, Y"  # Dec 1, 2026
 HAVEN_TIME = "g:i A"  # 7:30 PM
 HAVEN_MONTH_YEAR = "F Y"  # December 2026
+HAVEN_SHORT_MONTH_YEAR = "M Y"  # Dec 2026 (chart axes)
 HAVEN_MONTH_DAY = "M j"  # Dec 1
 HAVEN_LONG_MONTH_DAY = "F j"  # December 1
 HAVEN_TIME_ZONE = "g:i A T"  # 7:30 PM EST

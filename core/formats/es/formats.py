@@ -5,6 +5,7 @@ catalogue ("diciembre", "martes")."""
 HAVEN_DATE = r"j \d\e b \d\e Y"  # 1 de dic de 2026
 HAVEN_TIME = "H:i"  # 19:30
 HAVEN_MONTH_YEAR = r"F \d\e Y"  # diciembre de 2026
+HAVEN_SHORT_MONTH_YEAR = r"b Y"  # dic 2026
 HAVEN_MONTH_DAY = r"j \d\e b"  # 1 de dic
 HAVEN_LONG_MONTH_DAY = r"j \d\e F"  # 1 de diciembre
 HAVEN_TIME_ZONE = "H:i T"
