@@ -209,8 +209,8 @@ def seed() -> None:
     from . import inkind_demo  # noqa: PLC0415
 
     _seed_gifts()
-    inkind_demo.seed()
     supporter_gifts_seed()  # through the campaigns seed's approved supporter page
+    inkind_demo.seed()
     # Seeded history, not a gift anyone could time: the demo's public figures show it at once.
     public_totals_publish(force=True)
 

@@ -23,8 +23,7 @@ PAGES = {
     "campaigns CSV": lambda c: "/transparency/campaigns.csv",
 }
 MAX_QUERIES = {
-    "campaign page": 9,  # with one query for a sponsor's match (campaigns.match_selectors) and one for
-    # its supporter pages (campaigns.supporter_selectors)
+    "campaign page": 9,  # with one query for a sponsor's match and one for its supporter pages
     "campaign list": 2,
     "transparency": 5,  # with one query for the sponsors' matches
     "campaign API": 8,

@@ -32,6 +32,8 @@ def test_demo_seed_is_idempotent_and_gives_receipts(django_capture_on_commit_cal
     assert Receipt.objects.count() == gifts.count() + page_gifts.count()
     # one receipt each (the in-kind demo's drop-off and acknowledgement emails come besides)
     assert sum(m.subject.startswith("Your receipt") for m in mailoutbox) == gifts.count() + page_gifts.count()
+    notices = [m for m in mailoutbox if m.subject.startswith("A new gift through your page")]
+    assert len(notices) == page_gifts.count()
 
 
 def test_the_demo_campaigns_show_a_year_of_believable_giving(client):
