@@ -35,6 +35,7 @@ from .coordination_forms import (
     ShiftMessageForm,
     VerificationForm,
 )
+from .forms import skill_labels
 from .models import Booking, Requirement, Shift
 from .services import CoordinationError
 
@@ -484,13 +485,15 @@ def application_decide(request, application_id: int):
 def volunteer_detail(request, volunteer_id: int):
     volunteer = selectors.coordinator_volunteer_get(user=request.user, volunteer_id=volunteer_id)
     record = selectors.coordinator_volunteer_record(user=request.user, volunteer=volunteer)
+    profile = getattr(volunteer, "volunteer_profile", None)
     return render(
         request,
         "volunteers/coordinate/volunteer_detail.html",
         {
             "record": record,
             "person": volunteer,
-            "profile": getattr(volunteer, "volunteer_profile", None),
+            "profile": profile,
+            "skills": skill_labels(profile.skills if profile else []),
             "role_rows": [(role, record.approvals.get(role.pk)) for role in record.roles],
             "requirement_rows": [(r, record.verifications.get(r.pk, [])) for r in record.requirements],
             "verification_form": VerificationForm(

@@ -20,6 +20,14 @@ SKILL_CHOICES = [
     ("childcare", _("Childcare")),
 ]
 
+
+def skill_labels(skills: list[str]) -> list[str]:
+    """A profile's skills as a reader sees them: the label of each listed skill, in the active language,
+    and the volunteer's own words for any other."""
+    labels = dict(SKILL_CHOICES)
+    return [str(labels.get(skill, skill)) for skill in skills]
+
+
 _PART_SHORT = {
     DayPart.MORNING: pgettext_lazy("availability", "morning"),
     DayPart.AFTERNOON: pgettext_lazy("availability", "afternoon"),

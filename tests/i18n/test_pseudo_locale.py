@@ -15,8 +15,8 @@ fetched with GET, redirects not followed, as the public, a donor, a volunteer, a
 in). Emails: every kind of messaging.registry, through message_deliver, as the worker sends them.
 PDFs: the receipt, the statement and the service letter, from their pages and attachments.
 
-Strings in files another piece of work is tagging right now are in PENDING, with why; the list only
-shrinks (an entry nothing needs any more fails the test)."""
+What is allowed to stay untranslated is in PENDING, with why; the list only shrinks (an entry
+nothing needs any more fails the test)."""
 
 from __future__ import annotations
 
@@ -57,13 +57,11 @@ SKIPPED_MODULES = ("django.contrib.admin", "django.contrib.contenttypes")
 # that renders (200) fails here until it is removed, so give it its object in world.py and _value.
 NOT_IN_WORLD: set[str] = set()
 
-# route (as the resolver spells it) -> why its untranslated text is allowed for now. Only shrinks:
-# each entry is text in a file being tagged on another branch (issue 12's tagging of the staff and
-# coordination screens, their views and forms); once that lands, the entry fails as unneeded.
-_MESSAGES = "messaging/views.py: the staff outbox shows the channel and language codes as they are stored"
+# route (as the resolver spells it) -> why its untranslated text is allowed. Only shrinks: an entry
+# no longer needed fails.
 PENDING: dict[str, str] = {
-    "coordinate/volunteers/<int:volunteer_id>/": "coordination_views.py: skills shown as stored codes",
-    "staff/messages/": _MESSAGES,
+    # The audit log shows each entry's stored details (the fields a staff action changed, as
+    # "role: 1, status: approved"): a record of what was written, kept as written, for staff only.
     "staff/people/audit/": "accounts/views.py, audit_log.html: an entry's stored details shown as keys",
 }
 
