@@ -67,17 +67,23 @@ def _state() -> tuple:
     business transaction.
 
     A transaction is told apart by Django's list of on-commit callbacks (a new list after every commit
-    and rollback) and, inside a test's wrapping transaction, by the savepoint id of the outermost block
-    that is not the test's own."""
+    and rollback) and, inside a test's wrapping transaction, by the outermost block that is not the
+    test's own: that block object and its savepoint id (None for `atomic(savepoint=False)`, so the
+    object tells two such blocks apart; the state holds it, so its id is not reused meanwhile)."""
     conn = transaction.get_connection()
     business = [i for i, block in enumerate(conn.atomic_blocks) if not block._from_testcase]
     if not business:
         raise TransactionManagementError("Row locks need transaction.atomic() around them.")
     first = business[0]
-    savepoint = conn.savepoint_ids[first - 1] if first else None
+    outermost = (conn.atomic_blocks[first], conn.savepoint_ids[first - 1] if first else None)
     state = getattr(conn, "_haven_gift_locks", None)
-    if state is None or state[0] is not conn.run_on_commit or state[1] != savepoint:
-        state = (conn.run_on_commit, savepoint, [], {})
+    if (
+        state is None
+        or state[0] is not conn.run_on_commit
+        or state[1][0] is not outermost[0]
+        or state[1][1] != outermost[1]
+    ):
+        state = (conn.run_on_commit, outermost, [], {})
         conn._haven_gift_locks = state
     return state
 
