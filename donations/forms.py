@@ -170,7 +170,7 @@ class DonateForm(GiftAmountForm):
     email = forms.EmailField(
         label=_("Your email"),
         help_text=_(
-            "For your receipt, and for updates only if you ask for them below. Never shown or shared."
+            "For your receipt, and for update emails only if you ask for them. Never shown or shared."
         ),
         error_messages={
             "required": _("Enter your email address, for your receipt."),
