@@ -147,11 +147,12 @@ def message_queue(
 _BATCH = 500
 
 
-def messages_queue(drafts: list[Message]) -> list[Message]:
+def messages_queue(drafts: list[Message], *, through_sweeper: bool = False) -> list[Message]:
     """Write several outbox rows (from `message_draft`) in one INSERT, in the caller's transaction,
     with what `message_queue` promises for each: a dedupe key already there (in the table, or earlier
     in `drafts`) writes nothing and its row already there is returned in its place; each new row due
-    now is delivered after commit. Returns one message per draft, in order.
+    now is delivered after commit (one task each, or, `through_sweeper`, one run of the sweeper for all
+    of them: for hundreds of rows). Returns one message per draft, in order.
 
     The INSERT skips duplicate keys itself (`ON CONFLICT DO NOTHING`), so a duplicate needs no
     savepoint and never breaks the caller's transaction; any other failed constraint raises."""
@@ -161,6 +162,10 @@ def messages_queue(drafts: list[Message]) -> list[Message]:
     for draft in drafts:
         first.setdefault(draft.dedupe_key, draft)
     fresh = list(first.values())
+    if through_sweeper:
+        due_now = any(message.queued_at is not None for message in fresh)
+        for message in fresh:
+            message.queued_at = None  # the sweeper publishes what is due
     inserted: dict[str, int] = {}
     for start in range(0, len(fresh), _BATCH):
         inserted.update(_insert_skipping_duplicates(fresh[start : start + _BATCH]))
@@ -178,6 +183,8 @@ def messages_queue(drafts: list[Message]) -> list[Message]:
         message._state.db = Message.objects.db
         if message.queued_at is not None:
             _publish_on_commit(message.pk)
+    if through_sweeper and inserted and due_now:
+        task_publish_on_commit("messaging.tasks.messages_sweep")
     return [first[draft.dedupe_key] for draft in drafts]
 
 
@@ -219,50 +226,27 @@ def messages_queue_many(
     recipients: list[dict[str, Any]],
     due_at: datetime.datetime | None = None,
 ) -> int:
-    """Many messages of one kind about one thing (a campaign update to its subscribers) in one INSERT,
-    in the caller's transaction. Each of `recipients` is a dict with `recipient`, `dedupe_key` and
-    optionally `user_id`, `language` and `data`. Keys already in the outbox are skipped (the same
-    fact announced twice is one message each). Delivery starts after commit through one run of the
-    sweeper (which hands due rows to the broker in batches), or when `due_at` comes. Returns how many
-    rows were new."""
-    spec = kind_get(kind)
-    if spec.prerendered:
-        raise ValueError(f"The kind {kind!r} stores its content when queued: use message_queue.")
+    """Many messages of one kind about one thing (a campaign update to its subscribers): `messages_queue`
+    with one draft per recipient, handed to the broker by one run of the sweeper (in batches) rather
+    than one task each. Each of `recipients` is a dict with `recipient`, `dedupe_key` and optionally
+    `user_id`, `language` and `data`. Returns how many rows were new."""
     if about.pk is None:
         raise ValueError("A message can only be about a saved object.")
-    if due_at is not None and timezone.is_naive(due_at):
-        raise ValueError("due_at must be an aware datetime (UTC in the database).")
-    if not recipients:
-        return 0
-    now = timezone.now()
-    due_at = max(due_at or now, now)
-    about_type = ContentType.objects.get_for_model(about)
-    rows = [
-        Message(
+    drafts = []
+    for row in recipients:
+        draft = message_draft(
             kind=kind,
-            channel="email",
-            recipient=row["recipient"].strip(),
-            user_id=row.get("user_id"),
-            language=row.get("language") or message_language(None),
-            about_type=about_type,
-            about_id=about.pk,
-            data=row.get("data") or {},
+            recipient=row["recipient"],
             dedupe_key=row["dedupe_key"],
+            language=row.get("language"),
+            about=about,
+            data=row.get("data"),
             due_at=due_at,
-            next_attempt_at=due_at,
-            queued_at=None,  # the sweeper publishes them
-            sensitive=spec.sensitive,
-            created_at=now,
         )
-        for row in recipients
-    ]
-    keys = [row.dedupe_key for row in rows]
-    before = Message.objects.filter(dedupe_key__in=keys).count()
-    with transaction.atomic():
-        Message.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    if due_at <= now:
-        task_publish_on_commit("messaging.tasks.messages_sweep")
-    return len(set(keys)) - before
+        draft.user_id = row.get("user_id")
+        drafts.append(draft)
+    queued = messages_queue(drafts, through_sweeper=True)
+    return len({id(message) for message in queued} & {id(draft) for draft in drafts})
 
 
 def _publish_on_commit(message_id: int) -> None:
