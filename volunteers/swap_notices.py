@@ -52,18 +52,27 @@ def render_swap_offer(message: Message) -> Rendered | Skip:
     )
 
 
-def render_swap_accepted(message: Message) -> Rendered | Skip:
+def swap_taken(offer_id: int) -> SwapOffer | Skip:
+    """The offer a "your place was taken" notice (email or text) is about, or why it need not go:
+    the offer was not taken after all, or the colleague has cancelled since."""
     offer = (
         SwapOffer.objects.select_related(
             "booking__shift__role", "from_volunteer", "to_volunteer", "new_booking"
         )
-        .filter(pk=message.about_id)
+        .filter(pk=offer_id)
         .first()
     )
     if offer is None or offer.status != SwapOffer.Status.ACCEPTED:
         return Skip("the offer was not taken")
     if offer.new_booking is None or offer.new_booking.status == Booking.Status.CANCELLED:
         return Skip("the colleague has cancelled since")
+    return offer
+
+
+def render_swap_accepted(message: Message) -> Rendered | Skip:
+    offer = swap_taken(message.about_id)
+    if isinstance(offer, Skip):
+        return offer
     shift = offer.booking.shift
     return Rendered(
         subject=_("[%(org)s] %(name)s took your place: %(shift)s")

@@ -16,9 +16,10 @@ from messaging.models import Message
 from messaging.registry import Rendered, Skip, kind_register
 from messaging.sms import sms_keyword
 
-from .models import Booking, ShiftMessage, SwapOffer, VolunteerProfile
+from .models import Booking, ShiftMessage, VolunteerProfile
 from .services.swaps import KIND_SWAP_ACCEPTED_TEXT
 from .services.texts import KIND_REMINDER_TEXT, KIND_SHIFT_MESSAGE_TEXT, sms_keyword_received
+from .swap_notices import swap_taken
 
 
 def _still_opted_in(message: Message) -> bool:
@@ -85,15 +86,9 @@ def render_shift_message_text(message: Message) -> Rendered | Skip:
 def render_swap_accepted_text(message: Message) -> Rendered | Skip:
     if not _still_opted_in(message):
         return Skip("the volunteer stopped texts or changed their number")
-    offer = (
-        SwapOffer.objects.select_related("booking__shift__role", "to_volunteer", "new_booking")
-        .filter(pk=message.about_id)
-        .first()
-    )
-    if offer is None or offer.status != SwapOffer.Status.ACCEPTED:
-        return Skip("the offer was not taken")
-    if offer.new_booking is None or offer.new_booking.status == Booking.Status.CANCELLED:
-        return Skip("the colleague has cancelled since")
+    offer = swap_taken(message.about_id)
+    if isinstance(offer, Skip):
+        return offer
     shift = offer.booking.shift
     text = _(
         "%(org)s: %(name)s took your place on %(shift)s on %(when)s, so you are no longer booked. "
