@@ -80,16 +80,9 @@ def supporter_page_create(
         raise ValidationError(_("Sign in to start a fundraising page."))
     if not campaign.is_published or (campaign.ends_on and campaign.ends_on < timezone.localdate()):
         raise ValidationError(_("This campaign is not taking new fundraising pages."))
-    errors = _check(title=title, display_name=display_name, story=story, goal_amount=goal_amount)
-    stored = None
-    if photo:
-        try:
-            stored = photo_reencode(photo)
-        except ValidationError as exc:
-            errors.setdefault("photo", []).extend(exc.messages)
-    if errors:
-        raise ValidationError(errors)
-    name = _store(stored)
+    name = _checked_and_stored(
+        title=title, display_name=display_name, story=story, goal_amount=goal_amount, photo=photo
+    )
     try:
         with transaction.atomic():
             page = SupporterPage(
@@ -113,6 +106,21 @@ def supporter_page_create(
     return page
 
 
+def _checked_and_stored(*, title, display_name, story, goal_amount, photo) -> str:
+    """Check a page's fields and re-encode its photo, raising every error at once; then store the
+    photo's clean copy. Returns its name in storage ("" without a photo)."""
+    errors = _check(title=title, display_name=display_name, story=story, goal_amount=goal_amount)
+    stored = None
+    if photo:
+        try:
+            stored = photo_reencode(photo)
+        except ValidationError as exc:
+            errors.setdefault("photo", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return _store(stored)
+
+
 EDITABLE = ("title", "display_name", "story", "goal_amount")
 
 
@@ -131,16 +139,9 @@ def supporter_page_edit(
     saving without a change changes nothing. A closed page cannot be edited."""
     if editor is None or page.owner_id != editor.pk:
         raise ValidationError(_("Only the page's owner can change it."))
-    errors = _check(title=title, display_name=display_name, story=story, goal_amount=goal_amount)
-    stored = None
-    if photo:
-        try:
-            stored = photo_reencode(photo)
-        except ValidationError as exc:
-            errors.setdefault("photo", []).extend(exc.messages)
-    if errors:
-        raise ValidationError(errors)
-    name = _store(stored)
+    name = _checked_and_stored(
+        title=title, display_name=display_name, story=story, goal_amount=goal_amount, photo=photo
+    )
     try:
         with transaction.atomic():
             locked = _lock(page)
