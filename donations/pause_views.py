@@ -19,11 +19,16 @@ from . import selectors, services, stripe_gateway
 from .forms import PauseForm, ResumeForm
 
 
-def resume_dates() -> dict[int, str]:
+def resume_dates(recurring) -> dict[int, str]:
     """Each pause length, with the date it would resume on if chosen now, as the page shows it."""
     now = timezone.now()
     return {
-        months: dateformat.format(services.add_months(now, months), local_format("HAVEN_LONG_DATE"))
+        months: dateformat.format(
+            timezone.localtime(
+                services.pause_resumes_at(now=now, months=months, next_charge=recurring.current_period_end)
+            ),
+            local_format("HAVEN_LONG_DATE"),
+        )
         for months in services.PAUSE_MONTHS
     }
 
@@ -34,7 +39,7 @@ def pause_forms(recurring) -> dict:
         return {}
     if recurring.is_paused:
         return {"resume_form": ResumeForm(initial={"nonce": uuid.uuid4()})}
-    return {"pause_form": PauseForm(initial={"nonce": uuid.uuid4()}, resume_dates=resume_dates())}
+    return {"pause_form": PauseForm(initial={"nonce": uuid.uuid4()}, resume_dates=resume_dates(recurring))}
 
 
 def _own(request, public_id):
@@ -52,7 +57,7 @@ def _back(recurring):
 @require_POST
 def my_monthly_pause(request, public_id: uuid.UUID):
     recurring = _own(request, public_id)
-    form = PauseForm(request.POST, resume_dates=resume_dates())
+    form = PauseForm(request.POST, resume_dates=resume_dates(recurring))
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:

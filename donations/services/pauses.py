@@ -43,6 +43,25 @@ def add_months(moment: datetime.datetime, months: int) -> datetime.datetime:
     return local.replace(year=year, month=month, day=day)
 
 
+# How long after the last skipped charge collection resumes, when "N months from now" would land on
+# or just before that charge (a gift started today, whose next charge is exactly a month away).
+# Stripe invoices a renewal at the period's end; a day's margin keeps that invoice inside the pause.
+RESUME_AFTER_LAST_SKIPPED = datetime.timedelta(days=1)
+
+
+def pause_resumes_at(
+    *, now: datetime.datetime, months: int, next_charge: datetime.datetime | None
+) -> datetime.datetime:
+    """When a pause of `months` ends, so that it skips exactly `months` charges: `months` months from
+    now, unless the last charge to skip (the next charge, `months - 1` months on) falls within a
+    day of that or after it; then a day after that charge. Without a known next charge (Stripe has
+    not told us yet), `months` months from now."""
+    resumes = add_months(now, months)
+    if next_charge is not None:
+        resumes = max(resumes, add_months(next_charge, months - 1) + RESUME_AFTER_LAST_SKIPPED)
+    return _seconds(resumes)
+
+
 def _seconds(moment: datetime.datetime) -> datetime.datetime:
     return moment.replace(microsecond=0)
 
@@ -152,7 +171,11 @@ def _request(
             open_request.save(update_fields=["status", "error", "updated_at"])
         if (action == RecurringPause.Action.PAUSE) == (locked.paused_at is not None):
             return None  # already so (a second tab, or Stripe's own resume came first)
-        resumes_at = _seconds(add_months(timezone.now(), months)) if months else None
+        resumes_at = (
+            pause_resumes_at(now=timezone.now(), months=months, next_charge=locked.current_period_end)
+            if months
+            else None
+        )
         return RecurringPause.objects.create(
             recurring_gift=locked,
             action=action,

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from devstripe import objects as so
 from donations.models import Donation, Receipt, RecurringGift, RecurringPause
-from donations.services import add_months
+from donations.services import add_months, pause_resumes_at
 from messaging.models import Message
 from tests.donations.conftest import post_event
 from tests.donations.test_standin_flows import _monthly, _stripe_unreachable
@@ -64,6 +64,32 @@ def test_add_months_keeps_the_day_or_takes_the_last_day_of_a_shorter_month():
     assert add_months(datetime.datetime(2026, 11, 15, tzinfo=tz), 2).date() == datetime.date(2027, 1, 15)
 
 
+def test_a_pause_skips_as_many_charges_as_months_wherever_the_next_charge_falls():
+    tz = timezone.get_current_timezone()
+    now = datetime.datetime(2026, 12, 1, 15, 32, 27, 600_000, tzinfo=tz)
+    # next charge mid-way: N months from now lies between the last skipped charge and the one after
+    assert pause_resumes_at(now=now, months=1, next_charge=now + datetime.timedelta(days=10)) == (
+        datetime.datetime(2027, 1, 1, 15, 32, 27, tzinfo=tz)
+    )
+    # a gift begun this second: its next charge is exactly a month away, so that charge would
+    # fall on the resume date; the pause runs a day past it instead
+    assert pause_resumes_at(now=now, months=1, next_charge=add_months(now, 1)) == (
+        datetime.datetime(2027, 1, 2, 15, 32, 27, tzinfo=tz)
+    )
+    assert pause_resumes_at(now=now, months=3, next_charge=add_months(now, 1)) == (
+        datetime.datetime(2027, 3, 2, 15, 32, 27, tzinfo=tz)
+    )
+    # a next charge just before N months from now still gets its day
+    just_before = add_months(now, 1) - datetime.timedelta(hours=2)
+    assert pause_resumes_at(now=now, months=1, next_charge=just_before) == (
+        datetime.datetime(2027, 1, 2, 13, 32, 27, tzinfo=tz)
+    )
+    # Stripe has not told us the next charge yet
+    assert pause_resumes_at(now=now, months=2, next_charge=None) == (
+        datetime.datetime(2027, 2, 1, 15, 32, 27, tzinfo=tz)
+    )
+
+
 def test_a_donor_pauses_for_two_months_and_stripe_is_told_to_void_until_the_resume_date(
     client, standin, mailoutbox, django_capture_on_commit_callbacks
 ):
@@ -75,8 +101,10 @@ def test_a_donor_pauses_for_two_months_and_stripe_is_told_to_void_until_the_resu
     with django_capture_on_commit_callbacks(execute=True):
         response = _pause(client, recurring, months=2, follow=True)
 
-    # then Stripe pauses collection with behavior "void" until two months from now
-    expected = add_months(timezone.now(), 2)
+    # then Stripe pauses collection with behavior "void" until two charges are skipped: the gift
+    # began just now, so a day after the second charge (two months from now falls on the first)
+    recurring.refresh_from_db()
+    expected = add_months(recurring.current_period_end, 1) + datetime.timedelta(days=1)
     subscription = standin.get(recurring.stripe_subscription_id)
     assert subscription["status"] == "active"
     assert subscription["pause_collection"]["behavior"] == "void"
