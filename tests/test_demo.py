@@ -32,9 +32,9 @@ def _wait_for(predicate, timeout: float, what: str):
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
-@pytest.fixture
-def demo(tmp_path):
-    # The demo's own SQLite database and broker folders under tmp_path; no Redis, no CI database.
+def _demo(tmp_path, *args):
+    """`manage.py demo` with its own SQLite database and broker folders under tmp_path; no Redis, no
+    CI database. Yields once it says it is running."""
     web_port, stripe_port = _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"}}
     env.pop("DJANGO_SETTINGS_MODULE", None)
@@ -45,7 +45,7 @@ def demo(tmp_path):
     )
     log = (tmp_path / "demo.log").open("w+")
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "demo"],
+        [sys.executable, "manage.py", "demo", *args],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -72,6 +72,17 @@ def demo(tmp_path):
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         log.close()
+
+
+@pytest.fixture
+def demo(tmp_path):
+    yield from _demo(tmp_path)
+
+
+@pytest.fixture
+def unseeded_demo(tmp_path):
+    """The demo without its demo data (`--no-seed`): the same processes, started sooner."""
+    yield from _demo(tmp_path, "--no-seed")
 
 
 def test_the_demo_runs_everything_and_ctrl_c_stops_it(demo):
@@ -182,7 +193,8 @@ def _processes_with(var_dir: Path) -> list[int]:
     return pids
 
 
-def test_a_demo_killed_by_sigkill_leaves_no_process_behind(demo):
+def test_a_demo_killed_by_sigkill_leaves_no_process_behind(unseeded_demo):
+    demo = unseeded_demo
     # given the running demo: web, worker, beat and the Stripe stand-in
     assert len(_processes_with(demo["var"])) >= 5  # the supervisor and its four children at least
 

@@ -362,11 +362,13 @@ CELERY_BEAT_SCHEDULE["volunteers-waitlist-offers"] = {
 }
 # The outbox's safety net: publishes what is due (reminders, digests, retries after their backoff) and
 # what was lost (a failed publish, a task the broker dropped, a worker killed mid-send). A sweep older
-# than its own interval is dropped rather than run late.
+# than its own interval is dropped rather than run late. Every 30 s (the stack tests sweep every 5 s,
+# so that their waits for a sweep take seconds).
+HAVEN_MESSAGE_SWEEP_SECONDS = max(2, env_int("HAVEN_MESSAGE_SWEEP_SECONDS", 30))
 CELERY_BEAT_SCHEDULE["messaging-sweep"] = {
     "task": "messaging.tasks.messages_sweep",
-    "schedule": 30.0,
-    "options": {"expires": 25},
+    "schedule": float(HAVEN_MESSAGE_SWEEP_SECONDS),
+    "options": {"expires": HAVEN_MESSAGE_SWEEP_SECONDS * 5 / 6},
 }
 CELERY_BEAT_SCHEDULE["donations-stripe-events-waiting"] = {
     "task": "donations.tasks.stripe_events_release_stale",

@@ -291,10 +291,13 @@ def stack(tmp_path_factory):
         DATABASE_URL=DATABASE_URL,
         REDIS_URL=f"redis://127.0.0.1:{proxy.port}/{redis_db}",
         WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "2"),
-        # Coordinators' digests from midnight on, checked every 20 s (still one a day per coordinator),
+        # Coordinators' digests from midnight on, checked every 10 s (still one a day per coordinator),
         # so that the two-beats test runs at any hour and in seconds.
         HAVEN_COORDINATOR_DIGEST_HOUR="0",
-        HAVEN_COORDINATOR_DIGEST_CHECK_SECONDS="20",
+        HAVEN_COORDINATOR_DIGEST_CHECK_SECONDS="10",
+        # The outbox swept every 5 s instead of 30: a wait for "the next sweep" takes seconds. The
+        # deliveries are still checked against the production promise (within two minutes).
+        HAVEN_MESSAGE_SWEEP_SECONDS="5",
     )
     from deploy.stack import StackConfig, app_environment
 

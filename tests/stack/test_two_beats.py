@@ -1,8 +1,9 @@
 """Through the stack, with real processes: beat running twice over (a deploy that starts the new beat
 before the old one stops, or a second host configured by mistake). Two more beat processes start at
 once beside the stack's own, each with its own schedule file, so all three fire the coordinators'
-digest (every 20 s in the stack tests, HAVEN_COORDINATOR_DIGEST_CHECK_SECONDS) and the reminder run
-(every minute) at about the same instants: still no reminder and no digest is sent twice."""
+digest (every 10 s in the stack tests, HAVEN_COORDINATOR_DIGEST_CHECK_SECONDS) and the outbox sweep
+that publishes a due reminder (every 5 s there, HAVEN_MESSAGE_SWEEP_SECONDS) at about the same
+instants: still no reminder and no digest is sent twice."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ from tests.stack.conftest import ROOT
 
 pytestmark = pytest.mark.stack
 
-# A shift that starts in 3 hours and 40 seconds: its 3-hour reminder falls due 40 s from now.
+# A shift that starts in 3 hours and 20 seconds: its 3-hour reminder falls due 20 s from now, once
+# both extra beats are up.
 SEED = """
 import datetime, json
 from django.utils import timezone
@@ -34,7 +36,7 @@ role = Role.objects.create(
     name=f"Two beats {{run}}", slug=f"two-beats-{{run}}", requires_agreement=False, requires_approval=False
 )
 role.coordinators.add(coordinator)
-starts = now + datetime.timedelta(hours=3, seconds=40)
+starts = now + datetime.timedelta(hours=3, seconds=20)
 shift = Shift.objects.create(
     role=role, title=f"Two beats {{run}}", starts_at=starts, ends_at=starts + datetime.timedelta(hours=2),
     capacity=5, address="1 Stack Street",
@@ -69,7 +71,7 @@ def _subjects(stack, email: str, part: str) -> list[str]:
 
 def test_two_more_beats_at_once_send_no_reminder_or_digest_twice(stack):
     # given a coordinator whose role has a shift that needs people, and a volunteer booked on it
-    # whose reminder falls due in 40 seconds
+    # whose reminder falls due in 20 seconds
     people = stack.shell_json(SEED.format(run=uuid.uuid4().hex[:8]))
 
     # when two more beats start at once, beside the stack's own
@@ -78,8 +80,8 @@ def test_two_more_beats_at_once_send_no_reminder_or_digest_twice(stack):
         # then the digest and the reminder each go out
         stack.wait_until("the digest", lambda: _subjects(stack, people["coordinator"], DIGEST), 90)
         stack.wait_until("the reminder", lambda: _subjects(stack, people["volunteer"], REMINDER), 150)
-        # and, after every beat has fired the digest again, only once
-        time.sleep(25)
+        # and, after every beat has fired the digest again (every 10 s) and swept again, only once
+        time.sleep(12)
         assert all(beat.poll() is None for beat in beats), "a beat exited"
     finally:
         for beat in beats:
