@@ -1,6 +1,7 @@
 """Volunteer-side pages: shifts, booking, waitlists, profile and agreement, hours, calendar feeds.
 Thin: parse input, call a service or selector, render. Someone else's objects answer 404."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -55,6 +56,8 @@ def _shift_rows(shifts, standing: VolunteerStanding, reasons: dict[int, str]) ->
     day_format, time_format = local_format("HAVEN_SHORT_DAY"), local_format("HAVEN_TIME")
     zone_format = local_format("HAVEN_TIME_ZONE")
     places_text = gettext("%(left)s of %(capacity)s")
+    # What the template's `{{ number }}` shows: without thousands separators a whole number's digits.
+    number = localize if settings.USE_THOUSAND_SEPARATOR else str
     onboarded = standing.is_onboarded
     day_text: dict = {}
     time_text: dict = {}
@@ -88,7 +91,7 @@ def _shift_rows(shifts, standing: VolunteerStanding, reasons: dict[int, str]) ->
                 "title": shift.title,
                 # Empty: "Location shared after booking".
                 "where": shift.neighbourhood if onboarded else "",
-                "places": places_text % {"left": localize(left), "capacity": localize(shift.capacity)},
+                "places": places_text % {"left": number(left), "capacity": number(shift.capacity)},
                 "places_left": left,
                 "booked": booked,
                 "waiting": waiting,
@@ -113,7 +116,7 @@ def shift_list(request):
             has_free_places=form.cleaned_data["free"],
         )
     roles = selectors.roles_active()
-    shifts = selectors.shift_list_open(filters=filters, user=request.user, with_roles=False)
+    shifts = selectors.shift_list_open(filters=filters, user=request.user, for_list_page=True)
     page = Paginator(shifts, SHIFTS_PER_PAGE).get_page(request.GET.get("page"))
     standing = VolunteerStanding.load(request.user)
     listed = selectors.shifts_with_roles(page, roles)
