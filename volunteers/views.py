@@ -44,12 +44,18 @@ def _block(standing: VolunteerStanding, shift, now) -> BookingError | None:
     return None
 
 
+# The rows' day and time texts, shared by requests (everyone is shown the same shifts). A text depends
+# only on its format, the language, the time zone and the local wall time, which make its key.
+_ROW_TEXTS: dict[tuple, str] = {}
+_ROW_TEXTS_MAX = 10_000
+
+
 def _shift_rows(shifts, standing: VolunteerStanding, reasons: dict[int, str]) -> list[dict]:
     """The rows in one pass, as dicts (the template's first lookup, a key, finds each field): each
-    distinct day and time formatted once, the shift's address from one reversed pattern, the places
-    left in words from one translated pattern. Profile of 50 rows signed in: the `date` filter (three
-    per row), `{% url %}`, `{% translate %}` and `{% blocktranslate %}` per row and a rules check per
-    row were most of the page's Python."""
+    day and time formatted once (_ROW_TEXTS), the shift's address from one reversed pattern, the
+    places left in words from one translated pattern. Profile of 50 rows signed in: the `date` filter
+    (three per row), `{% url %}`, `{% translate %}` and `{% blocktranslate %}` per row and a rules
+    check per row were most of the page's Python."""
     placeholder = 2_147_483_647
     url_pattern = reverse("volunteers:shift_detail", args=[placeholder]).replace(str(placeholder), "{}")
     # The active language's named formats (core/formats/), as the template's `date_as` would use.
@@ -59,20 +65,16 @@ def _shift_rows(shifts, standing: VolunteerStanding, reasons: dict[int, str]) ->
     # What the template's `{{ number }}` shows: without thousands separators a whole number's digits.
     number = localize if settings.USE_THOUSAND_SEPARATOR else str
     onboarded = standing.is_onboarded
-    day_text: dict = {}
-    time_text: dict = {}
+    language, zone = translation.get_language(), str(timezone.get_current_timezone())
 
-    def day(local):
-        key = local.date()
-        if key not in day_text:
-            day_text[key] = dateformat.format(local, day_format)
-        return day_text[key]
-
-    def clock(local, zone: bool = False):
-        key = (local.hour, local.minute, local.utcoffset(), zone)
-        if key not in time_text:
-            time_text[key] = dateformat.format(local, zone_format if zone else time_format)
-        return time_text[key]
+    def text(local, format_string: str) -> str:
+        key = (format_string, language, zone, local.utcoffset(), local.replace(tzinfo=None))
+        found = _ROW_TEXTS.get(key)
+        if found is None:
+            if len(_ROW_TEXTS) >= _ROW_TEXTS_MAX:
+                _ROW_TEXTS.clear()
+            found = _ROW_TEXTS[key] = dateformat.format(local, format_string)
+        return found
 
     rows = []
     for shift in shifts:
@@ -84,9 +86,9 @@ def _shift_rows(shifts, standing: VolunteerStanding, reasons: dict[int, str]) ->
         rows.append(
             {
                 "url": url_pattern.format(shift.pk),
-                "day": day(starts),
-                "start": clock(starts),
-                "end": clock(ends, zone=True),
+                "day": text(starts, day_format),
+                "start": text(starts, time_format),
+                "end": text(ends, zone_format),
                 "role": shift.role.name,
                 "title": shift.title,
                 # Empty: "Location shared after booking".
