@@ -2,6 +2,7 @@
 page makes the same number of queries for ten shifts or a thousand."""
 
 import datetime
+import functools
 import hashlib
 from dataclasses import dataclass
 
@@ -69,17 +70,22 @@ def _places_for_shift(queryset) -> Coalesce:
     )
 
 
+@functools.cache
+def _shift_count_expressions() -> tuple[Coalesce, Coalesce, Greatest]:
+    """Built once: each annotate() resolves a copy, and building the two subqueries was about a
+    millisecond of every shift list."""
+    return (
+        _places_for_shift(Booking.objects.filter(status__in=ACTIVE)),
+        _count_for_shift(WaitlistEntry.objects.filter(status=WaitlistEntry.Status.OFFERED)),
+        Greatest(F("capacity") - F("booked_count") - F("held_count"), Value(0), output_field=IntegerField()),
+    )
+
+
 def shifts_with_counts(queryset: QuerySet[Shift] | None = None) -> QuerySet[Shift]:
     """Shifts annotated with `booked_count`, `held_count` (open waitlist offers) and `places_left`."""
     queryset = Shift.objects.all() if queryset is None else queryset
-    return queryset.annotate(
-        booked_count=_places_for_shift(Booking.objects.filter(status__in=ACTIVE)),
-        held_count=_count_for_shift(WaitlistEntry.objects.filter(status=WaitlistEntry.Status.OFFERED)),
-    ).annotate(
-        places_left=Greatest(
-            F("capacity") - F("booked_count") - F("held_count"), Value(0), output_field=IntegerField()
-        )
-    )
+    booked, held, places_left = _shift_count_expressions()
+    return queryset.annotate(booked_count=booked, held_count=held).annotate(places_left=places_left)
 
 
 @dataclass
@@ -90,9 +96,26 @@ class ShiftFilters:
     has_free_places: bool = False
 
 
-def shift_list_open(*, filters: ShiftFilters, user: User | None = None) -> QuerySet[Shift]:
+# What the shift list page reads of each shift (volunteers.views._shift_rows and the booking checks).
+SHIFT_LIST_FIELDS = (
+    "id",
+    "role",
+    "title",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "neighbourhood",
+    "is_cancelled",
+)
+
+
+def shift_list_open(
+    *, filters: ShiftFilters, user: User | None = None, for_list_page: bool = False
+) -> QuerySet[Shift]:
     """Upcoming, not cancelled shifts of active roles, earliest first, with counts, the role and its
-    requirements prefetched, and `is_booked_by_me` / `is_waiting_by_me` for a signed-in user."""
+    requirements prefetched, and `is_booked_by_me` / `is_waiting_by_me` for a signed-in user.
+    `for_list_page=True` reads only SHIFT_LIST_FIELDS and leaves the role out (no join, no prefetch):
+    `shifts_with_roles` then sets it from the active roles the page reads anyway."""
     now = timezone.now()
     queryset = Shift.objects.filter(is_cancelled=False, starts_at__gt=now, role__is_active=True)
     if filters.role is not None:
@@ -117,11 +140,65 @@ def shift_list_open(*, filters: ShiftFilters, user: User | None = None) -> Query
                 )
             ),
         )
-    return (
-        queryset.select_related("role")
-        .prefetch_related(Prefetch("role__requirements", queryset=Requirement.objects.order_by("name")))
-        .order_by("starts_at", "id")
+    queryset = queryset.order_by("starts_at", "id")
+    if for_list_page:
+        return queryset.only(*SHIFT_LIST_FIELDS)
+    return queryset.select_related("role").prefetch_related(
+        Prefetch("role__requirements", queryset=Requirement.objects.order_by("name"))
     )
+
+
+def roles_active() -> list[Role]:
+    """The active roles by name, each with its requirements (by name) prefetched."""
+    return list(Role.objects.filter(is_active=True).prefetch_related("requirements"))
+
+
+def shifts_with_roles(shifts, roles: list[Role]) -> list[Shift]:
+    """The shifts, each with its role (and the role's requirements) taken from `roles` instead of a
+    join and a prefetch: the page's 50 shifts share a few roles, and building one Role and one
+    requirements manager per shift was a third of the list's Python. A role not among `roles` (made
+    inactive since they were read) is read in one more query, requirements prefetched."""
+    shifts = list(shifts)
+    by_id = {role.pk: role for role in roles}
+    missing = {shift.role_id for shift in shifts} - by_id.keys()
+    if missing:
+        by_id.update(
+            (role.pk, role) for role in Role.objects.filter(pk__in=missing).prefetch_related("requirements")
+        )
+    cache_role = Shift.role.field.set_cached_value
+    for shift in shifts:
+        cache_role(shift, by_id[shift.role_id])
+    return shifts
+
+
+def shift_block_reasons(
+    shifts, standing: booking_rules.VolunteerStanding, now: datetime.datetime
+) -> dict[int, str]:
+    """Why this person may not book each shift, by shift id ("" where they may), in no query: the
+    standing is loaded once and the roles carry their requirements. The checks of the person depend
+    only on the role and the local day, so each role and day is cleared once; whether the shift is
+    still open is checked for each. Capacity and the person's other bookings are not checked here
+    (the same as `booking_rules.check_volunteer_may_take`)."""
+    if standing.profile is None:
+        return dict.fromkeys((shift.pk for shift in shifts), "")
+    cleared: dict[tuple[int, datetime.date], str] = {}
+    reasons = {}
+    for shift in shifts:
+        try:
+            booking_rules.check_shift_open(shift, now)
+        except booking_rules.BookingError as error:
+            reasons[shift.pk] = str(error.message)
+            continue
+        key = (shift.role_id, booking_rules.local_date(shift.starts_at))
+        if key not in cleared:
+            try:
+                booking_rules.check_cleared_for(standing, shift)
+            except booking_rules.BookingError as error:
+                cleared[key] = str(error.message)
+            else:
+                cleared[key] = ""
+        reasons[shift.pk] = cleared[key]
+    return reasons
 
 
 def _local_midnight(day: datetime.date) -> datetime.datetime:

@@ -137,10 +137,10 @@ def test_shift_list_makes_a_constant_number_of_queries(client, ready, count, dja
     client.force_login(ready)
 
     # when the list is shown (first page and a later page), then the query count does not grow
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         response = client.get("/shifts/")
     assert response.status_code == 200
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         client.get("/shifts/", {"page": 2, "free": "on"})
 
 
