@@ -10,7 +10,17 @@ import time
 
 from bench._common import Result, pg_version, setup
 
-MODULES = ("sidebyside", "writes_http", "campaign_page", "shifts", "webhooks", "exports", "restart", "signup")
+MODULES = (
+    "sidebyside",
+    "writes_http",
+    "writes_cpu",
+    "campaign_page",
+    "shifts",
+    "webhooks",
+    "exports",
+    "restart",
+    "signup",
+)
 
 
 def _table(rows: list[tuple[str, Result]]) -> str:
