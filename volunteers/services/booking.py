@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 
 from accounts.models import User
 from core.i18n import local_format, message_language
+from core.sql import QueryTemplate
 from messaging.models import Message
 from messaging.services import message_draft, messages_queue
 
@@ -75,15 +76,13 @@ def waitlist_offer_accept(*, entry: WaitlistEntry, volunteer: User) -> Booking:
         )
 
 
-def _facts(*, shift: Shift, volunteer: User, now: datetime.datetime) -> dict:
-    """In one query, under the caller's locks: the shift's active bookings and held offers, this
-    person's active booking, open offer and waiting entry on it, how many requirements the role has,
-    and the current agreement and whether they signed it (or an earlier one)."""
-    mine = {"shift": OuterRef("pk"), "volunteer": volunteer}
+def _facts_queryset(*, shift_id: int, volunteer_id: int, now: datetime.datetime):
+    """The booking facts of `_facts`, as one `.values()` query over the shift's row."""
+    mine = {"shift": OuterRef("pk"), "volunteer_id": volunteer_id}
     active = Booking.objects.filter(status__in=Booking.ACTIVE_STATUSES)
     current = Agreement.objects.filter(published_at__isnull=False, published_at__lte=now).order_by("-version")
     return (
-        Shift.objects.filter(pk=shift.pk)
+        Shift.objects.filter(pk=shift_id)
         .annotate(
             booked=Coalesce(
                 Subquery(
@@ -111,25 +110,39 @@ def _facts(*, shift: Shift, volunteer: User, now: datetime.datetime) -> dict:
             agreement_version=Subquery(current.values("version")[:1]),
             signed_current=Exists(
                 AgreementSignature.objects.filter(
-                    volunteer=volunteer, agreement_id=Subquery(current.values("pk")[:1])
+                    volunteer_id=volunteer_id, agreement_id=Subquery(current.values("pk")[:1])
                 )
             ),
-            signed_any=Exists(AgreementSignature.objects.filter(volunteer=volunteer)),
+            signed_any=Exists(AgreementSignature.objects.filter(volunteer_id=volunteer_id)),
         )
-        .values(
-            "booked",
-            "offered",
-            "my_booking",
-            "my_offer",
-            "my_waiting",
-            "requirement_count",
-            "agreement_id",
-            "agreement_version",
-            "signed_current",
-            "signed_any",
-        )
-        .get()
+        .values(*FACTS)
     )
+
+
+FACTS = (
+    "booked",
+    "offered",
+    "my_booking",
+    "my_offer",
+    "my_waiting",
+    "requirement_count",
+    "agreement_id",
+    "agreement_version",
+    "signed_current",
+    "signed_any",
+)
+# Compiled once per process: the facts query is the same on every booking but for these three values,
+# and compiling its eight subqueries cost more CPU than the rest of the booking's queries together.
+_FACTS_SQL = QueryTemplate(_facts_queryset, shift_id=int, volunteer_id=int, now=datetime.datetime)
+
+
+def _facts(*, shift: Shift, volunteer: User, now: datetime.datetime) -> dict:
+    """In one query, under the caller's locks: the shift's active bookings and held offers, this
+    person's active booking, open offer and waiting entry on it, how many requirements the role has,
+    and the current agreement and whether they signed it (or an earlier one). The SQL of
+    `_facts_queryset`, compiled once (core.sql.QueryTemplate)."""
+    (facts,) = _FACTS_SQL.rows(shift_id=shift.pk, volunteer_id=volunteer.pk, now=now)
+    return facts
 
 
 def _standing(*, volunteer: User, profile, shift: Shift, facts: dict) -> VolunteerStanding:
