@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -33,12 +34,16 @@ def _stand_in(kind: type, index: int) -> Any:
         return _INT_BASE - index
     if kind is datetime.datetime:
         return _DATETIME_BASE + datetime.timedelta(seconds=index, microseconds=index + 1)
-    raise TypeError(f"QueryTemplate slots are int or datetime, not {kind!r}")
+    if kind is uuid.UUID:
+        return uuid.UUID(int=0xC0FFEE_0000_0000_0000_0000_0000_0000 + index)
+    raise TypeError(f"QueryTemplate slots are int, datetime or uuid.UUID, not {kind!r}")
 
 
 class QueryTemplate:
-    """`build(**values)` returns a `.values()` queryset; `rows(**values)` runs its SQL, compiled once
-    per database alias, and returns one dict per row, keyed by the queryset's column names.
+    """`build(**values)` returns a queryset. For a `.values()` queryset, `rows(**values)` runs its SQL,
+    compiled once per database alias, and returns one dict per row, keyed by the queryset's column
+    names; for a queryset of model instances of one model (no select_related, no annotations),
+    `objects(**values)` returns the instances, as the ORM makes them (`Model.from_db`).
 
         facts = QueryTemplate(lambda shift_id, now: Shift.objects.filter(...).values(...),
                               shift_id=int, now=datetime.datetime)
@@ -76,21 +81,36 @@ class QueryTemplate:
                 self._compiled[using] = (sql, params, slots, compiler)
         return self._compiled[using]
 
-    def rows(self, using: str = "default", **values: Any) -> list[dict[str, Any]]:
+    def _fetch(self, using: str, values: dict[str, Any]) -> tuple[list, Any]:
         if values.keys() != self._slots.keys():
-            raise TypeError(f"QueryTemplate.rows needs exactly {sorted(self._slots)}, got {sorted(values)}")
+            raise TypeError(f"QueryTemplate needs exactly {sorted(self._slots)}, got {sorted(values)}")
         sql, params, slots, compiler = self.compile(using)
         bound = [param if slot is None else values[slot] for param, slot in zip(params, slots, strict=True)]
         with connections[using].cursor() as cursor:
             cursor.execute(sql, bound)
             rows = cursor.fetchall()
-        # As the ORM reads `.values()` rows (ValuesIterable, SQLCompiler.results_iter).
+        # As the ORM reads rows (SQLCompiler.results_iter): the selected columns, then converters.
         rows = [row[: compiler.col_count] for row in rows]
         converters = compiler.get_converters(
             [column for column, _, _ in compiler.select[: compiler.col_count]]
         )
         if converters:
-            rows = compiler.apply_converters(rows, converters)
+            rows = list(compiler.apply_converters(rows, converters))
+        return rows, compiler
+
+    def rows(self, using: str = "default", **values: Any) -> list[dict[str, Any]]:
+        rows, compiler = self._fetch(using, values)
         query = compiler.query
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
         return [dict(zip(names, row, strict=True)) for row in rows]
+
+    def objects(self, using: str = "default", **values: Any) -> list:
+        rows, compiler = self._fetch(using, values)
+        klass_info = compiler.klass_info
+        if klass_info is None or klass_info.get("related_klass_infos") or compiler.annotation_col_map:
+            raise ValueError("QueryTemplate.objects is for a plain queryset of one model's rows")
+        # As ModelIterable does for a queryset without select_related or annotations.
+        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+        names = [column.target.attname for column, _, _ in compiler.select[start:end]]
+        model = klass_info["model"]
+        return [model.from_db(using, names, row[start:end]) for row in rows]

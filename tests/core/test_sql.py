@@ -1,6 +1,7 @@
 """core.sql.QueryTemplate: a queryset compiled once, run with new values, the ORM's rows."""
 
 import datetime
+import uuid
 
 import pytest
 from django.db import connection
@@ -77,3 +78,31 @@ def test_the_rows_go_through_the_fields_converters():
         VolunteerProfile.objects.filter(user_id=profile.user_id).values("skills", "onboarded_at")
     )
     assert template.rows(user_id=profile.user_id)[0]["skills"] == ["cooking", "driving"]
+
+
+def test_objects_are_the_orms_instances():
+    from donations.models import Donation
+    from tests.factories import DonationFactory
+
+    gift = DonationFactory()
+    template = QueryTemplate(
+        lambda public_id: Donation.objects.filter(public_id=public_id).order_by()[:1], public_id=uuid.UUID
+    )
+
+    (found,) = template.objects(public_id=gift.public_id)
+    orm = Donation.objects.get(pk=gift.pk)
+    assert type(found) is Donation and found.pk == gift.pk and not found._state.adding
+    assert {f.attname: getattr(found, f.attname) for f in Donation._meta.concrete_fields} == {
+        f.attname: getattr(orm, f.attname) for f in Donation._meta.concrete_fields
+    }
+    assert template.objects(public_id=uuid.uuid4()) == []
+
+
+def test_objects_refuses_a_queryset_with_related_rows():
+    from volunteers.models import VolunteerProfile
+
+    template = QueryTemplate(
+        lambda user_id: VolunteerProfile.objects.filter(user_id=user_id).select_related("user"), user_id=int
+    )
+    with pytest.raises(ValueError, match="plain queryset"):
+        template.objects(user_id=1)
