@@ -11,8 +11,10 @@ the ORM would send. The queryset stays the one definition of the query; nothing 
 Only for querysets whose SQL does not depend on the values themselves: no `__in` lists whose length
 varies, no `None` that turns a lookup into IS NULL, no values the ORM writes into the SQL text. The
 compile checks that every stand-in reached the parameters, once per slot or more, and that none
-appears in the SQL text; anything else raises at the first call, not at the hundredth. The rows
-go through the compiled query's own field converters, as the ORM's `.values()` rows do."""
+appears in the SQL text; anything else raises at the first call, not at the hundredth; a value of
+None is refused at every call (the ORM would have written IS NULL). The rows go through the compiled
+query's own field converters, as the ORM's rows do. What is compiled stays compiled: a test that
+patches the ORM at run time (say, `select_for_update` made a no-op) does not reach a template."""
 
 from __future__ import annotations
 
@@ -84,6 +86,8 @@ class QueryTemplate:
     def _fetch(self, using: str, values: dict[str, Any]) -> tuple[list, Any]:
         if values.keys() != self._slots.keys():
             raise TypeError(f"QueryTemplate needs exactly {sorted(self._slots)}, got {sorted(values)}")
+        if any(value is None for value in values.values()):
+            raise TypeError("QueryTemplate values cannot be None: the ORM would have written IS NULL")
         sql, params, slots, compiler = self.compile(using)
         bound = [param if slot is None else values[slot] for param, slot in zip(params, slots, strict=True)]
         with connections[using].cursor() as cursor:

@@ -62,6 +62,8 @@ def test_the_values_must_be_the_slots():
     template = QueryTemplate(lambda user_id: User.objects.filter(pk=user_id).values("pk"), user_id=int)
     with pytest.raises(TypeError):
         template.rows(user=1)
+    with pytest.raises(TypeError, match="None"):
+        template.rows(user_id=None)
 
 
 def test_the_rows_go_through_the_fields_converters():
