@@ -13,6 +13,7 @@ from bench._common import Result, pg_version, setup
 MODULES = (
     "sidebyside",
     "writes_http",
+    "writes_cpu",
     "campaign_page",
     "shifts",
     "shifts_cpu",

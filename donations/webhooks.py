@@ -27,6 +27,8 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from core.sql import QueryTemplate
+
 from . import services, stripe_gateway
 from .models import Donation, RecurringGift, StripeEvent
 from .services.locks import event_record_locked, lock_donation, lock_event
@@ -106,6 +108,12 @@ def _event_time(event: dict) -> datetime.datetime:
     return _timestamp(event.get("created")) or timezone.now()
 
 
+# Compiled once per process (core.sql.QueryTemplate): most events find their gift this way.
+_DONATION_BY_PUBLIC_ID = QueryTemplate(
+    lambda public_id: Donation.objects.filter(public_id=public_id).order_by()[:1], public_id=uuid.UUID
+)
+
+
 def _donation_by_public_id(value) -> Donation | None:
     if not isinstance(value, str):
         return None
@@ -113,7 +121,8 @@ def _donation_by_public_id(value) -> Donation | None:
         public_id = uuid.UUID(value)
     except ValueError:
         return None
-    return Donation.objects.filter(public_id=public_id).first()
+    found = _DONATION_BY_PUBLIC_ID.objects(public_id=public_id)
+    return found[0] if found else None
 
 
 def _donation_from_metadata(obj: dict) -> Donation | None:

@@ -217,6 +217,15 @@ def shift_get_visible(*, shift_id: int) -> Shift:
     return shift
 
 
+def shift_get_to_book(*, shift_id: int) -> Shift:
+    """A shift a volunteer asks to book or queue for (any shift not of an inactive role), with its
+    role: the service locks it and counts its places itself, so this query counts none."""
+    shift = Shift.objects.filter(pk=shift_id, role__is_active=True).select_related("role").first()
+    if shift is None:
+        raise Http404("No such shift")
+    return shift
+
+
 def booking_active(*, shift: Shift, user: User | None) -> Booking | None:
     """The user's active booking on this shift; the address is shown only when this exists."""
     if user is None or not user.is_authenticated:

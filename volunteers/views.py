@@ -183,7 +183,7 @@ def shift_detail(request, shift_id: int):
 @signed_in
 @require_POST
 def shift_book(request, shift_id: int):
-    shift = selectors.shift_get_visible(shift_id=shift_id)
+    shift = selectors.shift_get_to_book(shift_id=shift_id)
     try:
         places = int(request.POST.get("places") or 1)
     except ValueError:
@@ -209,7 +209,7 @@ def shift_book(request, shift_id: int):
 @signed_in
 @require_POST
 def shift_waitlist_join(request, shift_id: int):
-    shift = selectors.shift_get_visible(shift_id=shift_id)
+    shift = selectors.shift_get_to_book(shift_id=shift_id)
     try:
         services.waitlist_join(shift=shift, volunteer=request.user)
     except BookingError as error:

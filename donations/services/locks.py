@@ -44,6 +44,7 @@ from django.db.models.sql import InsertQuery
 from django.db.transaction import TransactionManagementError
 
 from campaigns.models import MatchOffer
+from core.sql import QueryTemplate
 
 from ..models import Donation, ReceiptCounter, RecurringGift, Refund, StripeEvent
 
@@ -107,9 +108,25 @@ def _note(model: type[models.Model], pk) -> None:
     held.append(key)
 
 
+# Compiled once per process and model (core.sql.QueryTemplate): every lock of a model is the same
+# SELECT … FOR UPDATE but for the key, and a webhook takes several.
+_LOCK_SQL = {
+    model: QueryTemplate(
+        lambda pk, model=model: model.objects.select_for_update().filter(pk=pk).order_by(), pk=int
+    )
+    for model in ORDER
+}
+
+
 def _lock(model: type[models.Model], pk):
     _note(model, pk)
-    row = model.objects.select_for_update().get(pk=pk)
+    if type(pk) is int:
+        rows = _LOCK_SQL[model].objects(pk=pk)
+        if not rows:
+            raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+        (row,) = rows
+    else:
+        row = model.objects.select_for_update().get(pk=pk)
     _state()[3][(_RANK[model], pk)] = row
     return row
 

@@ -2,11 +2,13 @@ import datetime
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
+from core.i18n import local_format
 from messaging.models import Message
 from messaging.services import message_deliver
 from tests.factories import (
+    BookingFactory,
     RequirementFactory,
     RequirementVerificationFactory,
     RoleApprovalFactory,
@@ -161,6 +163,34 @@ def test_overlapping_shift_is_refused_but_adjacent_is_fine(ready, shift):
     with pytest.raises(OverlappingBooking, match="overlaps"):
         services.shift_book(shift=overlapping, volunteer=ready)
     assert services.shift_book(shift=adjacent, volunteer=ready)
+
+
+def test_the_refusal_names_the_overlapping_shift_and_only_an_active_booking_of_a_live_shift_clashes(
+    ready, shift
+):
+    def overlapping(**kwargs):
+        return ShiftFactory(
+            starts_at=shift.starts_at + datetime.timedelta(hours=1),
+            ends_at=shift.ends_at + datetime.timedelta(hours=1),
+            **kwargs,
+        )
+
+    BookingFactory(
+        shift=overlapping(), volunteer=ready, status=Booking.Status.CANCELLED, cancelled_at=timezone.now()
+    )
+    BookingFactory(shift=overlapping(is_cancelled=True, cancelled_at=timezone.now()), volunteer=ready)
+    BookingFactory(shift=overlapping())  # someone else's
+    assert services.shift_book(shift=shift, volunteer=ready)
+
+    with pytest.raises(OverlappingBooking, match=shift.role.name) as refused:
+        services.shift_book(shift=overlapping(), volunteer=ready)
+    start = dateformat.format(timezone.localtime(shift.starts_at), local_format("HAVEN_MONTH_DAY_TIME"))
+    assert start in refused.value.message
+
+    other = ready_volunteer()
+    services.shift_book(shift=overlapping(title="Evening pantry"), volunteer=other)
+    with pytest.raises(OverlappingBooking, match="Evening pantry"):
+        services.shift_book(shift=shift, volunteer=other)
 
 
 def test_cancelled_or_started_shifts_cannot_be_booked(ready):

@@ -148,3 +148,24 @@ def test_offer_link_with_a_bad_signature_is_404(client, ready):
     AgreementFactory(version=1)
     client.force_login(ready)
     assert client.get("/waitlist/offers/not-signed/").status_code == 404
+
+
+def test_a_shift_of_an_inactive_role_cannot_be_booked_or_queued_for(client, ready):
+    shift = ShiftFactory(role=RoleFactory(is_active=False))
+    client.force_login(ready)
+
+    assert client.post(f"/shifts/{shift.pk}/book/").status_code == 404
+    assert client.post(f"/shifts/{shift.pk}/waitlist/").status_code == 404
+    assert client.post("/shifts/999999/book/").status_code == 404
+    assert not shift.bookings.exists() and not shift.waitlist_entries.exists()
+
+
+def test_booking_from_the_shift_page_books_and_returns_to_the_place(client, ready):
+    shift = ShiftFactory()
+    client.force_login(ready)
+
+    response = client.post(f"/shifts/{shift.pk}/book/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/shifts/{shift.pk}/#your-place"
+    assert shift.bookings.get().volunteer == ready
