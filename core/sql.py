@@ -14,7 +14,11 @@ compile checks that every stand-in reached the parameters, once per slot or more
 appears in the SQL text; anything else raises at the first call, not at the hundredth; a value of
 None is refused at every call (the ORM would have written IS NULL). The rows go through the compiled
 query's own field converters, as the ORM's rows do. What is compiled stays compiled: a test that
-patches the ORM at run time (say, `select_for_update` made a no-op) does not reach a template."""
+patches the ORM at run time (say, `select_for_update` made a no-op) does not reach a template.
+
+Compiled on PostgreSQL only, where the ORM passes these values to the driver as they are. Other
+databases (the demo's SQLite) adapt them before they become parameters (a datetime becomes text), so
+there a template simply evaluates its queryset with the real values, as the ORM always would."""
 
 from __future__ import annotations
 
@@ -83,11 +87,17 @@ class QueryTemplate:
                 self._compiled[using] = (sql, params, slots, compiler)
         return self._compiled[using]
 
-    def _fetch(self, using: str, values: dict[str, Any]) -> tuple[list, Any]:
+    def _check(self, values: dict[str, Any]) -> None:
         if values.keys() != self._slots.keys():
             raise TypeError(f"QueryTemplate needs exactly {sorted(self._slots)}, got {sorted(values)}")
         if any(value is None for value in values.values()):
             raise TypeError("QueryTemplate values cannot be None: the ORM would have written IS NULL")
+
+    def _compiles(self, using: str, values: dict[str, Any]) -> bool:
+        self._check(values)
+        return connections[using].vendor == "postgresql"
+
+    def _fetch(self, using: str, values: dict[str, Any]) -> tuple[list, Any]:
         sql, params, slots, compiler = self.compile(using)
         bound = [param if slot is None else values[slot] for param, slot in zip(params, slots, strict=True)]
         with connections[using].cursor() as cursor:
@@ -103,12 +113,16 @@ class QueryTemplate:
         return rows, compiler
 
     def rows(self, using: str = "default", **values: Any) -> list[dict[str, Any]]:
+        if not self._compiles(using, values):
+            return list(self._build(**values).using(using))
         rows, compiler = self._fetch(using, values)
         query = compiler.query
         names = [*query.extra_select, *query.values_select, *query.annotation_select]
         return [dict(zip(names, row, strict=True)) for row in rows]
 
     def objects(self, using: str = "default", **values: Any) -> list:
+        if not self._compiles(using, values):
+            return list(self._build(**values).using(using))
         rows, compiler = self._fetch(using, values)
         klass_info = compiler.klass_info
         if klass_info is None or klass_info.get("related_klass_infos") or compiler.annotation_col_map:

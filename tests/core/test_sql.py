@@ -19,7 +19,7 @@ def _joined_since(user_id, since):
     return User.objects.filter(pk=user_id, date_joined__gte=since).values("pk", "email", "is_active")
 
 
-def test_it_runs_the_orms_sql_with_each_call_s_values():
+def test_it_runs_the_orms_sql_with_each_call_s_values(requires_postgres):
     template = QueryTemplate(_joined_since, user_id=int, since=datetime.datetime)
     first, second = UserFactory(), UserFactory()
     past = timezone.now() - datetime.timedelta(days=1)
@@ -35,7 +35,7 @@ def test_it_runs_the_orms_sql_with_each_call_s_values():
     assert executed.captured_queries[0]["sql"].split(" WHERE ")[0] == sql.split(" WHERE ")[0]
 
 
-def test_it_compiles_once_per_database():
+def test_it_compiles_once_per_database(requires_postgres):
     calls = []
 
     def build(user_id):
@@ -48,7 +48,7 @@ def test_it_compiles_once_per_database():
     assert len(calls) == 1
 
 
-def test_a_value_the_query_does_not_use_is_refused_at_the_first_call():
+def test_a_value_the_query_does_not_use_is_refused_at_the_first_call(requires_postgres):
     template = QueryTemplate(
         lambda user_id, since: User.objects.filter(pk=user_id).values("pk"),
         user_id=int,
@@ -56,6 +56,31 @@ def test_a_value_the_query_does_not_use_is_refused_at_the_first_call():
     )
     with pytest.raises(ValueError, match="since"):
         template.rows(user_id=1, since=timezone.now())
+
+
+def test_on_another_database_it_runs_the_queryset_through_the_orm(monkeypatch):
+    # the demo's SQLite adapts a datetime to text before it becomes a parameter: nothing is compiled
+    # there, the queryset is evaluated with the real values
+    from django.db import connections
+
+    calls = []
+
+    def build(user_id, since):
+        calls.append(user_id)
+        return _joined_since(user_id, since)
+
+    template = QueryTemplate(build, user_id=int, since=datetime.datetime)
+    user = UserFactory()
+    past = timezone.now() - datetime.timedelta(days=1)
+    monkeypatch.setattr(connections["default"], "vendor", "sqlite")
+
+    assert template.rows(user_id=user.pk, since=past) == [
+        {"pk": user.pk, "email": user.email, "is_active": True}
+    ]
+    assert template.rows(user_id=user.pk, since=timezone.now() + datetime.timedelta(days=1)) == []
+    assert calls == [user.pk, user.pk] and template._compiled == {}
+    with pytest.raises(TypeError, match="None"):
+        template.rows(user_id=None, since=past)
 
 
 def test_the_values_must_be_the_slots():
@@ -100,7 +125,7 @@ def test_objects_are_the_orms_instances():
     assert template.objects(public_id=uuid.uuid4()) == []
 
 
-def test_objects_refuses_a_queryset_with_related_rows():
+def test_objects_refuses_a_queryset_with_related_rows(requires_postgres):
     from volunteers.models import VolunteerProfile
 
     template = QueryTemplate(
