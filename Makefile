@@ -36,10 +36,13 @@ stack: debian-packages $(STAMP) catalogues
 	deploy/install-nginx.sh
 	$(BIN)/python -m deploy.stack
 
+# The whole suite in TEST_PROCESSES processes (pytest-xdist); tests that share an outside service run
+# in one of them (tests/conftest.py).
+TEST_PROCESSES ?= 2
 test: debian-packages $(STAMP) catalogues
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
 e2e: debian-packages $(STAMP) catalogues
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)

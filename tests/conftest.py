@@ -1,5 +1,7 @@
 """Shared fixtures. Per-app fixtures live in tests/<app>/conftest.py; factories in tests/factories/."""
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -10,6 +12,28 @@ from core import public_cache
 from core.catalogue import compile_catalogues
 from pages.navigation import navigation_items
 from tests.factories import UserFactory
+
+# `make test` runs the suite in two processes (pytest-xdist, `--dist loadgroup`). Tests that share an
+# outside resource between processes run in one of them, one after another: the stack (its own
+# database, Redis db and nginx) and the tests that use the Redis of REDIS_URL itself.
+ONE_PROCESS = "shared-services"
+SHARED_SERVICES = (
+    "stack/",
+    "messaging/test_broker_down.py",
+    "core/test_cache.py",
+    "test_health.py",
+)
+
+
+def pytest_collection_modifyitems(config, items):
+    here = Path(__file__).parent
+    for item in items:
+        path = Path(item.fspath)
+        if here not in path.parents:
+            continue
+        relative = path.relative_to(here).as_posix()
+        if any(relative == shared or relative.startswith(shared) for shared in SHARED_SERVICES):
+            item.add_marker(pytest.mark.xdist_group(ONE_PROCESS))
 
 
 @pytest.fixture(autouse=True, scope="session")
