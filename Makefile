@@ -42,7 +42,7 @@ TEST_PROCESSES ?= 2
 test: debian-packages $(STAMP) catalogues
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 e2e: debian-packages $(STAMP) catalogues
 	$(BIN)/python -m pytest -m e2e $(PYTEST_ARGS)

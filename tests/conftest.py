@@ -1,7 +1,5 @@
 """Shared fixtures. Per-app fixtures live in tests/<app>/conftest.py; factories in tests/factories/."""
 
-from pathlib import Path
-
 import pytest
 from django.conf import settings
 from django.core.cache import cache
@@ -13,27 +11,30 @@ from core.catalogue import compile_catalogues
 from pages.navigation import navigation_items
 from tests.factories import UserFactory
 
-# `make test` runs the suite in two processes (pytest-xdist, `--dist loadgroup`). Tests that share an
-# outside resource between processes run in one of them, one after another: the stack (its own
-# database, Redis db and nginx) and the tests that use the Redis of REDIS_URL itself.
+# `make test` runs the suite in two processes (pytest-xdist). Tests that share an outside resource
+# between processes run in one of them, one after another: the stack (its own database, Redis db and
+# nginx) and the tests that use the Redis of REDIS_URL itself. xdist's own `--dist loadgroup` cannot
+# group them under pytest 9 (it renames the test ids, which pytest 9 no longer lets it do), so the
+# grouping is this scheduler's: each test is a unit of its own, but for those, which are one unit
+# (the largest, so it is handed out first).
 ONE_PROCESS = "shared-services"
 SHARED_SERVICES = (
-    "stack/",
-    "messaging/test_broker_down.py",
-    "core/test_cache.py",
-    "test_health.py",
+    "tests/stack/",
+    "tests/messaging/test_broker_down.py",
+    "tests/core/test_cache.py",
+    "tests/test_health.py",
 )
 
 
-def pytest_collection_modifyitems(config, items):
-    here = Path(__file__).parent
-    for item in items:
-        path = Path(item.fspath)
-        if here not in path.parents:
-            continue
-        relative = path.relative_to(here).as_posix()
-        if any(relative == shared or relative.startswith(shared) for shared in SHARED_SERVICES):
-            item.add_marker(pytest.mark.xdist_group(ONE_PROCESS))
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SharedServicesInOneProcess(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return ONE_PROCESS if path.startswith(SHARED_SERVICES) else nodeid
+
+    return SharedServicesInOneProcess(config, log)
 
 
 @pytest.fixture(autouse=True, scope="session")
