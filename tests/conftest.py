@@ -13,16 +13,17 @@ from tests.factories import UserFactory
 
 # `make test` runs the suite in two processes (pytest-xdist). Tests that share an outside resource
 # between processes run in one of them, one after another: the stack (its own database, Redis db and
-# nginx) and the tests that use the Redis of REDIS_URL itself. xdist's own `--dist loadgroup` cannot
-# group them under pytest 9 (it renames the test ids, which pytest 9 no longer lets it do), so the
-# grouping is this scheduler's: each test is a unit of its own, but for those, which are one unit
-# (the largest, so it is handed out first).
+# nginx) and the tests that use the Redis of REDIS_URL as a broker. xdist's own `--dist loadgroup`
+# cannot group them under pytest 9 (it renames the test ids, which pytest 9 no longer lets it do), so
+# the grouping is this scheduler's: each test is a unit of its own, but for those, which are one.
+# The units keep the order pytest-django gives each process (tests in a transaction first, then
+# transactional tests, whose flush also empties what migrations wrote, then tests without the
+# database); those grouped tests are all transactional or without the database.
 ONE_PROCESS = "shared-services"
 SHARED_SERVICES = (
     "tests/stack/",
     "tests/messaging/test_broker_down.py",
     "tests/core/test_cache.py",
-    "tests/test_health.py",
 )
 
 
@@ -30,6 +31,10 @@ def pytest_xdist_make_scheduler(config, log):
     from xdist.scheduler import LoadScopeScheduling
 
     class SharedServicesInOneProcess(LoadScopeScheduling):
+        def __init__(self, config, log=None):
+            super().__init__(config, log)
+            self.config.option.loadscopereorder = False  # keep pytest-django's order
+
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
             return ONE_PROCESS if path.startswith(SHARED_SERVICES) else nodeid
