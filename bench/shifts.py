@@ -77,6 +77,29 @@ def _onboarded(count: int, prefix: str, agreement) -> list:
     return people
 
 
+def shift_series(role, *, count: int, capacity: int, days_ahead: int) -> list:
+    """`count` three-hour shifts of `role`, 5 hours apart from `days_ahead` days from now on the hour,
+    each with `capacity` places: the shape the HTTP and side-by-side benches book and list."""
+    from django.utils import timezone
+
+    from volunteers.models import Shift
+
+    start = (timezone.now() + datetime.timedelta(days=days_ahead)).replace(minute=0, second=0, microsecond=0)
+    return Shift.objects.bulk_create(
+        [
+            Shift(
+                role=role,
+                starts_at=start + datetime.timedelta(hours=5 * i),
+                ends_at=start + datetime.timedelta(hours=5 * i + 3),
+                capacity=capacity,
+                neighbourhood="Eastside",
+                address="12 Bench Lane",
+            )
+            for i in range(count)
+        ]
+    )
+
+
 def _seed_shifts(role, *, count: int, first_start: datetime.datetime, people: list, offset: int) -> None:
     """`count` three-hour shifts 40 minutes apart, capacities 4 to 8, each with 0 to capacity active
     bookings (so some are full and the fill rates differ)."""

@@ -25,7 +25,6 @@ helfertool) are stated as the bare-view ratio they imply from the issue's own me
 from __future__ import annotations
 
 import contextlib
-import datetime
 import os
 import re
 import shutil
@@ -69,10 +68,9 @@ def _seed_shifts() -> str:
     from django.conf import settings
     from django.contrib.auth.hashers import make_password
     from django.test import Client
-    from django.utils import timezone
 
     from accounts.models import User
-    from bench.shifts import _agreement, _onboarded
+    from bench.shifts import _agreement, _onboarded, shift_series
     from volunteers.models import Booking, Role, Shift
 
     Shift.objects.filter(role__slug="bench-sidebyside").delete()
@@ -87,20 +85,7 @@ def _seed_shifts() -> str:
     me.email = f"me@{DOMAIN}"
     me.save(update_fields=["email"])
     people.append(me)
-    start = (timezone.now() + datetime.timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
-    shifts = Shift.objects.bulk_create(
-        [
-            Shift(
-                role=role,
-                starts_at=start + datetime.timedelta(hours=5 * i),
-                ends_at=start + datetime.timedelta(hours=5 * i + 3),
-                capacity=50,
-                neighbourhood="Eastside",
-                address="12 Bench Lane",
-            )
-            for i in range(50)  # 5 hours apart: 50 shifts over ten days
-        ]
-    )
+    shifts = shift_series(role, count=50, capacity=50, days_ahead=1)  # 5 hours apart: 50 shifts over ten days
     Booking.objects.bulk_create(
         [
             Booking(shift=shift, volunteer=people[(i * 40 + j) % 499])

@@ -22,7 +22,6 @@ prints the top functions by cumulative time."""
 from __future__ import annotations
 
 import cProfile
-import datetime
 import io
 import os
 import pstats
@@ -44,30 +43,16 @@ CAMPAIGN = "bench-writes-cpu"
 def _seed_bookings(count: int) -> list[tuple[object, int]]:
     """`count` (signed-in client, shift id) pairs: one onboarded volunteer and one shift each."""
     from django.test import Client
-    from django.utils import timezone
 
     from accounts.models import User
-    from bench.shifts import DOMAIN, _agreement, _onboarded
+    from bench.shifts import DOMAIN, _agreement, _onboarded, shift_series
     from volunteers.models import Role, Shift
 
     Shift.objects.filter(role__slug=ROLE).delete()
     Role.objects.filter(slug=ROLE).delete()
     User.objects.filter(email__startswith=PREFIX, email__endswith=f"@{DOMAIN}").delete()
     role = Role.objects.create(slug=ROLE, name="Writes CPU desk (bench)")
-    start = (timezone.now() + datetime.timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
-    shifts = Shift.objects.bulk_create(
-        [
-            Shift(
-                role=role,
-                starts_at=start + datetime.timedelta(hours=5 * i),
-                ends_at=start + datetime.timedelta(hours=5 * i + 3),
-                capacity=4,
-                neighbourhood="Eastside",
-                address="12 Bench Lane",
-            )
-            for i in range(count)
-        ]
-    )
+    shifts = shift_series(role, count=count, capacity=4, days_ahead=3)
     pairs = []
     for person, shift in zip(_onboarded(count, PREFIX, _agreement()), shifts, strict=True):
         client = Client(HTTP_HOST="localhost")

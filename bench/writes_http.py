@@ -22,7 +22,6 @@ in-memory broker of bench._common (published for real, run by nobody)."""
 
 from __future__ import annotations
 
-import datetime
 import os
 import random
 import signal
@@ -54,10 +53,9 @@ def _seed_bookings() -> tuple[list, list[tuple[str, str]], int]:
     from django.conf import settings
     from django.middleware.csrf import _get_new_csrf_string
     from django.test import Client
-    from django.utils import timezone
 
     from accounts.models import User
-    from bench.shifts import _agreement, _onboarded
+    from bench.shifts import _agreement, _onboarded, shift_series
     from volunteers.models import Role, Shift
 
     Shift.objects.filter(role__slug=ROLE).delete()
@@ -66,20 +64,7 @@ def _seed_bookings() -> tuple[list, list[tuple[str, str]], int]:
     User.objects.filter(email__startswith="writer", email__endswith="@bench.haven.example").delete()
     role = Role.objects.create(slug=ROLE, name="Giving-day desk (bench)")
     places = BOOKING_CLIENTS * 3 // 4
-    start = (timezone.now() + datetime.timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
-    shifts = Shift.objects.bulk_create(
-        [
-            Shift(
-                role=role,
-                starts_at=start + datetime.timedelta(hours=5 * i),
-                ends_at=start + datetime.timedelta(hours=5 * i + 3),
-                capacity=places,
-                neighbourhood="Eastside",
-                address="12 Bench Lane",
-            )
-            for i in range(BOOKING_SHIFTS)
-        ]
-    )
+    shifts = shift_series(role, count=BOOKING_SHIFTS, capacity=places, days_ahead=3)
     people = _onboarded(BOOKING_CLIENTS, "writer", _agreement())
     clients = []
     for i, person in enumerate(people):

@@ -53,24 +53,22 @@ def _waiting(shift, person):
     WaitlistEntryFactory(shift=shift, volunteer=person, status=WaitlistEntry.Status.WAITING)
 
 
-def _own_offer(shift, person):
+def _offer(shift, person, *, expires_in: datetime.timedelta):
     WaitlistEntryFactory(
         shift=shift,
         volunteer=person,
         status=WaitlistEntry.Status.OFFERED,
         offered_at=timezone.now() - datetime.timedelta(hours=1),
-        offer_expires_at=timezone.now() + datetime.timedelta(hours=2),
+        offer_expires_at=timezone.now() + expires_in,
     )
+
+
+def _own_offer(shift, person):
+    _offer(shift, person, expires_in=datetime.timedelta(hours=2))
 
 
 def _expired_offer(shift, person):
-    WaitlistEntryFactory(
-        shift=shift,
-        volunteer=person,
-        status=WaitlistEntry.Status.OFFERED,
-        offered_at=timezone.now() - datetime.timedelta(hours=1),
-        offer_expires_at=timezone.now() - datetime.timedelta(minutes=1),
-    )
+    _offer(shift, person, expires_in=-datetime.timedelta(minutes=1))
 
 
 def _someone_elses_offer(shift, person):
